@@ -1,0 +1,4 @@
+"""Pages of the candidates app."""
+
+app_name = "candidates"
+urlpatterns: list = []

@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import MPTTModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from partytrack.admin import ScopedAdmin
+
+from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin, SimpleHistoryAdmin, MPTTModelAdmin):
+    organization_path = ""
+    list_display = ["name", "code", "kind", "sector", "valid_from", "valid_to"]
+    list_filter = ["kind", "sector"]
+    search_fields = ["name", "code", "search_name"]
+    readonly_fields = ["parent", "merged_into"]  # tree changes go through the move/merge pages
+
+    def has_add_permission(self, request):
+        return False  # created from the organization pages, which take the tree lock
+
+    def save_model(self, request, obj, form, change):
+        from . import services
+
+        changes = {field: form.cleaned_data[field] for field in form.changed_data if field in services.TREE_FIELDS}
+        if changes:
+            services.organization_update(organization=obj, by=request.user, **changes)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["user", "role", "organization", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "organization__name", "organization__code"]
+    raw_id_fields = ["organization"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        allowed = Organization.objects.filter(Scope.of(request.user).q(roles={Role.ADMIN}))
+
+        class ScopedForm(form):
+            def clean_organization(self):
+                organization = self.cleaned_data["organization"]
+                if not allowed.filter(pk=organization.pk).exists():
+                    raise ValidationError(_("Tổ chức này nằm ngoài phạm vi bạn quản trị."))
+                return organization
+
+        return ScopedForm
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)  # revoking a role is not deleting history
+
+
+@admin.register(MembershipFigure)
+class MembershipFigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["organization", "as_of", "cell_count", "member_count", "official_member_count"]
+    raw_id_fields = ["organization"]

@@ -1,0 +1,113 @@
+"""REST API for organizations: /api/v1/organizations/, scoped to the caller's subtree."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import include, path
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.routers import DefaultRouter
+
+from . import services
+from .models import Organization
+
+
+class ScopedParentField(serializers.PrimaryKeyRelatedField):
+    """A parent must be an organization the caller manages; anything else reads as non-existent."""
+
+    def get_queryset(self):
+        return Organization.objects.parents_for(self.context["request"].user)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    parent = ScopedParentField(allow_null=True, required=False)
+    level = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "sector",
+            "parent",
+            "level",
+            "position",
+            "valid_from",
+            "valid_to",
+            "merged_into",
+        ]
+        read_only_fields = ["merged_into"]
+        # Uniqueness is the services' job (readable messages, checked under the tree lock).
+        validators: list = []
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="search")
+
+    class Meta:
+        model = Organization
+        fields = ["parent", "kind", "sector"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+def _as_api_error(exc: ValidationError) -> ApiValidationError:
+    return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class OrganizationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Organization.objects.visible_to(self.request.user).order_by("tree_id", "lft")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("level", None)
+        try:
+            serializer.instance = services.organization_create(by=self.request.user, **data)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except PermissionDenied as exc:
+            raise ApiValidationError({"parent": ["Không tìm thấy tổ chức cấp trên trong phạm vi của bạn."]}) from exc
+
+    def perform_update(self, serializer):
+        organization = serializer.instance
+        if not Organization.objects.editable_by(self.request.user).filter(pk=organization.pk).exists():
+            raise Http404
+        data = dict(serializer.validated_data)
+        try:
+            if "parent" in data and data["parent"] != organization.parent:
+                organization = services.organization_move(
+                    organization=organization, new_parent=data.pop("parent"), by=self.request.user
+                )
+            data.pop("parent", None)
+            if data:
+                organization = services.organization_update(organization=organization, by=self.request.user, **data)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        serializer.instance = organization
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("organizations", OrganizationViewSet, basename="organization")
+
+urlpatterns = [path("", include(router.urls))]

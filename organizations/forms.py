@@ -1,0 +1,53 @@
+"""Forms for the organization pages; every write goes through organizations.services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from mptt.forms import TreeNodeChoiceField
+
+from .models import Organization
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "short_name", "code", "kind", "sector", "position", "valid_from"]
+        widgets = {"valid_from": DATE_INPUT}
+
+
+class OrganizationMoveForm(forms.Form):
+    new_parent = TreeNodeChoiceField(queryset=Organization.objects.none(), label=_("Chuyển về trực thuộc"))
+
+    def __init__(self, *args, user, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = (
+            Organization.objects.parents_for(user).active().exclude(pk=organization.pk).order_by("tree_id", "lft")
+        )
+
+
+class OrganizationMergeForm(forms.Form):
+    sources = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(),
+        label=_("Các tổ chức hợp nhất vào tổ chức này"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    on = forms.DateField(label=_("Ngày hợp nhất có hiệu lực"), widget=DATE_INPUT, initial=datetime.date.today)
+
+    def __init__(self, *args, user, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sources"].queryset = (
+            Organization.objects.editable_by(user)
+            .active()
+            .filter(parent_id=organization.parent_id)
+            .exclude(pk=organization.pk)
+            .order_by("position", "name")
+        )
+
+
+class OrganizationDissolveForm(forms.Form):
+    on = forms.DateField(label=_("Ngày giải thể có hiệu lực"), widget=DATE_INPUT, initial=datetime.date.today)

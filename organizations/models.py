@@ -1,0 +1,294 @@
+"""The party-organization tree (django-mptt) and who may act where (role assignments)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+from simple_history.models import HistoricalRecords
+
+from partytrack.text import fold
+
+
+class Kind(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh ủy / Thành ủy trực thuộc Trung ương")
+    DISTRICT = "district", _("Huyện ủy / Thành ủy / Thị ủy / Quận ủy")
+    COMMUNE = "commune", _("Đảng ủy xã / phường / thị trấn / đặc khu")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+    GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
+    SUB_COMMITTEE = "sub_committee", _("Đảng bộ bộ phận")
+    CELL = "cell", _("Chi bộ trực thuộc")
+
+
+# Kinds whose members meet as one cell: candidates are followed and admitted there.
+CELL_KINDS = frozenset({Kind.GRASSROOTS_CELL, Kind.CELL})
+
+
+class Sector(models.TextChoices):
+    RESIDENTIAL = "residential", _("Khu dân cư (xã, phường, thị trấn, thôn, tổ dân phố)")
+    AGENCY = "agency", _("Cơ quan, đoàn thể")
+    SCHOOL = "school", _("Trường học")
+    HEALTH = "health", _("Y tế")
+    POLICE = "police", _("Công an")
+    MILITARY = "military", _("Quân sự")
+    ENTERPRISE = "enterprise", _("Doanh nghiệp")
+    OTHER = "other", _("Khác")
+
+
+class ReportGroup(models.IntegerChoices):
+    """The blocks a biểu lists children in, each closed by a "Cộng" row (seed 000's two tables)."""
+
+    RESIDENTIAL = 1, _("Đảng bộ xã, phường, thị trấn")
+    INSTITUTIONS = 2, _("Đảng bộ, chi bộ cơ quan, trường học, doanh nghiệp, lực lượng vũ trang")
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Cán bộ ban tổ chức")
+    SECRETARY = "secretary", _("Bí thư chi bộ")
+    LEADER = "leader", _("Lãnh đạo")
+    ADMIN = "admin", _("Quản trị")
+
+
+# What each kind of work needs. Reading is open to every role within its subtree.
+MANAGE_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+CANDIDATE_ROLES = frozenset({Role.SECRETARY, Role.STAFF, Role.ADMIN})
+ALL_ROLES = frozenset(Role)
+
+
+class Scope:
+    """The subtrees a user holds each role in, read once per request and turned into filters."""
+
+    def __init__(self, user):
+        self.is_superuser = bool(user.is_authenticated and user.is_superuser)
+        self.assignments: list[tuple[str, int, int, int, int]] = []
+        if user.is_authenticated and not self.is_superuser:
+            self.assignments = list(
+                RoleAssignment.objects.filter(user=user).values_list(
+                    "role",
+                    "organization_id",
+                    "organization__tree_id",
+                    "organization__lft",
+                    "organization__rght",
+                )
+            )
+
+    @classmethod
+    def of(cls, user) -> Scope:
+        scope = getattr(user, "_partytrack_scope", None)
+        if scope is None:
+            scope = cls(user)
+            if user.is_authenticated:
+                user._partytrack_scope = scope
+        return scope
+
+    @staticmethod
+    def forget(user) -> None:
+        """Drop the cached scope: tree writes shift lft/rght, so checks after a write re-read it."""
+        if user is not None and hasattr(user, "_partytrack_scope"):
+            del user._partytrack_scope
+
+    def roles(self) -> set[str]:
+        return {role for role, *_ in self.assignments}
+
+    def organization_ids(self, roles=ALL_ROLES) -> list[int]:
+        return [org_id for role, org_id, *_ in self.assignments if role in roles]
+
+    def q(self, *, roles=ALL_ROLES, prefix: str = "", strict: bool = False) -> Q:
+        """Rows whose organization (reached through `prefix`) lies in a subtree where the user has one
+        of `roles`. `strict` leaves out the assigned organization itself (only what is below it)."""
+        if self.is_superuser:
+            return Q()
+        condition = Q(pk__in=[])
+        lower = "gt" if strict else "gte"
+        for role, _org_id, tree_id, lft, rght in self.assignments:
+            if role in roles:
+                condition |= Q(
+                    **{
+                        f"{prefix}tree_id": tree_id,
+                        f"{prefix}lft__{lower}": lft,
+                        f"{prefix}rght__lte": rght,
+                    }
+                )
+        return condition
+
+
+class OrganizationQuerySet(TreeQuerySet):
+    def visible_to(self, user) -> OrganizationQuerySet:
+        """What the user may see: every subtree they hold any role in."""
+        return self.filter(Scope.of(user).q())
+
+    def editable_by(self, user) -> OrganizationQuerySet:
+        """What the user may change: the organizations below their own (staff), or their own too
+        (administrators); a committee does not rename or move itself."""
+        scope = Scope.of(user)
+        return self.filter(
+            scope.q(roles={Role.STAFF}, strict=True) | scope.q(roles={Role.ADMIN})
+        )
+
+    def parents_for(self, user) -> OrganizationQuerySet:
+        """Where the user may create or move an organization to: their whole managed subtree."""
+        return self.filter(Scope.of(user).q(roles=MANAGE_ROLES))
+
+    def active(self, on: datetime.date | None = None) -> OrganizationQuerySet:
+        on = on or datetime.date.today()
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+
+    def search(self, text: str) -> OrganizationQuerySet:
+        """Name, short name or code, with or without diacritics: "luc ngan" finds "Lục Ngạn"."""
+        words = fold(text).split()
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset
+
+
+class OrganizationManager(TreeManager.from_queryset(OrganizationQuerySet)):
+    pass
+
+
+code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9._-]*$",
+    _("Mã chỉ gồm chữ in hoa không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới."),
+)
+
+
+class Organization(MPTTModel):
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
+    code = models.CharField(_("mã"), max_length=50, unique=True, validators=[code_validator])
+    kind = models.CharField(_("loại hình"), max_length=32, choices=Kind.choices)
+    sector = models.CharField(_("khối"), max_length=16, choices=Sector.choices, default=Sector.RESIDENTIAL)
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("trực thuộc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(
+        _("thứ tự"), default=0, help_text=_("Thứ tự trong biểu, trong cùng nhóm.")
+    )
+    valid_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("đã hợp nhất vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    # Folded copy of name, short name and code, so search ignores case and diacritics on any database.
+    search_name = models.CharField(max_length=420, editable=False, default="")
+
+    objects = OrganizationManager()
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level", "search_name"])
+
+    class MPTTMeta:
+        order_insertion_by = ["position", "name"]
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(valid_to__isnull=True),
+                name="organization_unique_active_sibling_name",
+                violation_error_message=_("Đã có một tổ chức cùng tên trực thuộc cùng cấp."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True, valid_to__isnull=True),
+                name="organization_unique_active_root_name",
+                violation_error_message=_("Đã có một tổ chức cấp cao nhất cùng tên."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="organization_valid_period",
+                violation_error_message=_("Ngày kết thúc hoạt động phải sau ngày bắt đầu."),
+            ),
+        ]
+        indexes = [models.Index(fields=["tree_id", "lft"], name="organization_tree_lft")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(f"{self.name} {self.short_name} {self.code}")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in CELL_KINDS
+
+    @property
+    def report_group(self) -> ReportGroup:
+        return ReportGroup.RESIDENTIAL if self.sector == Sector.RESIDENTIAL else ReportGroup.INSTITUTIONS
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or datetime.date.today()
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
+
+
+class MembershipFigure(models.Model):
+    """An organization's size as reported on a date (seed 004's "Thực trạng" columns)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="membership_figures", verbose_name=_("tổ chức")
+    )
+    as_of = models.DateField(_("tính đến ngày"))
+    cell_count = models.PositiveIntegerField(_("số chi bộ trực thuộc"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(_("tổng số đảng viên"))
+    official_member_count = models.PositiveIntegerField(_("đảng viên chính thức"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("số liệu đảng viên")
+        verbose_name_plural = _("số liệu đảng viên")
+        ordering = ["organization", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "as_of"], name="membership_figure_one_per_date"),
+            models.CheckConstraint(
+                condition=Q(official_member_count__lte=F("member_count")),
+                name="membership_official_not_above_total",
+                violation_error_message=_("Số đảng viên chính thức không được lớn hơn tổng số đảng viên."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} @ {self.as_of:%d/%m/%Y}"
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("người dùng")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("tổ chức")
+    )
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+    granted_at = models.DateTimeField(_("ngày giao"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"

@@ -1,0 +1,72 @@
+"""Reads of the organization tree, always through the user's scope."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import MANAGE_ROLES, Organization, Role, Scope
+
+
+def organization_get_visible(*, user, pk: int) -> Organization:
+    """The organization if the user may see it; Organization.DoesNotExist (a 404) otherwise."""
+    return Organization.objects.visible_to(user).get(pk=pk)
+
+
+def organization_top_for(*, user) -> QuerySet[Organization]:
+    """The highest organizations the user sees: their assignments not inside another assignment."""
+    if user.is_superuser:
+        return Organization.objects.root_nodes()
+    return (
+        Organization.objects.filter(pk__in=Scope.of(user).organization_ids())
+        .exclude(
+            pk__in=Organization.objects.filter(pk__in=Scope.of(user).organization_ids()).get_descendants()
+        )
+        .order_by("tree_id", "lft")
+    )
+
+
+def organization_children(*, user, organization: Organization) -> QuerySet[Organization]:
+    return Organization.objects.visible_to(user).filter(parent=organization).order_by("position", "name")
+
+
+def organization_breadcrumbs(*, user, organization: Organization) -> list[Organization]:
+    """Ancestors the user may see, then the organization itself."""
+    ancestors = organization.get_ancestors().filter(Scope.of(user).q())
+    return [*ancestors, organization]
+
+
+def organization_search(*, user, text: str, limit: int = 50) -> list[tuple[Organization, list[Organization]]]:
+    """Matches with their visible path, in two queries whatever the number of matches."""
+    matches = list(Organization.objects.visible_to(user).search(text).order_by("tree_id", "lft")[:limit])
+    if not matches:
+        return []
+    enclosing = Q(pk__in=[])
+    for match in matches:
+        enclosing |= Q(tree_id=match.tree_id, lft__lt=match.lft, rght__gt=match.rght)
+    ancestors = list(Organization.objects.visible_to(user).filter(enclosing).order_by("lft"))
+    return [
+        (
+            match,
+            [a for a in ancestors if a.tree_id == match.tree_id and a.lft < match.lft and a.rght > match.rght],
+        )
+        for match in matches
+    ]
+
+
+def organization_can_manage(*, user, organization: Organization) -> bool:
+    """May the user add organizations below this one (staff and administrators of its subtree)?"""
+    return Organization.objects.parents_for(user).filter(pk=organization.pk).exists()
+
+
+def organization_can_edit(*, user, organization: Organization) -> bool:
+    return Organization.objects.editable_by(user).filter(pk=organization.pk).exists()
+
+
+def user_roles(*, user) -> set[str]:
+    if user.is_superuser:
+        return set(Role.values)
+    return Scope.of(user).roles()
+
+
+def user_can_manage_somewhere(*, user) -> bool:
+    return user.is_superuser or bool(Scope.of(user).organization_ids(MANAGE_ROLES))

@@ -1,0 +1,253 @@
+"""Every write to the organization tree: create, update, move, merge, dissolve, membership figures.
+
+django-mptt rewrites lft/rght across a whole tree on each insert or move and picks a new root's
+tree_id as max + 1, so two writers at once can corrupt the tree. Each service therefore takes one
+PostgreSQL advisory lock inside its transaction before touching any row (SQLite serialises writers
+on its own).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from partytrack.text import fold
+
+from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
+
+# Arbitrary constant shared by every tree writer (pg_advisory_xact_lock takes a bigint).
+TREE_LOCK_KEY = 7_204_310_001
+
+TREE_FIELDS = ("name", "short_name", "code", "kind", "sector", "position", "valid_from", "valid_to")
+
+
+def tree_lock() -> None:
+    """Serialise tree writers until the surrounding transaction ends."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("tree_lock() must be called inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
+
+
+def _check_sibling_name(*, parent: Organization | None, name: str, exclude_pk: int | None = None) -> None:
+    siblings = Organization.objects.filter(parent=parent, valid_to__isnull=True)
+    if exclude_pk is not None:
+        siblings = siblings.exclude(pk=exclude_pk)
+    folded = fold(name)
+    for sibling in siblings.only("name"):
+        if fold(sibling.name) == folded:
+            where = parent.name if parent else _("cấp cao nhất")
+            raise ValidationError(
+                {"name": _("Đã có tổ chức “%(name)s” trực thuộc %(parent)s.") % {"name": sibling.name, "parent": where}}
+            )
+
+
+def _ensure_editable(by, organization: Organization) -> None:
+    """Scope is checked again after the write, inside the transaction: a write that would leave the
+    user's subtree is rolled back."""
+    Scope.forget(by)
+    if by is not None and not Organization.objects.editable_by(by).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+
+
+def _ensure_parent_allowed(by, parent: Organization | None) -> None:
+    if by is None:
+        return
+    Scope.forget(by)
+    if parent is None:
+        if not by.is_superuser:
+            raise PermissionDenied
+    elif not Organization.objects.parents_for(by).filter(pk=parent.pk).exists():
+        raise PermissionDenied
+
+
+def _full_clean(organization: Organization) -> None:
+    # Uniqueness against siblings is checked by _check_sibling_name with a readable message.
+    organization.full_clean(exclude=["parent", "lft", "rght", "tree_id", "level"], validate_constraints=False)
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    parent: Organization | None,
+    name: str,
+    code: str,
+    kind: str,
+    by=None,
+    sector: str = "residential",
+    short_name: str = "",
+    position: int = 0,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+) -> Organization:
+    tree_lock()
+    if parent is not None:
+        parent = Organization.objects.get(pk=parent.pk)  # fresh lft/rght under the lock
+    _ensure_parent_allowed(by, parent)
+    organization = Organization(
+        parent=parent,
+        name=name.strip(),
+        code=code.strip(),
+        kind=kind,
+        sector=sector,
+        short_name=short_name.strip(),
+        position=position,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    _full_clean(organization)
+    _check_sibling_name(parent=parent, name=organization.name)
+    organization._history_user = by
+    organization.save()
+    _ensure_parent_allowed(by, organization)
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, by=None, **changes) -> Organization:
+    """Change an organization's own fields (not its place in the tree: see organization_move)."""
+    unknown = set(changes) - set(TREE_FIELDS)
+    if unknown:
+        raise TypeError(f"organization_update() cannot change {sorted(unknown)}")
+    tree_lock()
+    organization = Organization.objects.get(pk=organization.pk)
+    _ensure_editable(by, organization)
+    for field, value in changes.items():
+        setattr(organization, field, value.strip() if isinstance(value, str) else value)
+    _full_clean(organization)
+    if organization.valid_to is None:
+        _check_sibling_name(parent=organization.parent, name=organization.name, exclude_pk=organization.pk)
+    organization._history_user = by
+    organization.save()
+    _ensure_editable(by, organization)
+    return organization
+
+
+def _move(organization: Organization, new_parent: Organization | None, by) -> Organization:
+    if new_parent is not None:
+        new_parent = Organization.objects.get(pk=new_parent.pk)
+        if new_parent.pk == organization.pk or new_parent.is_descendant_of(organization):
+            raise ValidationError(
+                {"parent": _("Không thể chuyển “%(name)s” vào chính nó hoặc một tổ chức cấp dưới của nó.")
+                 % {"name": organization.name}}
+            )
+    if organization.valid_to is None:
+        _check_sibling_name(parent=new_parent, name=organization.name, exclude_pk=organization.pk)
+    organization.parent = new_parent
+    organization._history_user = by
+    organization.save()
+    return Organization.objects.get(pk=organization.pk)
+
+
+@transaction.atomic
+def organization_move(*, organization: Organization, new_parent: Organization | None, by=None) -> Organization:
+    tree_lock()
+    organization = Organization.objects.get(pk=organization.pk)
+    _ensure_editable(by, organization)
+    _ensure_parent_allowed(by, new_parent)
+    organization = _move(organization, new_parent, by)
+    _ensure_editable(by, organization)
+    return organization
+
+
+@transaction.atomic
+def organization_merge(
+    *, sources: Iterable[Organization], target: Organization, on: datetime.date, by=None
+) -> Organization:
+    """Merge several organizations into `target` from date `on` (2025: communes joined into one).
+
+    Each source's active children move under the target; the source itself moves under the target
+    too, closed the day before `on` and marked as merged, so its admissions and quotas stay where
+    they happened and every roll-up of the target includes them.
+    """
+    tree_lock()
+    target = Organization.objects.get(pk=target.pk)
+    sources = list(Organization.objects.filter(pk__in=[s.pk for s in sources]).order_by("tree_id", "lft"))
+    if not sources:
+        raise ValidationError({"sources": _("Chọn ít nhất một tổ chức để hợp nhất.")})
+    _ensure_parent_allowed(by, target)
+    for source in sources:
+        _ensure_editable(by, source)
+        if source.pk == target.pk:
+            raise ValidationError({"sources": _("Không thể hợp nhất một tổ chức vào chính nó.")})
+        if target.is_descendant_of(source):
+            raise ValidationError(
+                {"target": _("“%(target)s” là tổ chức cấp dưới của “%(source)s”.")
+                 % {"target": target.name, "source": source.name}}
+            )
+        if not source.is_active(on):
+            raise ValidationError({"sources": _("“%(name)s” không còn hoạt động.") % {"name": source.name}})
+    closing_day = on - datetime.timedelta(days=1)
+    for source in sources:
+        for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):
+            _move(child, target, by)
+        source = Organization.objects.get(pk=source.pk)
+        source.valid_to = closing_day
+        source.merged_into = target
+        source._history_user = by
+        source.save()
+        _move(Organization.objects.get(pk=source.pk), target, by)
+    target = Organization.objects.get(pk=target.pk)
+    _ensure_parent_allowed(by, target)
+    return target
+
+
+@transaction.atomic
+def organization_dissolve(*, organization: Organization, on: datetime.date, by=None) -> Organization:
+    """Close an organization from `on` (last active day is the day before); it stays in history."""
+    tree_lock()
+    organization = Organization.objects.get(pk=organization.pk)
+    _ensure_editable(by, organization)
+    active_children = Organization.objects.filter(parent=organization).active(on)
+    if active_children.exists():
+        names = ", ".join(active_children.values_list("name", flat=True)[:5])
+        raise ValidationError(
+            _("Còn tổ chức trực thuộc đang hoạt động (%(names)s): chuyển hoặc giải thể các tổ chức đó trước.")
+            % {"names": names}
+        )
+    closing_day = on - datetime.timedelta(days=1)
+    if organization.valid_from and closing_day < organization.valid_from:
+        raise ValidationError({"on": _("Ngày giải thể phải sau ngày bắt đầu hoạt động.")})
+    organization.valid_to = closing_day
+    organization._history_user = by
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def membership_figure_record(
+    *,
+    organization: Organization,
+    as_of: datetime.date,
+    member_count: int,
+    official_member_count: int,
+    cell_count: int | None = None,
+    by=None,
+) -> MembershipFigure:
+    _ensure_editable(by, organization)
+    figure = MembershipFigure.objects.filter(organization=organization, as_of=as_of).first() or MembershipFigure(
+        organization=organization, as_of=as_of
+    )
+    figure.member_count = member_count
+    figure.official_member_count = official_member_count
+    figure.cell_count = cell_count
+    figure.full_clean()
+    figure._history_user = by
+    figure.save()
+    return figure
+
+
+@transaction.atomic
+def role_grant(*, user, organization: Organization, role: str, by=None) -> RoleAssignment:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Vai trò không hợp lệ: %(role)s") % {"role": role}})
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, organization=organization, role=role)
+    if role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True  # administrators work in the Django admin, scoped to their subtree
+        user.save(update_fields=["is_staff"])
+    return assignment

@@ -1,0 +1,177 @@
+"""Organization pages: tree browser, search, detail and the forms that change the tree."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from partytrack.services import call_service
+
+from . import selectors, services
+from .forms import OrganizationDissolveForm, OrganizationForm, OrganizationMergeForm, OrganizationMoveForm
+from .models import Organization
+
+
+def _visible_or_404(request, pk: int) -> Organization:
+    try:
+        return selectors.organization_get_visible(user=request.user, pk=pk)
+    except Organization.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _editable_or_404(request, pk: int) -> Organization:
+    organization = _visible_or_404(request, pk)
+    if not selectors.organization_can_edit(user=request.user, organization=organization):
+        raise Http404
+    return organization
+
+
+def _manageable_or_404(request, pk: int) -> Organization:
+    organization = _visible_or_404(request, pk)
+    if not selectors.organization_can_manage(user=request.user, organization=organization):
+        raise Http404
+    return organization
+
+
+@login_required
+def tree(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query}
+    if query:
+        context["results"] = selectors.organization_search(user=request.user, text=query)
+    else:
+        context["tops"] = selectors.organization_top_for(user=request.user)
+    return render(request, "organizations/tree.html", context)
+
+
+@login_required
+def children(request, pk: int):
+    """The next level of the tree browser, loaded when a node is expanded."""
+    organization = _visible_or_404(request, pk)
+    nodes = selectors.organization_children(user=request.user, organization=organization)
+    return render(request, "organizations/_nodes.html", {"nodes": nodes})
+
+
+@login_required
+def detail(request, pk: int):
+    organization = _visible_or_404(request, pk)
+    user = request.user
+    context = {
+        "organization": organization,
+        "breadcrumbs": selectors.organization_breadcrumbs(user=user, organization=organization),
+        "children": selectors.organization_children(user=user, organization=organization),
+        "figures": organization.membership_figures.all()[:5],
+        "can_edit": selectors.organization_can_edit(user=user, organization=organization),
+        "can_manage": selectors.organization_can_manage(user=user, organization=organization),
+    }
+    return render(request, "organizations/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request, pk: int):
+    parent = _manageable_or_404(request, pk)
+    form = OrganizationForm(request.POST or None, initial={"kind": "cell", "sector": parent.sector})
+    if request.method == "POST" and form.is_valid():
+        organization = call_service(
+            form,
+            lambda: services.organization_create(parent=parent, by=request.user, **form.cleaned_data),
+        )
+        if organization:
+            messages.success(request, _("Đã thêm “%(name)s”.") % {"name": organization.name})
+            return redirect("organizations:detail", pk=organization.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": parent, "title": _("Thêm tổ chức trực thuộc %(name)s") % {"name": parent}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    organization = _editable_or_404(request, pk)
+    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            lambda: services.organization_update(organization=organization, by=request.user, **form.cleaned_data),
+        )
+        if updated:
+            messages.success(request, _("Đã lưu “%(name)s”.") % {"name": updated.name})
+            return redirect("organizations:detail", pk=updated.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": _("Sửa %(name)s") % {"name": organization}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request, pk: int):
+    organization = _editable_or_404(request, pk)
+    form = OrganizationMoveForm(request.POST or None, user=request.user, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        moved = call_service(
+            form,
+            lambda: services.organization_move(
+                organization=organization, new_parent=form.cleaned_data["new_parent"], by=request.user
+            ),
+        )
+        if moved:
+            messages.success(request, _("Đã chuyển “%(name)s”.") % {"name": moved.name})
+            return redirect("organizations:detail", pk=moved.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": _("Chuyển %(name)s") % {"name": organization}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request, pk: int):
+    target = _editable_or_404(request, pk)
+    form = OrganizationMergeForm(request.POST or None, user=request.user, organization=target)
+    if request.method == "POST" and form.is_valid():
+        merged = call_service(
+            form,
+            lambda: services.organization_merge(
+                sources=form.cleaned_data["sources"], target=target, on=form.cleaned_data["on"], by=request.user
+            ),
+        )
+        if merged:
+            messages.success(request, _("Đã hợp nhất vào “%(name)s”.") % {"name": merged.name})
+            return redirect("organizations:detail", pk=merged.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": target, "title": _("Hợp nhất vào %(name)s") % {"name": target}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dissolve(request, pk: int):
+    organization = _editable_or_404(request, pk)
+    form = OrganizationDissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dissolved = call_service(
+            form,
+            lambda: services.organization_dissolve(
+                organization=organization, on=form.cleaned_data["on"], by=request.user
+            ),
+        )
+        if dissolved:
+            messages.success(request, _("Đã giải thể “%(name)s”.") % {"name": dissolved.name})
+            return redirect("organizations:detail", pk=dissolved.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": _("Giải thể %(name)s") % {"name": organization}},
+    )

@@ -1,0 +1,45 @@
+"""Demo users, one per role, with known passwords printed by `load_demo` (never in production)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from organizations.models import Organization, Role
+from organizations.services import role_grant
+
+# Long enough for the password validators; printed at the end of `make run`.
+DEMO_PASSWORD = "demo-partytrack-2026"
+
+DEMO_USERS = [
+    # username, full name, role, organization code
+    ("tochuc.lucngan", "Cán bộ Ban Tổ chức Huyện ủy Lục Ngạn", Role.STAFF, "BG-LN"),
+    ("tochuc.hamliem", "Cán bộ Ban Xây dựng Đảng xã Hàm Liêm", Role.STAFF, "LD-HL"),
+    ("bithu.bienson1", "Bí thư Chi bộ Thôn 1, xã Biên Sơn", Role.SECRETARY, "BG-LN-X01-01"),
+    ("bithu.hamliem1", "Bí thư Chi bộ Thôn 1, xã Hàm Liêm", Role.SECRETARY, "LD-HL-01"),
+    ("lanhdao.lucngan", "Lãnh đạo Huyện ủy Lục Ngạn", Role.LEADER, "BG-LN"),
+    ("quantri.bacgiang", "Quản trị Tỉnh ủy Bắc Giang", Role.ADMIN, "BG"),
+]
+
+
+@transaction.atomic
+def load(*, stdout) -> None:
+    User = get_user_model()
+    rows = []
+    for username, full_name, role, code in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = full_name
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        organization = Organization.objects.get(code=code)
+        role_grant(user=user, organization=organization, role=role)
+        rows.append((username, role.label, organization.name))
+    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    admin.is_staff = admin.is_superuser = True
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    rows.append(("admin", "Quản trị toàn hệ thống (superuser)", "—"))
+    stdout.write("")
+    stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
+    for username, role, organization in rows:
+        stdout.write(f"  {username:<18} {role} — {organization}")

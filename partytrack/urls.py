@@ -1,0 +1,29 @@
+"""Root URLs: the pages of each app, the admin, login, language switch and the REST API."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+api_patterns = [
+    path("", include("organizations.api")),
+    path("", include("quotas.api")),
+    path("", include("candidates.api")),
+    path("", include("reports.api")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("organizations/", include("organizations.urls")),
+    path("quotas/", include("quotas.urls")),
+    path("candidates/", include("candidates.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,3 @@
+"""REST API of the quotas app, mounted under /api/v1/."""
+
+urlpatterns: list = []

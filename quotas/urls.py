@@ -1,0 +1,4 @@
+"""Pages of the quotas app."""
+
+app_name = "quotas"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST API of the reports app, mounted under /api/v1/."""
+
+urlpatterns: list = []
