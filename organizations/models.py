@@ -128,9 +128,7 @@ class OrganizationQuerySet(TreeQuerySet):
         """What the user may change: the organizations below their own (staff), or their own too
         (administrators); a committee does not rename or move itself."""
         scope = Scope.of(user)
-        return self.filter(
-            scope.q(roles={Role.STAFF}, strict=True) | scope.q(roles={Role.ADMIN})
-        )
+        return self.filter(scope.q(roles={Role.STAFF}, strict=True) | scope.q(roles={Role.ADMIN}))
 
     def parents_for(self, user) -> OrganizationQuerySet:
         """Where the user may create or move an organization to: their whole managed subtree."""
@@ -175,9 +173,7 @@ class Organization(MPTTModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    position = models.PositiveIntegerField(
-        _("thứ tự"), default=0, help_text=_("Thứ tự trong biểu, trong cùng nhóm.")
-    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0, help_text=_("Thứ tự trong biểu, trong cùng nhóm."))
     valid_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
     valid_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
     merged_into = models.ForeignKey(
@@ -273,7 +269,10 @@ class MembershipFigure(models.Model):
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("người dùng")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("người dùng"),
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("tổ chức")

@@ -18,9 +18,7 @@ def organization_top_for(*, user) -> QuerySet[Organization]:
         return Organization.objects.root_nodes()
     return (
         Organization.objects.filter(pk__in=Scope.of(user).organization_ids())
-        .exclude(
-            pk__in=Organization.objects.filter(pk__in=Scope.of(user).organization_ids()).get_descendants()
-        )
+        .exclude(pk__in=Organization.objects.filter(pk__in=Scope.of(user).organization_ids()).get_descendants())
         .order_by("tree_id", "lft")
     )
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from partytrack import hooks
 from partytrack.text import fold
 
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
@@ -133,8 +134,10 @@ def _move(organization: Organization, new_parent: Organization | None, by) -> Or
         new_parent = Organization.objects.get(pk=new_parent.pk)
         if new_parent.pk == organization.pk or new_parent.is_descendant_of(organization):
             raise ValidationError(
-                {"parent": _("Không thể chuyển “%(name)s” vào chính nó hoặc một tổ chức cấp dưới của nó.")
-                 % {"name": organization.name}}
+                {
+                    "parent": _("Không thể chuyển “%(name)s” vào chính nó hoặc một tổ chức cấp dưới của nó.")
+                    % {"name": organization.name}
+                }
             )
     if organization.valid_to is None:
         _check_sibling_name(parent=new_parent, name=organization.name, exclude_pk=organization.pk)
@@ -150,8 +153,11 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _ensure_parent_allowed(by, new_parent)
+    old_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
     organization = _move(organization, new_parent, by)
     _ensure_editable(by, organization)
+    new_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
+    hooks.tree_changed.fire(organization_ids={organization.pk, *old_ancestors, *new_ancestors})
     return organization
 
 
@@ -177,12 +183,17 @@ def organization_merge(
             raise ValidationError({"sources": _("Không thể hợp nhất một tổ chức vào chính nó.")})
         if target.is_descendant_of(source):
             raise ValidationError(
-                {"target": _("“%(target)s” là tổ chức cấp dưới của “%(source)s”.")
-                 % {"target": target.name, "source": source.name}}
+                {
+                    "target": _("“%(target)s” là tổ chức cấp dưới của “%(source)s”.")
+                    % {"target": target.name, "source": source.name}
+                }
             )
         if not source.is_active(on):
             raise ValidationError({"sources": _("“%(name)s” không còn hoạt động.") % {"name": source.name}})
     closing_day = on - datetime.timedelta(days=1)
+    affected = {target.pk, *target.get_ancestors().values_list("pk", flat=True)}
+    for source in sources:
+        affected |= {source.pk, *source.get_ancestors().values_list("pk", flat=True)}
     for source in sources:
         for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):
             _move(child, target, by)
@@ -194,6 +205,7 @@ def organization_merge(
         _move(Organization.objects.get(pk=source.pk), target, by)
     target = Organization.objects.get(pk=target.pk)
     _ensure_parent_allowed(by, target)
+    hooks.tree_changed.fire(organization_ids=affected)
     return target
 
 

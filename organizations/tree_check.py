@@ -20,7 +20,9 @@ def tree_problems() -> list[TreeProblem]:
     """Rebuild tree_id/lft/rght/level in memory from `parent` (the source of truth), keeping the
     stored sibling order, and list every stored value that differs. Reads the table once."""
     rows = list(
-        Organization.objects.order_by("tree_id", "lft").values_list("id", "parent_id", "tree_id", "lft", "rght", "level")
+        Organization.objects.order_by("tree_id", "lft").values_list(
+            "id", "parent_id", "tree_id", "lft", "rght", "level"
+        )
     )
     children: dict[int | None, list[int]] = defaultdict(list)
     stored = {}

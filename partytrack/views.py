@@ -13,7 +13,9 @@ def home(request):
         tops = Organization.objects.root_nodes()
     else:
         assignments = list(
-            RoleAssignment.objects.filter(user=request.user).select_related("organization").order_by("organization__lft")
+            RoleAssignment.objects.filter(user=request.user)
+            .select_related("organization")
+            .order_by("organization__lft")
         )
         tops = []
     return render(request, "home.html", {"assignments": assignments, "tops": tops})

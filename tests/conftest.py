@@ -47,7 +47,17 @@ def world(db):
     w.admin = grant(UserFactory(username="admin_a"), w.district_a, Role.ADMIN)
     w.superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
     w.users = {role: getattr(w, role) for role in ROLES}
-    for org in ("province", "district_a", "commune_a", "cell_a", "cell_a2", "school_a", "district_b", "commune_b", "cell_b"):
+    for org in (
+        "province",
+        "district_a",
+        "commune_a",
+        "cell_a",
+        "cell_a2",
+        "school_a",
+        "district_b",
+        "commune_b",
+        "cell_b",
+    ):
         getattr(w, org).refresh_from_db()
     return w
 

@@ -23,4 +23,4 @@ CASES = [
     Case("organization-detail", org_pk(), api=True),
     Case("api-schema", None, outside=False, api=True),
 ]
-__all__ = ["READ_ALL", "CASES"]
+__all__ = ["CASES", "READ_ALL"]

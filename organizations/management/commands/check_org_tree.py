@@ -32,5 +32,7 @@ class Command(BaseCommand):
             Organization.objects.rebuild()
         remaining = tree_problems()
         if remaining:
-            raise CommandError(f"Sau khi dựng lại vẫn còn {len(remaining)} sai lệch (kiểm tra quan hệ cấp trên vòng lặp).")
+            raise CommandError(
+                f"Sau khi dựng lại vẫn còn {len(remaining)} sai lệch (kiểm tra quan hệ cấp trên vòng lặp)."
+            )
         self.stdout.write(self.style.SUCCESS("Đã dựng lại cây tổ chức."))
