@@ -1,0 +1,82 @@
+"""The shared official-document layout: Vietnamese text survives into the PDF, nothing is fetched."""
+
+import datetime
+import io
+
+import pytest
+from django.template import Context, Template
+from openpyxl import Workbook
+from pypdf import PdfReader
+
+from partytrack import documents
+from partytrack.documents import OfficialHeader
+
+HEADER = OfficialHeader(
+    superior_body=documents.party_committee_of("Tỉnh ủy Bắc Giang"),
+    issuing_body="HUYỆN ỦY LỤC NGẠN",
+    number="72-KH/HU",
+    place="Lục Ngạn",
+    issued_on=datetime.date(2022, 2, 11),
+    title="BIỂU TỔNG HỢP",
+    subject="Giao chỉ tiêu kết nạp đảng viên năm 2022",
+    attached_to="(kèm theo Kế hoạch số 72-KH/HU ngày 11/02/2022 của Ban Thường vụ Huyện uỷ)",
+    signer_title="PHÓ BÍ THƯ",
+    signer_name="Cao Văn Hoàn",
+    recipients=("BTC Tỉnh uỷ (B/c)", "Lưu: Văn phòng Huyện ủy"),
+)
+
+
+def test_vietnamese_formats():
+    assert (
+        documents.vietnamese_date_line("Lục Ngạn", datetime.date(2022, 2, 11)) == "Lục Ngạn, ngày 11 tháng 02 năm 2022"
+    )
+    assert documents.format_number(1234567) == "1.234.567"
+    assert documents.format_number(16.666, 1) == "16,7"
+    assert documents.format_percent(None) == "—"
+    assert documents.format_percent(60) == "60,0%"
+    assert [documents.roman_quarter(q) for q in (1, 2, 3, 4)] == ["I", "II", "III", "IV"]
+    assert documents.party_committee_of("Huyện ủy Lục Ngạn") == "ĐẢNG BỘ HUYỆN LỤC NGẠN"
+    assert documents.party_committee_of("Đảng ủy xã Hàm Liêm") == "ĐẢNG BỘ XÃ HÀM LIÊM"
+
+
+def test_official_pdf_keeps_vietnamese_text_and_layout_lines():
+    template = Template(
+        '{% extends "documents/official.html" %}{% block body %}'
+        '<table class="data"><tr><td>Phượng Sơn</td><td class="num">6</td></tr></table>{% endblock %}'
+    )
+    html = template.render(Context({"header": HEADER, "serif": documents.SERIF}))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(documents.html_to_pdf(html))).pages)
+    for expected in (
+        "ĐẢNG BỘ TỈNH BẮC GIANG",
+        "HUYỆN ỦY LỤC NGẠN",
+        "Số 72-KH/HU",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Lục Ngạn, ngày 11 tháng 02 năm 2022",
+        "BIỂU TỔNG HỢP",
+        "Phượng Sơn",
+        "PHÓ BÍ THƯ",
+        "Cao Văn Hoàn",
+        "Nơi nhận:",
+    ):
+        assert expected in text
+
+
+def test_pdf_refuses_outside_urls():
+    from weasyprint.urls import URLFetchingError
+
+    with pytest.raises(URLFetchingError):
+        documents.local_url_fetcher("http://example.com/font.woff")
+    with pytest.raises(URLFetchingError):
+        documents.local_url_fetcher("file:///etc/passwd")
+
+
+def test_xlsx_header_and_signature_blocks():
+    sheet = Workbook().active
+    documents.xlsx_setup_sheet(sheet)
+    row = documents.xlsx_write_header(sheet, HEADER, columns=6)
+    end = documents.xlsx_write_signature(sheet, HEADER, columns=6, row=row)
+    values = [cell.value for line in sheet.iter_rows() for cell in line if cell.value]
+    assert "HUYỆN ỦY LỤC NGẠN" in values and "BIỂU TỔNG HỢP" in values and "Cao Văn Hoàn" in values
+    assert "Lục Ngạn, ngày 11 tháng 02 năm 2022" in values
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+    assert end > row
