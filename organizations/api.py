@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
 from . import services
-from .models import Organization
+from .models import Organization, code_validator
 
 
 class ScopedParentField(serializers.PrimaryKeyRelatedField):
@@ -44,7 +44,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["merged_into"]
         # Uniqueness is the services' job (readable messages, checked under the tree lock).
         validators: list = []
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs = {"code": {"validators": [code_validator]}}
 
 
 class OrganizationFilter(django_filters.FilterSet):

@@ -141,11 +141,11 @@ class OrganizationQuerySet(TreeQuerySet):
         )
 
     def search(self, text: str) -> OrganizationQuerySet:
-        """Name, short name or code, with or without diacritics: "luc ngan" finds "Lục Ngạn"."""
-        words = fold(text).split()
+        """Name, short name or code, with or without diacritics: "luc ngan" finds "Lục Ngạn".
+        Every word must begin a word of the name, so "thon 1" finds "Thôn 1" but not "Thôn 2 (A1D)"."""
         queryset = self
-        for word in words:
-            queryset = queryset.filter(search_name__contains=word)
+        for word in fold(text).split():
+            queryset = queryset.filter(Q(search_name__startswith=word) | Q(search_name__contains=f" {word}"))
         return queryset
 
 
