@@ -45,7 +45,7 @@ class OrganizationMergeForm(forms.Form):
             .active()
             .filter(parent_id=organization.parent_id)
             .exclude(pk=organization.pk)
-            .order_by("position", "name")
+            .in_report_order()
         )
 
 

@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -133,6 +133,15 @@ class OrganizationQuerySet(TreeQuerySet):
     def parents_for(self, user) -> OrganizationQuerySet:
         """Where the user may create or move an organization to: their whole managed subtree."""
         return self.filter(Scope.of(user).q(roles=MANAGE_ROLES))
+
+    def in_report_order(self) -> OrganizationQuerySet:
+        """Siblings as the biểu lists them: communes and wards first, then agencies, schools, enterprises
+        and armed forces (ReportGroup), each by position then name."""
+        group = Case(
+            When(sector=Sector.RESIDENTIAL, then=Value(ReportGroup.RESIDENTIAL.value)),
+            default=Value(ReportGroup.INSTITUTIONS.value),
+        )
+        return self.order_by(group, "position", "name")
 
     def active(self, on: datetime.date | None = None) -> OrganizationQuerySet:
         on = on or datetime.date.today()

@@ -24,7 +24,7 @@ def organization_top_for(*, user) -> QuerySet[Organization]:
 
 
 def organization_children(*, user, organization: Organization) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user).filter(parent=organization).order_by("position", "name")
+    return Organization.objects.visible_to(user).filter(parent=organization).in_report_order()
 
 
 def organization_breadcrumbs(*, user, organization: Organization) -> list[Organization]:
