@@ -1,6 +1,7 @@
 """Admin base class: administrators of a subtree see and change only that subtree in /admin/."""
 
 from django.contrib import admin
+from django.http import Http404
 
 from organizations.models import MANAGE_ROLES, Role, Scope
 
@@ -24,6 +25,11 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing is hard-deleted: organizations are dissolved, candidates withdrawn
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with "does not exist"; outside the scope we answer 404 like
+        # every other page, so an object's existence is not revealed.
+        raise Http404
 
 
 __all__ = ["MANAGE_ROLES", "ScopedAdmin"]
