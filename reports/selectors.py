@@ -1,0 +1,548 @@
+"""Progress against quotas rolled up the organization tree: the rows of the dashboard, the quarterly
+report (PDF, .xlsx) and the API, in four SQL queries whatever the size of the tree.
+
+Rules (the lead's brief and issue 5):
+- A row is a child of the reported organization that is still active (no closing date, or one not yet
+  passed). Children that were dissolved or merged away get no row of their own; what their subtrees
+  hold, plus anything recorded at the reported organization itself, is shown on one "Khác" line
+  (only when it is not empty), so the total still sums the lines and equals the organization's own
+  figures one level up.
+- A row's admissions are the counted admissions of the child's whole subtree, as the tree is now
+  (a moved cell counts under its new parent, a merged commune under the commune it joined).
+- A row's quota is what the child's parent allocated to it in the parent's effective plan for the
+  year (the most recently issued current plan covering the year); where there is none, the sum of
+  its own children's quotas, recursively; where there is none at all, "—".
+- Quota to date is the cumulative quarterly target through the quarter; a quota with no quarterly
+  split uses the straight-line pace floor(total × quarter / 4) and is marked estimated.
+- Status, comparing admitted to date with quota to date: fewer → behind ("Chậm tiến độ"),
+  equal → on track ("Đạt tiến độ"), more → ahead ("Vượt tiến độ"); no quota → "Chưa giao chỉ tiêu".
+- Admissions in quarters after the reported one are not part of the report (shown as "—").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization, ReportGroup, Sector
+from quotas.models import Plan, Quota
+
+from .models import QUARTERS, AdmissionTally, QuotaTally
+
+ZERO4 = (0, 0, 0, 0)
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+
+# ---------------------------------------------------------------- periods
+
+
+def quarter_of(day: datetime.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(year, 3 * quarter - 2, 1)
+    last = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
+    return first, last - datetime.timedelta(days=1)
+
+
+def current_period(today: datetime.date | None = None) -> tuple[int, int]:
+    today = today or timezone.localdate()
+    return today.year, quarter_of(today)
+
+
+# ---------------------------------------------------------------- figures
+
+
+class ProgressStatus:
+    AHEAD = "ahead"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    NO_QUOTA = "no_quota"
+
+    LABELS = {
+        AHEAD: _("Vượt tiến độ"),
+        ON_TRACK: _("Đạt tiến độ"),
+        BEHIND: _("Chậm tiến độ"),
+        NO_QUOTA: _("Chưa giao chỉ tiêu"),
+    }
+
+
+@dataclass(frozen=True)
+class QuotaFigures:
+    """One yearly quota: total, the quarterly split if any, and the cumulative targets."""
+
+    total: int
+    quarters: tuple[int, int, int, int] | None
+    through: tuple[int, int, int, int]
+    estimated: bool = False
+
+    @classmethod
+    def of(cls, total: int, quarters: Iterable[int | None] | None = None) -> QuotaFigures:
+        split = tuple(quarters) if quarters is not None else (None,) * 4
+        if any(q is None for q in split):
+            through = tuple(total * n // 4 for n in QUARTERS)
+            return cls(total=total, quarters=None, through=through, estimated=True)
+        running, through = 0, []
+        for q in split:
+            running += q
+            through.append(running)
+        return cls(total=total, quarters=split, through=tuple(through), estimated=False)
+
+    @classmethod
+    def from_tally(cls, tally) -> QuotaFigures:
+        quarters = (tally.q1, tally.q2, tally.q3, tally.q4)
+        return cls(
+            total=tally.total,
+            quarters=None if tally.q1 is None else quarters,
+            through=(tally.through_q1, tally.through_q2, tally.through_q3, tally.through_q4),
+            estimated=tally.estimated,
+        )
+
+    @staticmethod
+    def combine(items: Iterable[QuotaFigures | None]) -> QuotaFigures | None:
+        """The sum of several quotas; None when none of them exists. The quarterly split survives
+        only when every part has one; the cumulative targets always add up."""
+        present = [item for item in items if item is not None]
+        if not present:
+            return None
+        quarters = None
+        if all(item.quarters is not None for item in present):
+            quarters = tuple(sum(item.quarters[i] for item in present) for i in range(4))
+        return QuotaFigures(
+            total=sum(item.total for item in present),
+            quarters=quarters,
+            through=tuple(sum(item.through[i] for item in present) for i in range(4)),
+            estimated=any(item.estimated for item in present),
+        )
+
+
+def _percent(part: int, whole: int | None) -> float | None:
+    if not whole:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int, int, int]:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+@dataclass(frozen=True)
+class OrganizationRef:
+    id: int
+    code: str
+    name: str
+    short_name: str
+    has_children: bool
+    group: int
+
+    @property
+    def label(self) -> str:
+        """The name a biểu prints: communes by their short name ("Biên Sơn"), others in full."""
+        return self.short_name or self.name
+
+
+class RowKind:
+    ORGANIZATION = "organization"
+    OTHER = "other"
+    SUBTOTAL = "subtotal"
+    TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    kind: str
+    label: str
+    quarter: int
+    quota: QuotaFigures | None
+    admitted_by_quarter: tuple[int, int, int, int] = ZERO4
+    organization: OrganizationRef | None = None
+    number: str = ""
+    depth: int = 0
+    group: int | None = None
+
+    # Quotas
+    @property
+    def quota_total(self) -> int | None:
+        return self.quota.total if self.quota else None
+
+    @property
+    def quota_quarters(self) -> tuple[int | None, int | None, int | None, int | None]:
+        if self.quota is None or self.quota.quarters is None:
+            return (None, None, None, None)
+        return self.quota.quarters
+
+    @property
+    def quota_to_date(self) -> int | None:
+        return self.quota.through[self.quarter - 1] if self.quota else None
+
+    @property
+    def quota_to_date_estimated(self) -> bool:
+        return bool(self.quota and self.quota.estimated and self.quarter < 4)
+
+    # Admissions
+    @property
+    def admitted_quarters(self) -> tuple[int | None, int | None, int | None, int | None]:
+        return tuple(n if q <= self.quarter else None for q, n in zip(QUARTERS, self.admitted_by_quarter, strict=True))
+
+    @property
+    def admitted_in_quarter(self) -> int:
+        return self.admitted_by_quarter[self.quarter - 1]
+
+    @property
+    def admitted_to_date(self) -> int:
+        return sum(self.admitted_by_quarter[: self.quarter])
+
+    # Standing
+    @property
+    def percent_total(self) -> float | None:
+        return _percent(self.admitted_to_date, self.quota_total)
+
+    @property
+    def percent_to_date(self) -> float | None:
+        return _percent(self.admitted_to_date, self.quota_to_date)
+
+    @property
+    def status(self) -> str:
+        if self.quota is None:
+            return ProgressStatus.NO_QUOTA
+        target = self.quota_to_date
+        if self.admitted_to_date < target:
+            return ProgressStatus.BEHIND
+        if self.admitted_to_date > target:
+            return ProgressStatus.AHEAD
+        return ProgressStatus.ON_TRACK
+
+    @property
+    def status_label(self) -> str:
+        return str(ProgressStatus.LABELS[self.status])
+
+    @property
+    def bar_percent(self) -> float:
+        """How much of the year's quota is done, for progress bars (0–100)."""
+        if not self.quota_total:
+            return 100.0 if self.quota is not None and self.admitted_to_date else 0.0
+        return min(100.0, 100.0 * self.admitted_to_date / self.quota_total)
+
+    @property
+    def bar_target(self) -> float | None:
+        """Where the quota to date sits on the same bar."""
+        if not self.quota_total:
+            return None
+        return min(100.0, 100.0 * self.quota_to_date / self.quota_total)
+
+
+@dataclass(frozen=True)
+class ProgressGroup:
+    group: int
+    label: str
+    rows: list[ProgressRow]
+    subtotal: ProgressRow
+    # Deeper rows (detail reports), keyed by the row they sit under.
+    children: dict[str, list[ProgressRow]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    organization: OrganizationRef
+    year: int
+    quarter: int
+    detail: bool
+    subject: ProgressRow  # the organization's own standing, as its parent's report shows it
+    groups: list[ProgressGroup]
+    other: ProgressRow | None
+    total: ProgressRow
+    nested: dict[int, list[ProgressRow]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[ProgressRow]:
+        """The direct children's rows, in print order (without subtotals)."""
+        return [row for group in self.groups for row in group.rows]
+
+    def with_descendants(self, row: ProgressRow) -> Iterator[ProgressRow]:
+        yield row
+        if row.organization is not None:
+            for child in self.nested.get(row.organization.id, []):
+                yield from self.with_descendants(child)
+
+    def lines(self) -> Iterator[ProgressRow]:
+        """Every printed line in order: each group's rows (and, in a detail report, everything below
+        them), the group's "Cộng", the "Khác" line, "Tổng cộng"."""
+        for group in self.groups:
+            for row in group.rows:
+                yield from self.with_descendants(row)
+            yield group.subtotal
+        if self.other is not None:
+            yield self.other
+        yield self.total
+
+    @property
+    def line_count(self) -> int:
+        return sum(1 for _ in self.lines())
+
+    @property
+    def quarter_series(self) -> list[dict]:
+        """Cumulative admissions and cumulative target per quarter of the year, through the
+        reported quarter (the chart's data)."""
+        row = self.subject
+        series, running = [], 0
+        for q in QUARTERS:
+            running += row.admitted_by_quarter[q - 1]
+            series.append(
+                {
+                    "quarter": q,
+                    "target": row.quota.through[q - 1] if row.quota else None,
+                    "admitted": running if q <= self.quarter else None,
+                }
+            )
+        return series
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _effective_plan(year_ref) -> Subquery:
+    """The effective plan of a quota's allocating organization for a year: the most recently issued
+    current plan covering that year."""
+    plans = (
+        Plan.objects.current()
+        .filter(
+            organization=OuterRef("plan__organization"),
+            status=Plan.Status.ISSUED,
+            start_year__lte=year_ref,
+            end_year__gte=year_ref,
+        )
+        .order_by(F("issued_on").desc(nulls_last=True), "-pk")
+        .values("pk")[:1]
+    )
+    return Subquery(plans)
+
+
+def allocations(receivers: Q, years: Iterable[int] | None = None) -> dict[tuple[int, int], QuotaFigures]:
+    """What each receiving organization's current parent allocated to it, by (organization id, year),
+    from that parent's effective plan. One query. `receivers` filters Quota rows."""
+    quotas = Quota.objects.filter(receivers).filter(
+        plan__organization=F("organization__parent"), plan=_effective_plan(OuterRef("year"))
+    )
+    if years is not None:
+        quotas = quotas.filter(year__in=sorted(set(years)))
+    return {
+        (org_id, year): QuotaFigures.of(total, (q1, q2, q3, q4))
+        for org_id, year, total, q1, q2, q3, q4 in quotas.values_list(
+            "organization_id", "year", "total", "q1", "q2", "q3", "q4"
+        )
+    }
+
+
+NODE_FIELDS = ("id", "parent_id", "code", "name", "short_name", "sector", "position", "valid_to", "lft", "rght")
+
+
+def _group_of(sector: str) -> int:
+    return ReportGroup.RESIDENTIAL if sector == Sector.RESIDENTIAL else ReportGroup.INSTITUTIONS
+
+
+def progress_report(
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    detail: bool = False,
+    today: datetime.date | None = None,
+) -> ProgressReport:
+    """The progress of each organization directly below `organization` (every level below it when
+    `detail`), with group subtotals and the total. Four queries whatever the tree's size."""
+    if not (MIN_YEAR <= year <= MAX_YEAR) or quarter not in QUARTERS:
+        raise ValueError(f"bad period {year}/{quarter}")
+    today = today or timezone.localdate()
+    if detail:
+        where = Q(tree_id=organization.tree_id, lft__gte=organization.lft, lft__lte=organization.rght)
+        quota_where = Q(
+            organization__tree_id=organization.tree_id,
+            organization__lft__gte=organization.lft,
+            organization__lft__lte=organization.rght,
+        )
+    else:
+        where = Q(pk=organization.pk) | Q(parent_id=organization.pk)
+        quota_where = Q(organization_id=organization.pk) | Q(organization__parent_id=organization.pk)
+
+    nodes = {node["id"]: node for node in Organization.objects.filter(where).in_report_order().values(*NODE_FIELDS)}
+    allocated = allocations(quota_where, [year])
+    derived = {
+        tally.organization_id: QuotaFigures.from_tally(tally)
+        for tally in QuotaTally.objects.filter(quota_where, year=year)
+    }
+    admitted = {
+        org_id: (s1, s2, s3, s4)
+        for org_id, s1, s2, s3, s4 in AdmissionTally.objects.filter(quota_where, year=year).values_list(
+            "organization_id", "sub_q1", "sub_q2", "sub_q3", "sub_q4"
+        )
+    }
+    return _assemble(
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        detail=detail,
+        today=today,
+        nodes=nodes,
+        allocated=allocated,
+        derived=derived,
+        admitted=admitted,
+    )
+
+
+def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted):
+    # Siblings stay in the query's report order (group, position, name).
+    children_of: dict[int, list[dict]] = defaultdict(list)
+    for node in nodes.values():
+        if node["parent_id"] in nodes and node["id"] != organization.pk:
+            children_of[node["parent_id"]].append(node)
+
+    def quota_of(node_id: int) -> QuotaFigures | None:
+        return allocated.get((node_id, year)) or derived.get(node_id)
+
+    def ref(node: dict) -> OrganizationRef:
+        return OrganizationRef(
+            id=node["id"],
+            code=node["code"],
+            name=node["name"],
+            short_name=node["short_name"],
+            has_children=node["rght"] - node["lft"] > 1,
+            group=_group_of(node["sector"]),
+        )
+
+    def active(node: dict) -> bool:
+        return node["valid_to"] is None or node["valid_to"] >= today
+
+    def row(node: dict, number: str, depth: int) -> ProgressRow:
+        return ProgressRow(
+            kind=RowKind.ORGANIZATION,
+            label=ref(node).label,
+            quarter=quarter,
+            quota=quota_of(node["id"]),
+            admitted_by_quarter=admitted.get(node["id"], ZERO4),
+            organization=ref(node),
+            number=number,
+            depth=depth,
+            group=_group_of(node["sector"]),
+        )
+
+    def other_line(parent_id: int, depth: int) -> ProgressRow | None:
+        """Closed children, and anything recorded at the parent itself, on one line. A node without
+        children has no such line: it is reported by its own row."""
+        if not children_of[parent_id]:
+            return None
+        closed = [child for child in children_of[parent_id] if not active(child)]
+        counts = _own_of(parent_id)
+        quota = QuotaFigures.combine(quota_of(child["id"]) for child in closed)
+        closed_counts = ZERO4
+        for child in closed:
+            closed_counts = _add(closed_counts, admitted.get(child["id"], ZERO4))
+        if quota is None and not any(counts) and not any(closed_counts):
+            return None
+        if closed:
+            label = _("Khác (tổ chức đã giải thể, hợp nhất)")
+        else:
+            label = _("Khác (ghi nhận trực tiếp tại %(name)s)") % {"name": ref(nodes[parent_id]).label}
+        return ProgressRow(
+            kind=RowKind.OTHER,
+            label=str(label),
+            quarter=quarter,
+            quota=quota,
+            admitted_by_quarter=_add(counts, closed_counts),
+            depth=depth,
+        )
+
+    def _own_of(node_id: int) -> tuple[int, int, int, int]:
+        # What a node holds itself: its subtree less its children's subtrees.
+        counts = admitted.get(node_id, ZERO4)
+        for child in children_of[node_id]:
+            counts = tuple(c - a for c, a in zip(counts, admitted.get(child["id"], ZERO4), strict=True))
+        return counts
+
+    nested: dict[int, list[ProgressRow]] = {}
+
+    def descend(node: dict, number: str, depth: int) -> None:
+        rows = []
+        for index, child in enumerate((c for c in children_of[node["id"]] if active(c)), start=1):
+            rows.append(row(child, f"{number}.{index}", depth + 1))
+            descend(child, f"{number}.{index}", depth + 1)
+        extra = other_line(node["id"], depth + 1)
+        if extra is not None:
+            rows.append(extra)
+        if rows:
+            nested[node["id"]] = rows
+
+    subject_node = nodes[organization.pk]
+    by_group: dict[int, list[ProgressRow]] = defaultdict(list)
+    for child in children_of[organization.pk]:
+        if not active(child):
+            continue
+        group = _group_of(child["sector"])
+        number = str(len(by_group[group]) + 1)
+        by_group[group].append(row(child, number, 0))
+        if detail:
+            descend(child, number, 0)
+
+    groups = []
+    for group in sorted(by_group):
+        rows = by_group[group]
+        groups.append(
+            ProgressGroup(
+                group=group,
+                label=str(ReportGroup(group).label),
+                rows=rows,
+                subtotal=_sum_row(rows, kind=RowKind.SUBTOTAL, label=str(_("Cộng")), quarter=quarter, group=group),
+            )
+        )
+    other = other_line(organization.pk, 0)
+    top_rows = [row for g in groups for row in g.rows] + ([other] if other else [])
+    total = _sum_row(top_rows, kind=RowKind.TOTAL, label=str(_("Tổng cộng")), quarter=quarter)
+    return ProgressReport(
+        organization=ref(subject_node),
+        year=year,
+        quarter=quarter,
+        detail=detail,
+        subject=ProgressRow(
+            kind=RowKind.ORGANIZATION,
+            label=ref(subject_node).label,
+            quarter=quarter,
+            quota=quota_of(organization.pk),
+            admitted_by_quarter=admitted.get(organization.pk, ZERO4),
+            organization=ref(subject_node),
+        ),
+        groups=groups,
+        other=other,
+        total=total,
+        nested=nested,
+    )
+
+
+def _sum_row(rows: list[ProgressRow], *, kind: str, label: str, quarter: int, group: int | None = None):
+    counts = ZERO4
+    for row in rows:
+        counts = _add(counts, row.admitted_by_quarter)
+    return ProgressRow(
+        kind=kind,
+        label=label,
+        quarter=quarter,
+        quota=QuotaFigures.combine(row.quota for row in rows),
+        admitted_by_quarter=counts,
+        group=group,
+    )
+
+
+def progress_row_count(*, organization: Organization, detail: bool) -> int:
+    """How many organization rows a report will have, to choose between rendering it now and in the
+    background: every descendant for a detail report (no query), else the children (one count)."""
+    if detail:
+        return (organization.rght - organization.lft - 1) // 2
+    return Organization.objects.filter(parent_id=organization.pk).count()
