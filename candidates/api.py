@@ -1,3 +1,236 @@
-"""REST API of the candidates app, mounted under /api/v1/."""
+"""REST API of the candidates app, mounted under /api/v1/: candidates, their steps and admissions,
+scoped like the pages (secretaries their cell, staff and administrators their subtree; a leader's
+lists are empty and a candidate of theirs is a 404: leaders get aggregated figures only)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import include, path
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from organizations.models import CANDIDATE_ROLES, Organization, Scope
+
+from . import selectors, services
+from .choices import EventKind, Introduction, RuleException, Step
+from .filters import AdmissionFilter, CandidateFilter
+from .models import Admission, Candidate, StepEvent
+from .services import CANDIDATE_FIELDS, PERSON_FIELDS
+
+
+def _as_api_error(exc: ValidationError) -> ApiValidationError:
+    return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
+    """An organization the caller may record candidates in; anything else reads as non-existent."""
+
+    def get_queryset(self):
+        return Organization.objects.filter(Scope.of(self.context["request"].user).q(roles=CANDIDATE_ROLES))
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    organization = ScopedOrganizationField()
+    listed_on = serializers.DateField(required=False, help_text="Ngày vào danh sách cảm tình Đảng (mặc định hôm nay).")
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "id",
+            "organization",
+            *CANDIDATE_FIELDS,
+            "step",
+            "status",
+            "listed_on",
+            "certificate_on",
+            "file_opened_on",
+            "resolution_on",
+            "decision_on",
+            "ceremony_on",
+            "probation_ends_on",
+            "official_on",
+            "closed_on",
+            "close_reason",
+            "next_deadline",
+            "next_deadline_kind",
+        ]
+        read_only_fields = [
+            "step",
+            "status",
+            "mentor_name",
+            "certificate_on",
+            "file_opened_on",
+            "resolution_on",
+            "decision_on",
+            "ceremony_on",
+            "probation_ends_on",
+            "official_on",
+            "closed_on",
+            "close_reason",
+            "next_deadline",
+            "next_deadline_kind",
+        ]
+        validators: list = []  # the services refuse duplicates with a readable message
+
+
+class StepEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StepEvent
+        fields = [
+            "id",
+            "kind",
+            "on",
+            "document_number",
+            "acting_body",
+            "votes_for",
+            "voters_total",
+            "introduction",
+            "people",
+            "working_days",
+            "received_on",
+            "exception",
+            "exception_note",
+            "note",
+            "recorded_at",
+            "voided_at",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class StepInputSerializer(serializers.Serializer):
+    """The next step: `step` (one of the pipeline's steps; the next one by default) and its fields."""
+
+    step = serializers.ChoiceField(choices=Step.choices, required=False)
+    on = serializers.DateField()
+    document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    acting_body = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    votes_for = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+    voters_total = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    introduction = serializers.ChoiceField(choices=Introduction.choices, required=False, allow_blank=True)
+    people = serializers.ListField(child=serializers.CharField(max_length=150), required=False)
+    received_on = serializers.DateField(required=False, allow_null=True)
+    exception = serializers.ChoiceField(choices=RuleException.choices, required=False, allow_blank=True)
+    exception_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class CandidateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = CandidateSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.candidates_for(user=self.request.user).select_related("organization").order_by("pk")
+
+    def filter_queryset(self, queryset):
+        filterset = CandidateFilter(
+            self.request.query_params or None, queryset=queryset, user=self.request.user, roles=CANDIDATE_ROLES
+        )
+        if filterset.is_bound and not filterset.is_valid():
+            raise ApiValidationError(filterset.errors)
+        return filterset.qs if filterset.is_bound else queryset
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        from django.utils import timezone
+
+        data.setdefault("listed_on", timezone.localdate())
+        try:
+            serializer.instance = services.candidate_create(by=self.request.user, **data)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except PermissionDenied as exc:
+            raise ApiValidationError({"organization": ["Không tìm thấy tổ chức trong phạm vi của bạn."]}) from exc
+
+    @action(detail=True, methods=["get", "post"], url_path="steps", url_name="steps")
+    def steps(self, request, pk=None):
+        """GET: the candidate's recorded steps. POST: record the next step (rules checked)."""
+        candidate = self.get_object()
+        if request.method == "GET":
+            events = candidate.events.order_by("id")
+            return Response(StepEventSerializer(events, many=True).data)
+        payload = StepInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        from .rules import next_steps
+
+        following = next_steps(step=candidate.step, organization=candidate.organization)
+        step = data.pop("step", None) or (following[0] if following else candidate.step)
+        try:
+            candidate = services.candidate_advance(candidate=candidate, step=step, by=request.user, **data)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        return Response(
+            CandidateSerializer(candidate, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AdmissionSerializer(serializers.ModelSerializer):
+    organization = ScopedOrganizationField()
+
+    class Meta:
+        model = Admission
+        fields = [
+            "id",
+            "organization",
+            *PERSON_FIELDS,
+            "decision_number",
+            "admitted_on",
+            "deciding_body",
+            "source",
+            "candidate",
+            "cancelled_at",
+            "cancel_reason",
+        ]
+        read_only_fields = ["source", "candidate", "cancelled_at", "cancel_reason"]
+        validators: list = []
+
+
+class AdmissionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Admissions in scope; POST records a historical admission directly (no earlier steps)."""
+
+    serializer_class = AdmissionSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            selectors.admissions_for(user=self.request.user)
+            .select_related("organization")
+            .order_by("-admitted_on", "pk")
+        )
+
+    def filter_queryset(self, queryset):
+        filterset = AdmissionFilter(
+            self.request.query_params or None, queryset=queryset, user=self.request.user, roles=CANDIDATE_ROLES
+        )
+        if filterset.is_bound and not filterset.is_valid():
+            raise ApiValidationError(filterset.errors)
+        return filterset.qs if filterset.is_bound else queryset
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = services.admission_record(by=self.request.user, **serializer.validated_data)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except PermissionDenied as exc:
+            raise ApiValidationError({"organization": ["Không tìm thấy tổ chức trong phạm vi của bạn."]}) from exc
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("admissions", AdmissionViewSet, basename="admission")
+
+urlpatterns = [path("", include(router.urls))]
+
+__all__ = ["EventKind", "urlpatterns"]

@@ -1,0 +1,249 @@
+"""Forms of the candidates pages: one per step with only that step's fields; every write goes through
+candidates.services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization
+
+from .choices import Introduction, RuleException, Status, Step, step_index
+from .models import Admission, Candidate
+from .services import PERSON_FIELDS, STEP_EXCEPTIONS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PERSON_WIDGETS = {"birth_date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        parent = obj.parent.short_name or obj.parent.name if obj.parent_id else ""
+        return f"{obj.name} — {parent}" if parent else obj.name
+
+
+class CandidateForm(forms.ModelForm):
+    """Personal data and the attributes statistics count; on creation also the cell and the date it
+    put the person on its sympathizer list."""
+
+    class Meta:
+        model = Candidate
+        fields = [*PERSON_FIELDS, "helper_name", "notes"]
+        widgets = PERSON_WIDGETS
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields = {
+                "organization": OrganizationChoiceField(queryset=organizations, label=_("Chi bộ")),
+                "listed_on": forms.DateField(
+                    label=_("Ngày chi bộ đưa vào danh sách cảm tình Đảng"),
+                    widget=DATE_INPUT,
+                    initial=timezone.localdate,
+                ),
+                "document_number": forms.CharField(
+                    label=_("Số nghị quyết, biên bản của chi bộ"), required=False, max_length=100
+                ),
+                **self.fields,
+            }
+            if organizations.count() == 1:
+                self.fields["organization"].initial = organizations.first()
+
+    def _post_clean(self):
+        pass  # the service validates the model (with the cell) and says which rule is broken
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        return data
+
+
+class StepForm(forms.Form):
+    """The fields of one step. Built by `step_form(step)`; `service_kwargs` maps them to
+    candidate_advance's arguments."""
+
+    step: str = ""
+
+    def __init__(self, *args, official_members: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.official_members = official_members
+        if "voters_total" in self.fields and self.step != Step.REVIEW and official_members is not None:
+            # The cell's membership figure on the meeting date decides; typing is only for a cell without one.
+            field = self.fields["voters_total"]
+            field.required = False
+            field.widget.attrs["placeholder"] = str(official_members)
+            field.help_text = _(
+                "Theo số liệu của chi bộ: %(count)s đảng viên chính thức; số liệu mới nhất đến ngày họp được dùng."
+            ) % {"count": official_members}
+
+    def service_kwargs(self) -> dict:
+        data = {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+        people = [data.pop(name) for name in ("introducer_1", "introducer_2", "mentor") if name in data]
+        if people:
+            data["people"] = people
+        return data
+
+
+def _on(label):
+    return forms.DateField(label=label, widget=DATE_INPUT, initial=timezone.localdate)
+
+
+def _text(label, required=False, help_text=""):
+    return forms.CharField(label=label, required=required, max_length=200, help_text=help_text)
+
+
+def _votes():
+    return forms.IntegerField(label=_("Số tán thành"), min_value=0)
+
+
+def _exceptions(step):
+    choices = [("", _("Không"))] + [
+        (value.value, value.label) for value in RuleException if value in STEP_EXCEPTIONS[step]
+    ]
+    return {
+        "exception": forms.ChoiceField(
+            label=_("Ngoại lệ có văn bản cho phép (nếu có)"), choices=choices, required=False
+        ),
+        "exception_note": _text(_("Số, ngày văn bản cho phép ngoại lệ")),
+    }
+
+
+def _step_fields(step: str) -> dict:
+    if step == Step.AWARENESS_CLASS:
+        return {
+            "on": _on(_("Ngày cấp chứng nhận")),
+            "document_number": _text(_("Số chứng nhận")),
+            "acting_body": _text(_("Nơi mở lớp (trung tâm chính trị)")),
+        }
+    if step == Step.APPLICATION:
+        return {
+            "on": _on(_("Ngày làm đơn xin vào Đảng")),
+            "introduction": forms.ChoiceField(label=_("Hình thức giới thiệu"), choices=Introduction.choices),
+            "introducer_1": _text(_("Đảng viên giới thiệu thứ nhất"), required=True),
+            "introducer_2": _text(_("Đảng viên giới thiệu thứ hai")),
+            "document_number": _text(_("Số nghị quyết giới thiệu của Đoàn / Công đoàn (nếu có)")),
+        }
+    if step == Step.VERIFICATION:
+        return {
+            "on": _on(_("Ngày có kết quả thẩm tra")),
+            "document_number": _text(_("Số văn bản kết luận thẩm tra")),
+            "acting_body": _text(_("Cấp ủy thẩm tra")),
+        }
+    if step == Step.REFERENCES:
+        return {
+            "on": _on(_("Ngày tổng hợp ý kiến")),
+            "document_number": _text(_("Số tổng hợp nhận xét (mẫu 5-KNĐ)")),
+        }
+    if step == Step.CELL_RESOLUTION:
+        return {
+            "on": _on(_("Ngày chi bộ họp xét")),
+            "document_number": _text(_("Số nghị quyết (mẫu 6-KNĐ)"), required=True),
+            "votes_for": _votes(),
+            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1),
+            **_exceptions(step),
+        }
+    if step == Step.REVIEW:
+        return {
+            "on": _on(_("Ngày thẩm định")),
+            "document_number": _text(_("Số báo cáo thẩm định (mẫu 7-KNĐ, 8-KNĐ)"), required=True),
+            "acting_body": _text(_("Cấp ủy thẩm định"), required=True),
+            "votes_for": _votes(),
+            "voters_total": forms.IntegerField(label=_("Tổng số ủy viên cấp ủy"), min_value=1),
+        }
+    if step == Step.DECISION:
+        return {
+            "on": _on(_("Ngày quyết định (là ngày kết nạp)")),
+            "document_number": _text(_("Số quyết định kết nạp (mẫu 9-KNĐ)"), required=True),
+            "acting_body": _text(_("Cấp ủy quyết định"), required=True),
+        }
+    if step == Step.CEREMONY:
+        return {
+            "on": _on(_("Ngày lễ kết nạp")),
+            "received_on": forms.DateField(
+                label=_("Ngày chi bộ nhận quyết định"),
+                widget=DATE_INPUT,
+                required=False,
+                help_text=_("Để trống nếu nhận ngay ngày quyết định."),
+            ),
+            **_exceptions(step),
+        }
+    if step == Step.PROBATION:
+        return {
+            "on": _on(_("Ngày phân công")),
+            "mentor": _text(_("Đảng viên chính thức giúp đỡ đảng viên dự bị"), required=True),
+        }
+    if step == Step.FULL_MEMBERSHIP:
+        return {
+            "on": _on(_("Ngày chi bộ xét công nhận")),
+            "document_number": _text(_("Số nghị quyết / quyết định công nhận"), required=True),
+            "votes_for": _votes(),
+            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1),
+            **_exceptions(step),
+        }
+    raise ValueError(step)
+
+
+def step_form(step: str) -> type[StepForm]:
+    return type(f"{Step(step).name.title().replace('_', '')}Form", (StepForm,), {"step": step, **_step_fields(step)})
+
+
+class ExtendForm(forms.Form):
+    on = _on(_("Ngày gia hạn"))
+    working_days = forms.IntegerField(label=_("Số ngày làm việc gia hạn"), min_value=1, initial=30)
+    document_number = _text(_("Số văn bản gia hạn"))
+    acting_body = _text(_("Cấp ủy gia hạn"))
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Kết quả"), choices=[])
+    on = _on(_("Ngày"))
+    reason = forms.CharField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    document_number = _text(_("Số văn bản (nếu có)"))
+
+    def __init__(self, *args, candidate: Candidate, **kwargs):
+        super().__init__(*args, **kwargs)
+        if step_index(candidate.step) >= step_index(Step.DECISION):
+            outcomes = [Status.REMOVED]
+        else:
+            outcomes = [Status.WITHDRAWN, Status.REJECTED]
+        self.fields["outcome"].choices = [(status.value, status.label) for status in outcomes]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AdmissionForm(forms.ModelForm):
+    """A historical admission entered directly, without the earlier steps."""
+
+    organization = OrganizationChoiceField(queryset=Organization.objects.none(), label=_("Chi bộ"))
+
+    class Meta:
+        model = Admission
+        fields = ["organization", "decision_number", "admitted_on", "deciding_body", *PERSON_FIELDS]
+        widgets = {**PERSON_WIDGETS, "admitted_on": DATE_INPUT}
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    def _post_clean(self):
+        pass  # the service validates and refuses duplicates with a readable message
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp .xlsx"), help_text=_("Theo mẫu; tối đa 5 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("Tệp lớn hơn 5 MB."))
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Chọn tệp Excel .xlsx."))
+        return upload
+
+
+def years_choices(first: int = 2015) -> list[tuple[str, str]]:
+    return [("", _("Mọi năm"))] + [(str(y), str(y)) for y in range(datetime.date.today().year, first - 1, -1)]

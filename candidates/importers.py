@@ -1,0 +1,272 @@
+"""Admissions from an .xlsx file: read the sheet, turn each cell into a value, and say the row and
+column of every problem. Writing is the service's job (candidates.services.admissions_import)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from partytrack.text import fold
+
+from .choices import EducationLevel, Ethnicity, Gender, Occupation, PoliticalTheory, ProfessionalLevel, Religion
+
+# field, header (Vietnamese, as printed in the template), required
+COLUMNS: list[tuple[str, object, bool]] = [
+    ("organization", gettext_lazy("Mã chi bộ"), True),
+    ("full_name", gettext_lazy("Họ và tên"), True),
+    ("gender", gettext_lazy("Giới tính"), True),
+    ("birth_date", gettext_lazy("Ngày sinh"), True),
+    ("citizen_id", gettext_lazy("Số căn cước"), False),
+    ("decision_number", gettext_lazy("Số quyết định"), True),
+    ("admitted_on", gettext_lazy("Ngày quyết định kết nạp"), True),
+    ("deciding_body", gettext_lazy("Cấp ủy quyết định"), False),
+    ("ethnicity", gettext_lazy("Dân tộc"), False),
+    ("religion", gettext_lazy("Tôn giáo"), False),
+    ("occupation", gettext_lazy("Nghề nghiệp"), False),
+    ("education_level", gettext_lazy("Giáo dục phổ thông"), False),
+    ("professional_level", gettext_lazy("Chuyên môn"), False),
+    ("political_theory", gettext_lazy("Lý luận chính trị"), False),
+    ("youth_union_member", gettext_lazy("Đoàn viên"), False),
+    ("readmitted", gettext_lazy("Kết nạp lại"), False),
+    ("village_head", gettext_lazy("Trưởng, phó thôn"), False),
+    ("discharged_soldier", gettext_lazy("Quân nhân xuất ngũ"), False),
+    ("militia", gettext_lazy("Dân quân tự vệ"), False),
+    ("non_state_enterprise", gettext_lazy("Doanh nghiệp ngoài nhà nước"), False),
+]
+CHOICES = {
+    "gender": Gender,
+    "ethnicity": Ethnicity,
+    "religion": Religion,
+    "occupation": Occupation,
+    "education_level": EducationLevel,
+    "professional_level": ProfessionalLevel,
+    "political_theory": PoliticalTheory,
+}
+BOOLEANS = {
+    "youth_union_member",
+    "readmitted",
+    "village_head",
+    "discharged_soldier",
+    "militia",
+    "non_state_enterprise",
+}
+DATES = {"birth_date", "admitted_on"}
+TRUE_WORDS = {"x", "co", "1", "true", "yes", "dung", "v"}
+FALSE_WORDS = {"", "khong", "0", "false", "no", "-"}
+# Common spellings besides the official names.
+ALIASES = {"ethnicity": {"khmer": Ethnicity.KHMER, "hmong": Ethnicity.HMONG, "mong": Ethnicity.HMONG}}
+MAX_ROWS = 5000
+
+
+def _key(text) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(str(text)))
+
+
+def column_label(field_name: str | None) -> str | None:
+    for name, label, _required in COLUMNS:
+        if name == field_name:
+            return str(label)
+    return None
+
+
+@dataclass
+class ParsedFile:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _cell_error(row: int, field_name: str, message: str) -> str:
+    return _("Dòng %(row)s, cột “%(column)s”: %(message)s") % {
+        "row": row,
+        "column": column_label(field_name),
+        "message": message,
+    }
+
+
+def _parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("ngày “%(value)s” không đúng dạng ngày/tháng/năm (ví dụ 11/02/2022).") % {"value": text})
+
+
+def _parse_choice(field_name: str, value):
+    choices = CHOICES[field_name]
+    wanted = _key(value)
+    for member in choices:
+        if wanted in (_key(member.label), _key(member.value)):
+            return member.value
+    alias = ALIASES.get(field_name, {}).get(wanted)
+    if alias:
+        return alias.value
+    examples = ", ".join(str(member.label) for member in list(choices)[:6])
+    raise ValueError(
+        _("“%(value)s” không có trong danh mục (ví dụ: %(examples)s…).") % {"value": value, "examples": examples}
+    )
+
+
+def _parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _key(value) if value is not None else ""
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(_("ghi “x” hoặc “có” nếu đúng, để trống nếu không (đang ghi “%(value)s”).") % {"value": value})
+
+
+def _parse_citizen_id(value) -> str:
+    if isinstance(value, bool):
+        raise ValueError(_("số căn cước không hợp lệ."))
+    if isinstance(value, int | float):
+        # A number column drops the leading zero of the province code: put it back.
+        digits = str(int(value))
+        return digits.zfill(12) if len(digits) > 9 else digits.zfill(9)
+    return re.sub(r"\s", "", str(value))
+
+
+def _header_map(row) -> dict[int, str]:
+    wanted = {_key(label): name for name, label, _required in COLUMNS}
+    wanted.update({_key(name): name for name, _label, _required in COLUMNS})
+    found = {}
+    for index, cell in enumerate(row):
+        if cell is not None and _key(cell) in wanted:
+            found[index] = wanted[_key(cell)]
+    return found
+
+
+def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
+    """Every row of the first sheet below the header row ("Họ và tên" ...). Organizations are looked up
+    by code within the user's scope."""
+    result = ParsedFile()
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx
+        result.errors.append(_("Không đọc được tệp: hãy chọn tệp Excel .xlsx (không phải .xls hay .csv)."))
+        return result
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header, header_row = None, 0
+    for number, row in enumerate(rows, start=1):
+        mapping = _header_map(row)
+        if "full_name" in mapping.values():
+            header, header_row = mapping, number
+            break
+        if number >= 20:
+            break
+    if header is None:
+        result.errors.append(_("Không tìm thấy dòng tiêu đề có cột “Họ và tên” trong 20 dòng đầu của trang tính."))
+        return result
+    missing = [str(label) for name, label, required in COLUMNS if required and name not in header.values()]
+    if missing:
+        result.errors.append(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
+        return result
+
+    raw_rows = []
+    for number, row in enumerate(rows, start=header_row + 1):
+        values = {name: (row[index] if index < len(row) else None) for index, name in header.items()}
+        if all(value is None or str(value).strip() == "" for value in values.values()):
+            continue
+        raw_rows.append((number, values))
+        if len(raw_rows) > MAX_ROWS:
+            result.errors.append(_("Tệp có quá %(max)s dòng: chia thành nhiều tệp.") % {"max": MAX_ROWS})
+            return result
+    if not raw_rows:
+        result.errors.append(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+        return result
+
+    codes = {str(values.get("organization") or "").strip().upper() for _number, values in raw_rows}
+    organizations = {
+        organization.code: organization
+        for organization in Organization.objects.filter(code__in=codes).filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
+    }
+    for number, values in raw_rows:
+        parsed = {"row": number}
+        for name, _label, required in COLUMNS:
+            value = values.get(name)
+            blank = value is None or str(value).strip() == ""
+            try:
+                if name == "organization":
+                    code = str(value or "").strip().upper()
+                    if blank:
+                        raise ValueError(_("bắt buộc."))
+                    if code not in organizations:
+                        raise ValueError(_("không tìm thấy mã “%(code)s” trong phạm vi của bạn.") % {"code": code})
+                    parsed[name] = organizations[code]
+                elif blank and required:
+                    raise ValueError(_("bắt buộc."))
+                elif name in BOOLEANS:
+                    parsed[name] = _parse_bool(value)
+                elif blank:
+                    continue  # optional: the model's default applies
+                elif name in DATES:
+                    parsed[name] = _parse_date(value)
+                elif name in CHOICES:
+                    parsed[name] = _parse_choice(name, value)
+                elif name == "citizen_id":
+                    parsed[name] = _parse_citizen_id(value)
+                else:
+                    parsed[name] = " ".join(str(value).split())
+            except ValueError as exc:
+                result.errors.append(_cell_error(number, name, str(exc)))
+        result.rows.append(parsed)
+    return result
+
+
+def rows_to_session(rows: list[dict]) -> list[dict]:
+    """Parsed rows as JSON for the session between preview and confirm."""
+    stored = []
+    for row in rows:
+        item = {}
+        for name, value in row.items():
+            if isinstance(value, Organization):
+                item[name] = value.pk
+            elif isinstance(value, datetime.date):
+                item[name] = value.isoformat()
+            else:
+                item[name] = value
+        stored.append(item)
+    return stored
+
+
+def rows_from_session(stored: list[dict], *, user) -> list[dict]:
+    ids = {item["organization"] for item in stored}
+    organizations = Organization.objects.filter(pk__in=ids).filter(Scope.of(user).q(roles=CANDIDATE_ROLES)).in_bulk()
+    rows = []
+    for item in stored:
+        row = dict(item)
+        row["organization"] = organizations.get(item["organization"]) or Organization.objects.get(
+            pk=item["organization"]
+        )
+        for name in DATES:
+            if name in row:
+                row[name] = datetime.date.fromisoformat(row[name])
+        rows.append(row)
+    return rows
+
+
+__all__ = [
+    "COLUMNS",
+    "ParsedFile",
+    "Q",
+    "column_label",
+    "parse_admissions_xlsx",
+    "rows_from_session",
+    "rows_to_session",
+]

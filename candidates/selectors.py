@@ -1,0 +1,239 @@
+"""Every read of the candidates app, always through the user's scope. Candidates' personal data is
+read by secretaries (their cell), staff and administrators (their subtree); leaders get counts only."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, Scope
+
+from .choices import Status, Step
+from .models import Admission, Candidate, PipelineRules, StepEvent
+from .rules import next_steps
+
+BOARD_STEPS = [step for step in Step if step != Step.FULL_MEMBERSHIP]
+CARDS_PER_COLUMN = 50
+
+
+def candidates_for(*, user) -> QuerySet[Candidate]:
+    return Candidate.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES, prefix="organization__"))
+
+
+def candidate_get(*, user, pk: int) -> Candidate:
+    """The candidate if the user may see their personal data; Candidate.DoesNotExist (a 404) otherwise."""
+    return candidates_for(user=user).select_related("organization").get(pk=pk)
+
+
+def can_read_candidates(*, user) -> bool:
+    return user.is_superuser or bool(Scope.of(user).organization_ids(CANDIDATE_ROLES))
+
+
+def can_manage(*, user) -> bool:
+    return user.is_superuser or bool(Scope.of(user).organization_ids(MANAGE_ROLES))
+
+
+def admissions_for(*, user) -> QuerySet[Admission]:
+    return Admission.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES, prefix="organization__"))
+
+
+def admission_get(*, user, pk: int) -> Admission:
+    return admissions_for(user=user).select_related("organization", "candidate").get(pk=pk)
+
+
+def admission_can_cancel(*, user, admission: Admission) -> bool:
+    return (
+        Organization.objects.filter(pk=admission.organization_id).filter(Scope.of(user).q(roles=MANAGE_ROLES)).exists()
+    )
+
+
+def organizations_for_entry(*, user, on: datetime.date | None = None) -> QuerySet[Organization]:
+    """Where the user may add candidates or admissions: cells, and committees without a lower cell."""
+    from organizations.models import Kind
+
+    on = on or timezone.localdate()
+    with_children = Organization.objects.filter(parent__isnull=False).active(on).values("parent_id")
+    return (
+        Organization.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
+        .active(on)
+        .exclude(kind__in=[Kind.PROVINCE, Kind.DISTRICT])
+        .filter(Q(kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL]) | ~Q(pk__in=with_children))
+        .order_by("tree_id", "lft")
+    )
+
+
+def with_urgency(queryset: QuerySet[Candidate], *, today: datetime.date, soon_days: int) -> QuerySet[Candidate]:
+    """Overdue first, then due within `soon_days`, then later deadlines, then none."""
+    return queryset.annotate(
+        urgency=Case(
+            When(status=Status.ACTIVE, next_deadline__lt=today, then=Value(0)),
+            When(status=Status.ACTIVE, next_deadline__lte=today + datetime.timedelta(days=soon_days), then=Value(1)),
+            When(next_deadline__isnull=False, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+    ).order_by("urgency", "next_deadline", "full_name", "pk")
+
+
+def deadline_state(candidate: Candidate, *, today: datetime.date, soon_days: int) -> str:
+    if not candidate.is_active or candidate.next_deadline is None:
+        return "none"
+    if candidate.next_deadline < today:
+        return "overdue"
+    if candidate.next_deadline <= today + datetime.timedelta(days=soon_days):
+        return "soon"
+    return "ok"
+
+
+@dataclass
+class Card:
+    candidate: Candidate
+    state: str
+    days_left: int | None
+    next_step: str | None
+    next_step_label: str
+
+    @property
+    def days_overdue(self) -> int | None:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else None
+
+
+@dataclass
+class Column:
+    step: str
+    label: str
+    total: int
+    overdue: int
+    cards: list[Card] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.cards)
+
+
+def card_for(candidate: Candidate, *, today: datetime.date, soon_days: int) -> Card:
+    following = next_steps(step=candidate.step, organization=candidate.organization) if candidate.is_active else []
+    days_left = (candidate.next_deadline - today).days if candidate.next_deadline and candidate.is_active else None
+    return Card(
+        candidate=candidate,
+        state=deadline_state(candidate, today=today, soon_days=soon_days),
+        days_left=days_left,
+        next_step=following[0] if following else None,
+        next_step_label=str(Step(following[0]).label) if following else "",
+    )
+
+
+def board(
+    *, queryset: QuerySet[Candidate], today: datetime.date | None = None, limit: int = CARDS_PER_COLUMN
+) -> list[Column]:
+    """The active candidates of `queryset` (already scoped and filtered) by step: one count query and
+    one query per column, whatever the number of candidates."""
+    today = today or timezone.localdate()
+    rules = PipelineRules.current()
+    active = queryset.filter(status=Status.ACTIVE)
+    counts = {
+        row["step"]: row
+        for row in active.values("step").annotate(
+            total=Count("pk"), overdue=Count("pk", filter=Q(next_deadline__lt=today))
+        )
+    }
+    columns = []
+    for step in BOARD_STEPS:
+        found = counts.get(step.value, {"total": 0, "overdue": 0})
+        column = Column(step=step.value, label=str(step.label), total=found["total"], overdue=found["overdue"])
+        if column.total:
+            rows = with_urgency(active.filter(step=step), today=today, soon_days=rules.due_soon_days).select_related(
+                "organization"
+            )[:limit]
+            column.cards = [card_for(candidate, today=today, soon_days=rules.due_soon_days) for candidate in rows]
+        columns.append(column)
+    return columns
+
+
+def attention(*, queryset: QuerySet[Candidate], today: datetime.date | None = None, limit: int = 20) -> list[Card]:
+    """Overdue and due-soon candidates, most urgent first (the list above the board)."""
+    today = today or timezone.localdate()
+    rules = PipelineRules.current()
+    rows = (
+        queryset.filter(status=Status.ACTIVE, next_deadline__lte=today + datetime.timedelta(days=rules.due_soon_days))
+        .select_related("organization")
+        .order_by("next_deadline", "full_name", "pk")[:limit]
+    )
+    return [card_for(candidate, today=today, soon_days=rules.due_soon_days) for candidate in rows]
+
+
+@dataclass
+class StepCount:
+    step: str
+    label: str
+    active: int
+    overdue: int
+
+
+def step_counts(
+    *, user, organization: Organization | None = None, today: datetime.date | None = None
+) -> list[StepCount]:
+    """Aggregated figures without personal data (what leaders see): active candidates per step."""
+    today = today or timezone.localdate()
+    queryset = Candidate.objects.filter(Scope.of(user).q(prefix="organization__"), status=Status.ACTIVE)
+    if organization is not None:
+        queryset = queryset.filter(
+            organization__tree_id=organization.tree_id,
+            organization__lft__gte=organization.lft,
+            organization__rght__lte=organization.rght,
+        )
+    counts = {
+        row["step"]: row
+        for row in queryset.values("step").annotate(
+            total=Count("pk"), overdue=Count("pk", filter=Q(next_deadline__lt=today))
+        )
+    }
+    return [
+        StepCount(
+            step=step.value,
+            label=str(step.label),
+            active=counts.get(step.value, {}).get("total", 0),
+            overdue=counts.get(step.value, {}).get("overdue", 0),
+        )
+        for step in BOARD_STEPS
+    ]
+
+
+def candidate_events(*, candidate: Candidate) -> QuerySet[StepEvent]:
+    return candidate.events.select_related("recorded_by").order_by("id")
+
+
+# For the alerts of issue 6: reads that other apps may call with a scoped queryset.
+
+
+def candidates_overdue(
+    *, queryset: QuerySet[Candidate] | None = None, today: datetime.date | None = None
+) -> QuerySet[Candidate]:
+    today = today or timezone.localdate()
+    queryset = Candidate.objects.all() if queryset is None else queryset
+    return queryset.overdue(today).select_related("organization").order_by("next_deadline")
+
+
+def certificates_expiring(
+    *, queryset: QuerySet[Candidate] | None = None, within_days: int = 92, today: datetime.date | None = None
+) -> QuerySet[Candidate]:
+    """Active candidates not yet through the cell resolution whose awareness certificate has expired
+    or expires within `within_days` (they must be considered before, or retake the class)."""
+    from .rules import add_months
+
+    today = today or timezone.localdate()
+    rules = PipelineRules.current()
+    latest_issue = add_months(today + datetime.timedelta(days=within_days), -rules.certificate_valid_months)
+    queryset = Candidate.objects.all() if queryset is None else queryset
+    return (
+        queryset.active()
+        .filter(
+            step__in=[Step.AWARENESS_CLASS, Step.APPLICATION, Step.VERIFICATION, Step.REFERENCES],
+            certificate_on__lte=latest_issue,
+        )
+        .select_related("organization")
+        .order_by("certificate_on")
+    )

@@ -1,0 +1,955 @@
+"""Every write of the candidates app: candidates and their steps, admissions (from the pipeline,
+entered directly or imported), and the rule durations.
+
+Each service runs in one transaction, checks the acting user's scope before and again after writing
+(a write that leaves the scope rolls back), and fires `hooks.admissions_changed` after any change to
+an admission. The same person is admitted once: see `_check_not_admitted` and the constraints on
+Admission; on PostgreSQL an advisory lock per person makes two concurrent requests for the same
+person run one after the other, so the second sees the first and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
+from organizations.services import membership_figure_record
+from partytrack import hooks
+from partytrack.text import fold
+
+from . import rules as pipeline
+from .choices import (
+    CLOSING_STATUSES,
+    AdmissionSource,
+    EventKind,
+    Introduction,
+    RuleException,
+    Status,
+    Step,
+    step_index,
+)
+from .models import Admission, Candidate, PipelineRules, StepEvent
+
+# Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
+PERSON_LOCK_NAMESPACE = 7_204_311
+
+PERSON_FIELDS = (
+    "full_name",
+    "gender",
+    "birth_date",
+    "citizen_id",
+    "ethnicity",
+    "religion",
+    "occupation",
+    "education_level",
+    "professional_level",
+    "political_theory",
+    "youth_union_member",
+    "readmitted",
+    "village_head",
+    "discharged_soldier",
+    "militia",
+    "non_state_enterprise",
+)
+CANDIDATE_FIELDS = (*PERSON_FIELDS, "helper_name", "mentor_name", "notes")
+
+# Which documented exceptions each step accepts.
+STEP_EXCEPTIONS = {
+    Step.CELL_RESOLUTION: {RuleException.AGE_CONSENT, RuleException.INTRODUCTIONS_REDONE},
+    Step.CEREMONY: {RuleException.LATE_CEREMONY_CONSENT},
+    Step.FULL_MEMBERSHIP: {RuleException.LATE_RECOGNITION},
+}
+VOTED_STEPS = (Step.CELL_RESOLUTION, Step.REVIEW, Step.FULL_MEMBERSHIP)
+
+
+def identity_key(full_name: str, birth_date: datetime.date) -> str:
+    """The person as far as names go: "Nguyễn Văn  An", 01/02/2000 -> "nguyen van an|2000-02-01"."""
+    return f"{fold(full_name)}|{birth_date.isoformat()}"
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _d(day: datetime.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+# Scope ------------------------------------------------------------------------------------------
+
+
+def _ensure_scope(by, organization: Organization, roles=CANDIDATE_ROLES) -> None:
+    """Scope is read afresh (Scope.forget) so the check after a write sees the committed tree."""
+    if by is None:
+        return
+    Scope.forget(by)
+    if not Organization.objects.filter(pk=organization.pk).filter(Scope.of(by).q(roles=roles)).exists():
+        raise PermissionDenied
+
+
+def _visible_to(by, organization_id: int) -> bool:
+    if by is None:
+        return True
+    return Organization.objects.filter(pk=organization_id).filter(Scope.of(by).q(roles=CANDIDATE_ROLES)).exists()
+
+
+def admits_directly(organization: Organization, on: datetime.date) -> bool:
+    """Candidates are followed, and admissions recorded, in a cell; or in a grassroots committee or
+    commune that has no lower cell (the demo's communes without cells, seed 000's institutions)."""
+    if organization.kind in (Kind.PROVINCE, Kind.DISTRICT):
+        return False
+    if organization.is_cell:
+        return True
+    return not Organization.objects.filter(parent=organization).active(on).exists()
+
+
+def _check_organization(organization: Organization, on: datetime.date, field: str = "organization") -> None:
+    if not organization.is_active(on):
+        raise ValidationError(
+            {field: _("“%(name)s” không hoạt động vào ngày %(day)s.") % {"name": organization.name, "day": _d(on)}}
+        )
+    if not admits_directly(organization, on):
+        raise ValidationError(
+            {
+                field: _("“%(name)s” có chi bộ trực thuộc: chọn chi bộ nơi quần chúng sinh hoạt.")
+                % {"name": organization.name}
+            }
+        )
+
+
+# Identity ---------------------------------------------------------------------------------------
+
+
+def _person_lock(*keys: str) -> None:
+    """Serialise writers about the same person until the transaction ends (PostgreSQL; SQLite
+    serialises writers on its own)."""
+    if connection.vendor != "postgresql":
+        return
+    codes = sorted({zlib.crc32(key.encode()) - 2**31 for key in keys if key})
+    with connection.cursor() as cursor:
+        for code in codes:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PERSON_LOCK_NAMESPACE, code])
+
+
+def _same_person(record, *, full_name: str, birth_date: datetime.date, citizen_id: str) -> bool:
+    if citizen_id and record.citizen_id:
+        return citizen_id == record.citizen_id  # two IDs decide: namesakes born the same day differ
+    return record.birth_date == birth_date and fold(record.full_name) == fold(full_name)
+
+
+def _where(by, record) -> str:
+    """Say where a duplicate is without showing personal data outside the user's scope."""
+    if _visible_to(by, record.organization_id):
+        return _("tại %(org)s") % {"org": record.organization.name}
+    return _("tại một tổ chức ngoài phạm vi của bạn")
+
+
+def _check_not_admitted(
+    *,
+    full_name: str,
+    birth_date: datetime.date,
+    citizen_id: str,
+    readmitted: bool,
+    admitted_on: datetime.date | None,
+    by,
+    exclude_pk: int | None = None,
+) -> None:
+    """The same person is not admitted twice. A re-admission (kết nạp lại) may follow an earlier
+    admission of the same person, but not duplicate one on the same day or before it."""
+    condition = Q(birth_date=birth_date)
+    if citizen_id:
+        condition |= Q(citizen_id=citizen_id)
+    candidates = Admission.objects.counted().filter(condition).select_related("organization")
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    for record in candidates:
+        if not _same_person(record, full_name=full_name, birth_date=birth_date, citizen_id=citizen_id):
+            continue
+        if readmitted and admitted_on and record.admitted_on < admitted_on:
+            continue
+        detail = {"day": _d(record.admitted_on), "where": _where(by, record)}
+        if _visible_to(by, record.organization_id):
+            detail["number"] = record.decision_number
+            message = _(
+                "Người này đã được kết nạp (quyết định số %(number)s ngày %(day)s %(where)s). Một người không "
+                "được kết nạp hai lần; nếu là kết nạp lại, đánh dấu “kết nạp lại”."
+            )
+        else:
+            message = _(
+                "Người này đã được kết nạp ngày %(day)s %(where)s. Một người không được kết nạp hai lần; nếu là "
+                "kết nạp lại, đánh dấu “kết nạp lại”."
+            )
+        if readmitted:
+            message = _("Người này đã có quyết định kết nạp ngày %(day)s %(where)s, không trước ngày kết nạp lại.")
+        raise ValidationError({"full_name": message % detail})
+
+
+def _check_not_candidate(
+    *, full_name: str, birth_date: datetime.date, citizen_id: str, by, exclude_pk: int | None = None
+) -> None:
+    condition = Q(birth_date=birth_date)
+    if citizen_id:
+        condition |= Q(citizen_id=citizen_id)
+    others = Candidate.objects.active().filter(condition).select_related("organization")
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    for other in others:
+        if _same_person(other, full_name=full_name, birth_date=birth_date, citizen_id=citizen_id):
+            raise ValidationError(
+                {
+                    "full_name": _("Người này đang có trong danh sách quần chúng %(where)s.")
+                    % {"where": _where(by, other)}
+                }
+            )
+
+
+# Membership figures -----------------------------------------------------------------------------
+
+
+def _adjust_figures(organization: Organization, on: datetime.date, *, members: int = 0, official: int = 0) -> None:
+    """Keep the cell's member counts in step with admissions, recognitions and removals: a figure
+    as of `on` (from the latest one before it) and every later figure move by the same amount. A cell
+    without any figure on or before `on` has no count to follow and is left alone."""
+    base = MembershipFigure.objects.filter(organization=organization, as_of__lte=on).order_by("-as_of").first()
+    if base is None:
+        return
+    figures = [base, *MembershipFigure.objects.filter(organization=organization, as_of__gt=on).order_by("as_of")]
+    for index, figure in enumerate(figures):
+        # The service checks staff scope; this is a derived count, written for the pipeline's own action.
+        membership_figure_record(
+            organization=organization,
+            as_of=on if index == 0 else figure.as_of,
+            member_count=max(figure.member_count + members, 0),
+            official_member_count=max(min(figure.official_member_count + official, figure.member_count + members), 0),
+            cell_count=figure.cell_count,
+            by=None,
+        )
+
+
+# Candidates -------------------------------------------------------------------------------------
+
+
+def _rebuild(candidate: Candidate, rules: PipelineRules) -> Candidate:
+    """Derive the candidate's step, dates, status and next deadline from its (non-voided) events."""
+    events = list(candidate.events.filter(voided_at__isnull=True).order_by("id"))
+    candidate.step = Step.SYMPATHIZER
+    candidate.status = Status.ACTIVE
+    candidate.certificate_on = candidate.file_opened_on = candidate.resolution_on = None
+    candidate.decision_on = candidate.ceremony_on = candidate.probation_ends_on = None
+    candidate.official_on = candidate.closed_on = None
+    candidate.close_reason = ""
+    extension_days = 0
+    received_on = None
+    for event in events:
+        kind = event.kind
+        if kind in Step.values:
+            candidate.step = kind
+        if kind == EventKind.SYMPATHIZER:
+            candidate.listed_on = event.on
+        elif kind == EventKind.AWARENESS_CLASS:
+            candidate.certificate_on = event.on
+        elif kind == EventKind.APPLICATION:
+            candidate.file_opened_on = event.on
+        elif kind == EventKind.CELL_RESOLUTION:
+            candidate.resolution_on = event.on
+        elif kind == EventKind.EXTENSION:
+            extension_days = event.working_days or 0
+        elif kind == EventKind.DECISION:
+            candidate.decision_on = event.on
+        elif kind == EventKind.CEREMONY:
+            candidate.ceremony_on = event.on
+            received_on = event.received_on
+            candidate.probation_ends_on = pipeline.add_months(event.on, rules.probation_months)
+        elif kind == EventKind.PROBATION:
+            if event.people:
+                candidate.mentor_name = event.people
+        elif kind == EventKind.FULL_MEMBERSHIP:
+            candidate.official_on = event.on
+            candidate.status = Status.OFFICIAL
+            candidate.closed_on = event.on
+        elif kind in CLOSING_STATUSES:
+            candidate.status = kind
+            candidate.closed_on = event.on
+            candidate.close_reason = event.note
+    if candidate.step == Step.DECISION:
+        decision = next((e for e in events if e.kind == EventKind.DECISION), None)
+        received_on = decision.received_on if decision else None
+    deadline = pipeline.next_deadline(candidate, rules=rules, extension_days=extension_days, received_on=received_on)
+    candidate.next_deadline = deadline.on
+    candidate.next_deadline_kind = deadline.kind
+    return candidate
+
+
+def _save(candidate: Candidate, by) -> Candidate:
+    candidate._history_user = by
+    candidate.save()
+    return candidate
+
+
+def _locked(candidate: Candidate) -> Candidate:
+    return Candidate.objects.select_for_update().select_related("organization").get(pk=candidate.pk)
+
+
+def _clean_person(values: dict) -> dict:
+    values = dict(values)
+    for field in ("full_name", "citizen_id"):
+        if field in values:
+            values[field] = " ".join((values[field] or "").split())
+    return values
+
+
+def _validate_person(instance, *, exclude: Iterable[str] = ()) -> None:
+    try:
+        instance.full_clean(
+            exclude=["organization", "candidate", *exclude], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    if instance.birth_date and instance.birth_date >= _today():
+        raise ValidationError({"birth_date": _("Ngày sinh phải trước hôm nay.")})
+
+
+@transaction.atomic
+def candidate_create(
+    *,
+    organization: Organization,
+    full_name: str,
+    gender: str,
+    birth_date: datetime.date,
+    listed_on: datetime.date,
+    by,
+    document_number: str = "",
+    **fields,
+) -> Candidate:
+    """Step 0: the cell votes a person onto its sympathizer list and names an official member to
+    follow and help them (helper_name)."""
+    unknown = set(fields) - set(CANDIDATE_FIELDS)
+    if unknown:
+        raise TypeError(f"candidate_create() got unexpected fields {sorted(unknown)}")
+    _ensure_scope(by, organization)
+    rules = PipelineRules.current()
+    values = _clean_person({"full_name": full_name, "gender": gender, "birth_date": birth_date, **fields})
+    candidate = Candidate(organization=organization, listed_on=listed_on, **values)
+    _validate_person(candidate)
+    if listed_on > _today():
+        raise ValidationError({"listed_on": _("Ngày không được sau hôm nay.")})
+    if listed_on <= candidate.birth_date:
+        raise ValidationError({"listed_on": _("Ngày vào danh sách phải sau ngày sinh.")})
+    _check_organization(organization, listed_on)
+    _check_organization(organization, _today())
+    candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
+    _person_lock(candidate.identity_key, candidate.citizen_id)
+    _check_not_candidate(
+        full_name=candidate.full_name, birth_date=candidate.birth_date, citizen_id=candidate.citizen_id, by=by
+    )
+    _check_not_admitted(
+        full_name=candidate.full_name,
+        birth_date=candidate.birth_date,
+        citizen_id=candidate.citizen_id,
+        readmitted=candidate.readmitted,
+        admitted_on=None if not candidate.readmitted else _today(),
+        by=by,
+    )
+    _save(candidate, by)
+    StepEvent.objects.create(
+        candidate=candidate,
+        kind=EventKind.SYMPATHIZER,
+        on=listed_on,
+        document_number=document_number.strip(),
+        acting_body=organization.name,
+        people=candidate.helper_name,
+        recorded_by=by,
+    )
+    _save(_rebuild(candidate, rules), by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
+    """Correct a candidate's personal data; an admission already recorded for them follows."""
+    unknown = set(changes) - set(CANDIDATE_FIELDS)
+    if unknown:
+        raise TypeError(f"candidate_update() cannot change {sorted(unknown)}")
+    candidate = _locked(candidate)
+    _ensure_scope(by, candidate.organization)
+    for field, value in _clean_person(changes).items():
+        setattr(candidate, field, value)
+    _validate_person(candidate)
+    candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
+    _person_lock(candidate.identity_key, candidate.citizen_id)
+    if candidate.is_active:
+        _check_not_candidate(
+            full_name=candidate.full_name,
+            birth_date=candidate.birth_date,
+            citizen_id=candidate.citizen_id,
+            by=by,
+            exclude_pk=candidate.pk,
+        )
+    admission = Admission.objects.counted().filter(candidate=candidate).first()
+    if admission is not None:
+        _check_not_admitted(
+            full_name=candidate.full_name,
+            birth_date=candidate.birth_date,
+            citizen_id=candidate.citizen_id,
+            readmitted=candidate.readmitted,
+            admitted_on=admission.admitted_on,
+            by=by,
+            exclude_pk=admission.pk,
+        )
+        for field in (*PERSON_FIELDS, "identity_key"):
+            setattr(admission, field, getattr(candidate, field))
+        admission._history_user = by
+        admission.save()
+        hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+    _save(candidate, by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+def _last_event(candidate: Candidate) -> StepEvent | None:
+    return candidate.events.filter(voided_at__isnull=True).order_by("-id").first()
+
+
+def _check_day(on: datetime.date, candidate: Candidate) -> None:
+    if on > _today():
+        raise ValidationError({"on": _("Ngày không được sau hôm nay.")})
+    last = _last_event(candidate)
+    if last is not None and on < last.on:
+        raise ValidationError(
+            {
+                "on": _("Ngày phải từ ngày của bước trước (%(step)s, %(day)s) trở đi.")
+                % {"step": last.get_kind_display(), "day": _d(last.on)}
+            }
+        )
+
+
+def cell_official_members(organization: Organization, on: datetime.date) -> int | None:
+    """Official members of the cell on a date: the latest membership figure on or before it."""
+    figure = MembershipFigure.objects.filter(organization=organization, as_of__lte=on).order_by("-as_of").first()
+    return figure.official_member_count if figure else None
+
+
+@transaction.atomic
+def candidate_advance(
+    *,
+    candidate: Candidate,
+    step: str,
+    on: datetime.date,
+    by,
+    document_number: str = "",
+    acting_body: str = "",
+    votes_for: int | None = None,
+    voters_total: int | None = None,
+    introduction: str = "",
+    people: str | Iterable[str] = "",
+    received_on: datetime.date | None = None,
+    exception: str = "",
+    exception_note: str = "",
+    note: str = "",
+) -> Candidate:
+    """Record the next step of the pipeline, refusing it with the rule named when a rule of DOMAIN.md
+    is broken and no documented exception is recorded. The decision creates the admission."""
+    candidate = _locked(candidate)
+    organization = candidate.organization
+    _ensure_scope(by, organization)
+    rules = PipelineRules.current()
+    if not candidate.is_active:
+        raise ValidationError(
+            _("Quần chúng này đã kết thúc quy trình (%(status)s).") % {"status": candidate.get_status_display()}
+        )
+    allowed = pipeline.next_steps(step=candidate.step, organization=organization)
+    if step not in allowed:
+        raise ValidationError(
+            {
+                "step": _("Bước tiếp theo của “%(name)s” là: %(steps)s.")
+                % {"name": candidate.full_name, "steps": ", ".join(str(Step(s).label) for s in allowed) or "—"}
+            }
+        )
+    if isinstance(people, str):
+        people_list = [name.strip() for name in people.split(";") if name.strip()]
+    else:
+        people_list = [name.strip() for name in people if name and name.strip()]
+    document_number, acting_body = document_number.strip(), acting_body.strip()
+    exception_note = exception_note.strip()
+    if exception:
+        if exception not in STEP_EXCEPTIONS.get(step, set()):
+            raise ValidationError(
+                {"exception": _("Ngoại lệ này không áp dụng cho bước “%(step)s”.") % {"step": Step(step).label}}
+            )
+        if not exception_note:
+            raise ValidationError({"exception_note": _("Ghi số, ngày văn bản cho phép ngoại lệ.")})
+
+    # The named rules of this step come first, then the generic order of dates.
+    if step == Step.CELL_RESOLUTION:
+        pipeline.check_certificate(certificate_on=candidate.certificate_on, meeting_on=on, rules=rules)
+        pipeline.check_age(birth_date=candidate.birth_date, meeting_on=on, rules=rules, exception=exception)
+        pipeline.check_file_age(
+            file_opened_on=candidate.file_opened_on, meeting_on=on, rules=rules, exception=exception
+        )
+    if step == Step.DECISION and on < candidate.resolution_on:
+        raise ValidationError(
+            {
+                "on": _("Quy tắc quyết định: ngày quyết định không được trước ngày chi bộ xét (%(day)s).")
+                % {"day": _d(candidate.resolution_on)}
+            }
+        )
+    if step == Step.CEREMONY and on < candidate.decision_on:
+        raise ValidationError(
+            {
+                "on": _("Quy tắc lễ kết nạp: lễ kết nạp phải sau khi có quyết định kết nạp (%(day)s).")
+                % {"day": _d(candidate.decision_on)}
+            }
+        )
+    if step == Step.FULL_MEMBERSHIP and on < candidate.probation_ends_on:
+        raise ValidationError(
+            {
+                "on": _("Quy tắc dự bị: chỉ xét công nhận chính thức khi hết %(months)s tháng dự bị (%(day)s).")
+                % {"months": rules.probation_months, "day": _d(candidate.probation_ends_on)}
+            }
+        )
+    _check_day(on, candidate)
+
+    if step == Step.APPLICATION:
+        if not introduction:
+            raise ValidationError({"introduction": _("Chọn hình thức giới thiệu.")})
+        needed = 2 if introduction == Introduction.TWO_MEMBERS else 1
+        if len(people_list) < needed:
+            raise ValidationError(
+                {
+                    "people": _("Quy tắc giới thiệu: cần %(count)s đảng viên chính thức giới thiệu (%(how)s).")
+                    % {"count": needed, "how": Introduction(introduction).label}
+                }
+            )
+        if introduction == Introduction.YOUTH_UNION and not candidate.youth_union_member:
+            raise ValidationError(
+                {"introduction": _("Quy tắc giới thiệu: chỉ đoàn viên mới được Đoàn giới thiệu (mẫu 4-KNĐ).")}
+            )
+    if step in VOTED_STEPS:
+        if step == Step.REVIEW:
+            body = _("ủy viên cấp ủy")
+        else:
+            body = _("đảng viên chính thức của chi bộ")
+            figure = cell_official_members(organization, on)
+            if figure is not None:
+                voters_total = figure
+        pipeline.check_votes(votes_for=votes_for, total=voters_total, rules=rules, body=body)
+    else:
+        votes_for = voters_total = None
+    if step == Step.DECISION:
+        if not document_number:
+            raise ValidationError({"document_number": _("Nhập số quyết định kết nạp.")})
+        if not acting_body:
+            raise ValidationError({"acting_body": _("Nhập cấp ủy ra quyết định.")})
+        extension = candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).first()
+        days = extension.working_days if extension else 0
+        due = pipeline.decision_deadline(resolution_on=candidate.resolution_on, extension_days=days, rules=rules)
+        if on > due:
+            if extension:
+                message = _(
+                    "Quy tắc thời hạn quyết định: quá hạn %(days)s ngày làm việc kể cả gia hạn (hạn %(due)s)."
+                ) % {"days": rules.decision_working_days + days, "due": _d(due)}
+            else:
+                message = _(
+                    "Quy tắc thời hạn quyết định: quá %(days)s ngày làm việc kể từ nghị quyết chi bộ (hạn %(due)s); "
+                    "ghi nhận gia hạn (tối đa %(extra)s ngày làm việc) trước."
+                ) % {
+                    "days": rules.decision_working_days,
+                    "due": _d(due),
+                    "extra": rules.decision_extension_working_days,
+                }
+            raise ValidationError({"on": message})
+    if step == Step.CEREMONY:
+        received = received_on or candidate.decision_on
+        if received < candidate.decision_on or received > on:
+            raise ValidationError({"received_on": _("Ngày nhận quyết định phải từ ngày quyết định đến ngày lễ.")})
+        due = pipeline.ceremony_deadline(received_on=received, rules=rules)
+        if on > due and exception != RuleException.LATE_CEREMONY_CONSENT:
+            raise ValidationError(
+                {
+                    "on": _(
+                        "Quy tắc lễ kết nạp: phải tổ chức trong %(days)s ngày làm việc kể từ khi nhận quyết định "
+                        "(hạn %(due)s); muộn hơn cần cấp ủy cấp trên đồng ý (ngoại lệ)."
+                    )
+                    % {"days": rules.ceremony_working_days, "due": _d(due)}
+                }
+            )
+    else:
+        received_on = None
+    if step == Step.PROBATION and not people_list:
+        raise ValidationError({"people": _("Nhập đảng viên chính thức được phân công giúp đỡ đảng viên dự bị.")})
+    if step == Step.FULL_MEMBERSHIP:
+        due = pipeline.recognition_deadline(probation_ends_on=candidate.probation_ends_on, rules=rules)
+        if on > due and exception != RuleException.LATE_RECOGNITION:
+            raise ValidationError(
+                {
+                    "on": _(
+                        "Quy tắc công nhận chính thức: chi bộ phải xét trong %(days)s ngày làm việc sau khi hết dự "
+                        "bị (hạn %(due)s); muộn hơn cần ghi lý do được cấp trên chấp thuận (ngoại lệ)."
+                    )
+                    % {"days": rules.recognition_working_days, "due": _d(due)}
+                }
+            )
+
+    try:
+        with transaction.atomic():
+            StepEvent.objects.create(
+                candidate=candidate,
+                kind=step,
+                on=on,
+                document_number=document_number,
+                acting_body=acting_body,
+                votes_for=votes_for,
+                voters_total=voters_total,
+                introduction=introduction if step == Step.APPLICATION else "",
+                people="; ".join(people_list),
+                received_on=received_on,
+                exception=exception,
+                exception_note=exception_note if exception else "",
+                note=note.strip(),
+                recorded_by=by,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"step": _("Bước này đã được ghi nhận.")}) from exc
+
+    if step == Step.DECISION:
+        _admission_create(
+            organization=organization,
+            values={field: getattr(candidate, field) for field in PERSON_FIELDS},
+            decision_number=document_number,
+            admitted_on=on,
+            deciding_body=acting_body,
+            source=AdmissionSource.PIPELINE,
+            candidate=candidate,
+            by=by,
+        )
+        _adjust_figures(organization, on, members=1)
+    if step == Step.FULL_MEMBERSHIP:
+        _adjust_figures(organization, on, official=1)
+    _save(_rebuild(candidate, rules), by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+@transaction.atomic
+def candidate_extend_decision(
+    *,
+    candidate: Candidate,
+    on: datetime.date,
+    working_days: int,
+    by,
+    document_number: str = "",
+    acting_body: str = "",
+) -> Candidate:
+    """The one extension of the decision deadline (at most 30 working days by default)."""
+    candidate = _locked(candidate)
+    _ensure_scope(by, candidate.organization)
+    rules = PipelineRules.current()
+    if not candidate.is_active or candidate.step not in (Step.CELL_RESOLUTION, Step.REVIEW):
+        raise ValidationError(_("Chỉ gia hạn khi chi bộ đã xét và chưa có quyết định kết nạp."))
+    if candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).exists():
+        raise ValidationError(_("Quy tắc gia hạn: chỉ được gia hạn một lần."))
+    if not 1 <= working_days <= rules.decision_extension_working_days:
+        raise ValidationError(
+            {
+                "working_days": _("Quy tắc gia hạn: tối đa %(days)s ngày làm việc.")
+                % {"days": rules.decision_extension_working_days}
+            }
+        )
+    due = pipeline.decision_deadline(resolution_on=candidate.resolution_on, extension_days=0, rules=rules)
+    if on > due:
+        raise ValidationError(
+            {"on": _("Quy tắc gia hạn: phải gia hạn trước khi hết hạn ra quyết định (%(due)s).") % {"due": _d(due)}}
+        )
+    _check_day(on, candidate)
+    StepEvent.objects.create(
+        candidate=candidate,
+        kind=EventKind.EXTENSION,
+        on=on,
+        working_days=working_days,
+        document_number=document_number.strip(),
+        acting_body=acting_body.strip(),
+        recorded_by=by,
+    )
+    _save(_rebuild(candidate, rules), by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+@transaction.atomic
+def candidate_close(
+    *, candidate: Candidate, outcome: str, on: datetime.date, reason: str, by, document_number: str = ""
+) -> Candidate:
+    """Withdraw or reject a candidate before the decision, or remove (xóa tên) a probationary member
+    who is not recognised. The candidate and every event stay; nothing is deleted."""
+    candidate = _locked(candidate)
+    _ensure_scope(by, candidate.organization)
+    rules = PipelineRules.current()
+    reason = " ".join(reason.split())
+    if not candidate.is_active:
+        raise ValidationError(
+            _("Quần chúng này đã kết thúc quy trình (%(status)s).") % {"status": candidate.get_status_display()}
+        )
+    if outcome not in CLOSING_STATUSES:
+        raise ValidationError({"outcome": _("Chọn kết quả.")})
+    admitted = step_index(candidate.step) >= step_index(Step.DECISION)
+    if outcome == Status.REMOVED and not admitted:
+        raise ValidationError(
+            {"outcome": _("Chỉ xóa tên đảng viên dự bị; quần chúng chưa kết nạp thì rút hoặc không kết nạp.")}
+        )
+    if outcome != Status.REMOVED and admitted:
+        raise ValidationError(
+            {"outcome": _("Đã có quyết định kết nạp: đảng viên dự bị không được công nhận thì xóa tên.")}
+        )
+    if not reason:
+        raise ValidationError({"reason": _("Nhập lý do.")})
+    _check_day(on, candidate)
+    StepEvent.objects.create(
+        candidate=candidate,
+        kind=outcome,
+        on=on,
+        document_number=document_number.strip(),
+        note=reason,
+        recorded_by=by,
+    )
+    if outcome == Status.REMOVED:
+        _adjust_figures(candidate.organization, on, members=-1)
+    _save(_rebuild(candidate, rules), by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+@transaction.atomic
+def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candidate:
+    """Void the last recorded event (a mistake), keeping it in the history with the reason. Undoing a
+    decision cancels its admission; undoing a recognition or removal restores the member counts."""
+    candidate = _locked(candidate)
+    _ensure_scope(by, candidate.organization)
+    rules = PipelineRules.current()
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Nhập lý do.")})
+    last = _last_event(candidate)
+    if last is None or last.kind == EventKind.SYMPATHIZER:
+        raise ValidationError(_("Không có bước nào để hủy; quần chúng không cần theo dõi nữa thì rút khỏi danh sách."))
+    last.voided_at = timezone.now()
+    last.void_reason = reason
+    last.save(update_fields=["voided_at", "void_reason"])
+    if last.kind == EventKind.DECISION:
+        for admission in Admission.objects.counted().filter(candidate=candidate):
+            _cancel(admission, reason=reason, by=by)
+        _adjust_figures(candidate.organization, last.on, members=-1)
+    elif last.kind == EventKind.FULL_MEMBERSHIP:
+        _adjust_figures(candidate.organization, last.on, official=-1)
+    elif last.kind == EventKind.REMOVED:
+        _adjust_figures(candidate.organization, last.on, members=1)
+    _save(_rebuild(candidate, rules), by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+# Admissions -------------------------------------------------------------------------------------
+
+
+def _admission_create(
+    *,
+    organization: Organization,
+    values: dict,
+    decision_number: str,
+    admitted_on: datetime.date,
+    deciding_body: str,
+    source: str,
+    by,
+    candidate: Candidate | None = None,
+) -> Admission:
+    admission = Admission(
+        organization=organization,
+        candidate=candidate,
+        decision_number=" ".join((decision_number or "").split()),
+        admitted_on=admitted_on,
+        deciding_body=" ".join((deciding_body or "").split()),
+        source=source,
+        recorded_by=by,
+        **_clean_person(values),
+    )
+    _validate_person(admission)
+    if not admission.decision_number:
+        raise ValidationError({"decision_number": _("Nhập số quyết định kết nạp.")})
+    if admitted_on > _today():
+        raise ValidationError({"admitted_on": _("Ngày quyết định không được sau hôm nay.")})
+    rules = PipelineRules.current()
+    if pipeline.age_in_months(admission.birth_date, admitted_on) < rules.min_age * 12:
+        raise ValidationError(
+            {"birth_date": _("Quy tắc tuổi: chưa đủ %(age)s tuổi vào ngày kết nạp.") % {"age": rules.min_age}}
+        )
+    if candidate is None:
+        _check_organization(organization, admitted_on)
+    admission.identity_key = identity_key(admission.full_name, admission.birth_date)
+    _person_lock(admission.identity_key, admission.citizen_id)
+    _check_not_admitted(
+        full_name=admission.full_name,
+        birth_date=admission.birth_date,
+        citizen_id=admission.citizen_id,
+        readmitted=admission.readmitted,
+        admitted_on=admitted_on,
+        by=by,
+    )
+    admission._history_user = by
+    try:
+        with transaction.atomic():
+            admission.save()
+    except IntegrityError as exc:  # a concurrent writer got there first (the lock makes this rare)
+        raise ValidationError({"full_name": _("Người này đã được kết nạp.")}) from exc
+    hooks.admissions_changed.fire(organization_ids={organization.pk}, dates={admitted_on})
+    return admission
+
+
+@transaction.atomic
+def admission_record(
+    *,
+    organization: Organization,
+    full_name: str,
+    gender: str,
+    birth_date: datetime.date,
+    decision_number: str,
+    admitted_on: datetime.date,
+    by,
+    deciding_body: str = "",
+    source: str = AdmissionSource.MANUAL,
+    **fields,
+) -> Admission:
+    """A historical admission entered directly (name, cell, decision number and date, the statistical
+    attributes) without the earlier steps."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"admission_record() got unexpected fields {sorted(unknown)}")
+    _ensure_scope(by, organization)
+    admission = _admission_create(
+        organization=organization,
+        values={"full_name": full_name, "gender": gender, "birth_date": birth_date, **fields},
+        decision_number=decision_number,
+        admitted_on=admitted_on,
+        deciding_body=deciding_body,
+        source=source,
+        by=by,
+    )
+    _ensure_scope(by, admission.organization)
+    return admission
+
+
+def admissions_import(*, rows: list[dict], by, dry_run: bool = False) -> list[Admission]:
+    """All or nothing: every row is recorded, or none is and the errors say the row and column.
+    `dry_run` checks every row exactly as the real import would (duplicates within the file
+    included), then rolls back: that is the preview."""
+    created, errors = [], []
+    with transaction.atomic():
+        for row in rows:
+            values = dict(row)
+            number = values.pop("row")
+            organization = values.pop("organization")
+            try:
+                with transaction.atomic():
+                    created.append(
+                        admission_record(organization=organization, by=by, source=AdmissionSource.IMPORT, **values)
+                    )
+            except ValidationError as exc:
+                found = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, messages in found.items():
+                    errors.extend(RowError(row=number, field=field, message=message) for message in messages)
+            except PermissionDenied:
+                errors.append(RowError(row=number, field="organization", message=_("Tổ chức ngoài phạm vi của bạn.")))
+        if errors:
+            raise ValidationError([str(error) for error in errors])
+        if dry_run:
+            transaction.set_rollback(True)
+    return created
+
+
+class RowError:
+    """One refused row of an import, said as "Dòng 5, cột “Ngày sinh”: …"."""
+
+    def __init__(self, *, row: int, field: str | None, message: str):
+        self.row, self.field, self.message = row, field, message
+
+    def __str__(self) -> str:
+        from .importers import column_label
+
+        label = column_label(self.field) if self.field else None
+        if label:
+            return _("Dòng %(row)s, cột “%(column)s”: %(message)s") % {
+                "row": self.row,
+                "column": label,
+                "message": self.message,
+            }
+        return _("Dòng %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+
+
+def _cancel(admission: Admission, *, reason: str, by) -> Admission:
+    admission.cancelled_at = timezone.now()
+    admission.cancel_reason = reason[:300]
+    admission._history_user = by
+    admission.save()
+    hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+    return admission
+
+
+@transaction.atomic
+def admission_cancel(*, admission: Admission, reason: str, by) -> Admission:
+    """Cancel an admission recorded in error (it stays, marked cancelled, and stops counting). An
+    admission from the pipeline is cancelled by undoing the decision step on the candidate."""
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Nhập lý do hủy.")})
+    if admission.cancelled_at:
+        raise ValidationError(_("Kết nạp này đã được hủy."))
+    if admission.candidate_id and admission.source == AdmissionSource.PIPELINE:
+        raise ValidationError(
+            _("Kết nạp này thuộc hồ sơ quần chúng “%(name)s”: hủy bước quyết định kết nạp ở hồ sơ đó.")
+            % {"name": admission.full_name}
+        )
+    _cancel(admission, reason=reason, by=by)
+    _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
+    return admission
+
+
+# Rules ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rules_update(*, by, **values) -> PipelineRules:
+    """Change the rule durations (superusers); every active candidate's deadline is recomputed."""
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+    rules = PipelineRules.current()
+    for field, value in values.items():
+        setattr(rules, field, value)
+    rules.full_clean()
+    rules._history_user = by
+    rules.save()
+    deadlines_recompute(rules=rules)
+    return rules
+
+
+def deadlines_recompute(*, rules: PipelineRules | None = None) -> int:
+    """Recompute every active candidate's next deadline (after a rule change or a holiday update)."""
+    rules = rules or PipelineRules.current()
+    changed = 0
+    for candidate in Candidate.objects.active().prefetch_related("events").iterator(chunk_size=500):
+        before = (candidate.next_deadline, candidate.next_deadline_kind)
+        _rebuild(candidate, rules)
+        if (candidate.next_deadline, candidate.next_deadline_kind) != before:
+            Candidate.objects.filter(pk=candidate.pk).update(
+                next_deadline=candidate.next_deadline, next_deadline_kind=candidate.next_deadline_kind
+            )
+            changed += 1
+    return changed

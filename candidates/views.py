@@ -1,0 +1,387 @@
+"""Pages of the candidates app: the board, a candidate's file and one form per step, admissions
+entered directly or imported from .xlsx. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from organizations.models import CANDIDATE_ROLES
+from partytrack.documents import xlsx_response
+from partytrack.services import call_service
+
+from . import exporters, importers, selectors, services
+from .choices import Step, step_index
+from .filters import AdmissionFilter, CandidateFilter
+from .forms import AdmissionForm, CandidateForm, CloseForm, ExtendForm, ImportForm, ReasonForm, step_form
+from .models import Admission, Candidate, PipelineRules
+
+IMPORT_SESSION_KEY = "candidates_admission_import"
+
+
+def _candidate_or_404(request, pk: int) -> Candidate:
+    try:
+        return selectors.candidate_get(user=request.user, pk=pk)
+    except Candidate.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _admission_or_404(request, pk: int) -> Admission:
+    try:
+        return selectors.admission_get(user=request.user, pk=pk)
+    except Admission.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def _require_candidate_role(request) -> None:
+    """Personal data is for secretaries, staff and administrators; leaders see figures only."""
+    if not selectors.can_read_candidates(user=request.user):
+        raise Http404
+
+
+@login_required
+def index(request):
+    user = request.user
+    today = timezone.localdate()
+    if not selectors.can_read_candidates(user=user):
+        return render(
+            request,
+            "candidates/summary.html",
+            {"counts": selectors.step_counts(user=user, today=today), "today": today},
+        )
+    candidates = selectors.candidates_for(user=user)
+    filterset = CandidateFilter(request.GET or None, queryset=candidates, user=user, roles=CANDIDATE_ROLES)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else candidates
+    rules = PipelineRules.current()
+    columns = selectors.board(queryset=queryset, today=today)
+    if request.GET.get("step"):
+        columns = [column for column in columns if column.step == request.GET["step"]]
+    entry_organizations = selectors.organizations_for_entry(user=user)
+    context = {
+        "filter": filterset,
+        "show_filters": selectors.can_manage(user=user) or entry_organizations.count() > 1,
+        "columns": columns,
+        "attention": selectors.attention(queryset=queryset, today=today),
+        "today": today,
+        "rules": rules,
+        "show_cell": entry_organizations.count() > 1,
+        "can_add": entry_organizations.exists(),
+    }
+    return render(request, "candidates/board.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    _require_candidate_role(request)
+    organizations = selectors.organizations_for_entry(user=request.user)
+    form = CandidateForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        candidate = call_service(form, lambda: services.candidate_create(by=request.user, **form.service_kwargs()))
+        if candidate:
+            messages.success(
+                request, _("Đã thêm “%(name)s” vào danh sách cảm tình Đảng.") % {"name": candidate.full_name}
+            )
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {"form": form, "title": _("Thêm quần chúng"), "back": reverse("candidates:index")},
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    candidate = _candidate_or_404(request, pk)
+    today = timezone.localdate()
+    rules = PipelineRules.current()
+    card = selectors.card_for(candidate, today=today, soon_days=rules.due_soon_days)
+    from .rules import next_steps
+
+    following = next_steps(step=candidate.step, organization=candidate.organization) if candidate.is_active else []
+    context = {
+        "candidate": candidate,
+        "card": card,
+        "events": selectors.candidate_events(candidate=candidate),
+        "next_steps": [(step, Step(step).label) for step in following],
+        "can_extend": candidate.is_active
+        and candidate.step in (Step.CELL_RESOLUTION, Step.REVIEW)
+        and not candidate.events.filter(kind="extension", voided_at__isnull=True).exists(),
+        "admitted": step_index(candidate.step) >= step_index(Step.DECISION),
+        "admission": candidate.admissions.filter(cancelled_at__isnull=True).first(),
+        "today": today,
+    }
+    return render(request, "candidates/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    candidate = _candidate_or_404(request, pk)
+    form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form, lambda: services.candidate_update(candidate=candidate, by=request.user, **form.cleaned_data)
+        )
+        if updated:
+            messages.success(request, _("Đã lưu."))
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {"form": form, "title": _("Sửa thông tin %(name)s") % {"name": candidate.full_name}, "candidate": candidate},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advance(request, pk: int):
+    """The form of the next step, with only that step's fields."""
+    candidate = _candidate_or_404(request, pk)
+    from .rules import next_steps
+
+    following = next_steps(step=candidate.step, organization=candidate.organization) if candidate.is_active else []
+    if not following:
+        messages.info(request, _("Quần chúng này không còn bước nào để ghi nhận."))
+        return redirect("candidates:detail", pk=candidate.pk)
+    step = request.GET.get("step") or request.POST.get("step") or following[0]
+    if step not in following:
+        step = following[0]
+    official_members = None
+    if step in (Step.CELL_RESOLUTION, Step.FULL_MEMBERSHIP):
+        official_members = services.cell_official_members(candidate.organization, timezone.localdate())
+    form_class = step_form(step)
+    form = form_class(request.POST or None, official_members=official_members)
+    if request.method == "POST" and form.is_valid():
+        advanced = call_service(
+            form,
+            lambda: services.candidate_advance(
+                candidate=candidate, step=step, by=request.user, **form.service_kwargs()
+            ),
+        )
+        if advanced:
+            messages.success(
+                request,
+                _("Đã ghi nhận “%(step)s” cho %(name)s.") % {"step": Step(step).label, "name": candidate.full_name},
+            )
+            return redirect(_safe_next(request) or reverse("candidates:index"))
+    return render(
+        request,
+        "candidates/step_form.html",
+        {
+            "candidate": candidate,
+            "form": form,
+            "step": step,
+            "step_label": Step(step).label,
+            "alternatives": [(s, Step(s).label) for s in following if s != step],
+            "official_members": official_members,
+            "next": _safe_next(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extend(request, pk: int):
+    candidate = _candidate_or_404(request, pk)
+    form = ExtendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form, lambda: services.candidate_extend_decision(candidate=candidate, by=request.user, **form.cleaned_data)
+        )
+        if done:
+            messages.success(request, _("Đã ghi nhận gia hạn."))
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {
+            "form": form,
+            "candidate": candidate,
+            "title": _("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request, pk: int):
+    candidate = _candidate_or_404(request, pk)
+    form = CloseForm(request.POST or None, candidate=candidate)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form, lambda: services.candidate_close(candidate=candidate, by=request.user, **form.cleaned_data)
+        )
+        if done:
+            messages.success(request, _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()})
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {
+            "form": form,
+            "candidate": candidate,
+            "title": _("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def undo(request, pk: int):
+    candidate = _candidate_or_404(request, pk)
+    form = ReasonForm(request.POST or None)
+    last = candidate.events.filter(voided_at__isnull=True).order_by("-id").first()
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form, lambda: services.candidate_undo_last_step(candidate=candidate, by=request.user, **form.cleaned_data)
+        )
+        if done:
+            messages.success(request, _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."))
+            return redirect("candidates:detail", pk=candidate.pk)
+    title = _("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"}
+    return render(
+        request, "candidates/form.html", {"form": form, "candidate": candidate, "title": title, "danger": True}
+    )
+
+
+# Admissions -------------------------------------------------------------------------------------
+
+
+@login_required
+def admissions(request):
+    _require_candidate_role(request)
+    queryset = selectors.admissions_for(user=request.user)
+    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
+    rows = (filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.counted()).select_related(
+        "organization"
+    )
+    total = rows.count()
+    return render(
+        request,
+        "candidates/admissions.html",
+        {
+            "filter": filterset,
+            "admissions": rows.order_by("-admitted_on", "full_name")[:500],
+            "total": total,
+            "can_manage": selectors.can_manage(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admission_create(request):
+    _require_candidate_role(request)
+    form = AdmissionForm(request.POST or None, organizations=selectors.organizations_for_entry(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        admission = call_service(form, lambda: services.admission_record(by=request.user, **form.cleaned_data))
+        if admission:
+            messages.success(request, _("Đã ghi nhận kết nạp “%(name)s”.") % {"name": admission.full_name})
+            return redirect("candidates:admission_detail", pk=admission.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {"form": form, "title": _("Nhập kết nạp đã có (không qua các bước)"), "back": reverse("candidates:admissions")},
+    )
+
+
+@login_required
+def admission_detail(request, pk: int):
+    admission = _admission_or_404(request, pk)
+    return render(
+        request,
+        "candidates/admission_detail.html",
+        {
+            "admission": admission,
+            "history": admission.history.select_related("history_user").order_by("-history_date")[:20],
+            "can_cancel": admission.cancelled_at is None
+            and selectors.admission_can_cancel(user=request.user, admission=admission),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admission_cancel(request, pk: int):
+    admission = _admission_or_404(request, pk)
+    if not selectors.admission_can_cancel(user=request.user, admission=admission):
+        raise Http404
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form, lambda: services.admission_cancel(admission=admission, by=request.user, **form.cleaned_data)
+        )
+        if done:
+            messages.success(request, _("Đã hủy kết nạp ghi nhầm; bản ghi vẫn được lưu."))
+            return redirect("candidates:admission_detail", pk=admission.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {"form": form, "title": _("Hủy kết nạp ghi nhầm: %(name)s") % {"name": admission}, "danger": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admission_import(request):
+    """Upload → preview (nothing written) → confirm (all rows in one transaction, or none)."""
+    _require_candidate_role(request)
+    user = request.user
+    context = {"form": ImportForm(), "columns": importers.COLUMNS}
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(IMPORT_SESSION_KEY) or {}
+        if stored.get("token") != request.POST.get("token"):
+            messages.error(request, _("Phiên xem trước đã hết hạn: tải tệp lên lại."))
+            return redirect("candidates:admission_import")
+        rows = importers.rows_from_session(stored["rows"], user=user)
+        try:
+            created = services.admissions_import(rows=rows, by=user)
+        except ValidationError as exc:
+            context["errors"] = exc.messages
+        else:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.success(request, _("Đã nhập %(count)s kết nạp.") % {"count": len(created)})
+            return redirect("candidates:admissions")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            parsed = importers.parse_admissions_xlsx(form.cleaned_data["file"].read(), user=user)
+            errors = list(parsed.errors)
+            if not errors:
+                try:
+                    services.admissions_import(rows=parsed.rows, by=user, dry_run=True)
+                except ValidationError as exc:
+                    errors = exc.messages
+            if errors:
+                context["errors"] = errors
+            else:
+                token = uuid.uuid4().hex
+                request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": importers.rows_to_session(parsed.rows)}
+                context.update({"preview": parsed.rows, "token": token})
+    return render(request, "candidates/import.html", context)
+
+
+@login_required
+def admission_import_template(request):
+    _require_candidate_role(request)
+    organizations = selectors.organizations_for_entry(user=request.user)[:200]
+    return xlsx_response(exporters.admission_template(organizations=organizations), "mau-nhap-ket-nap.xlsx")
