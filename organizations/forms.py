@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from mptt.forms import TreeNodeChoiceField
 
-from .models import Organization
+from .models import MembershipFigure, Organization
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,3 +51,17 @@ class OrganizationMergeForm(forms.Form):
 
 class OrganizationDissolveForm(forms.Form):
     on = forms.DateField(label=_("Ngày giải thể có hiệu lực"), widget=DATE_INPUT, initial=datetime.date.today)
+
+
+class MembershipFigureForm(forms.ModelForm):
+    class Meta:
+        model = MembershipFigure
+        fields = ["as_of", "cell_count", "member_count", "official_member_count"]
+        widgets = {"as_of": DATE_INPUT}
+
+    def clean(self):
+        data = super().clean()
+        total, official = data.get("member_count"), data.get("official_member_count")
+        if total is not None and official is not None and official > total:
+            self.add_error("official_member_count", _("Số đảng viên chính thức không được lớn hơn tổng số đảng viên."))
+        return data

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
+    path("<int:pk>/figures/", views.figures, name="figures"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -12,7 +14,13 @@ from django.views.decorators.http import require_http_methods
 from partytrack.services import call_service
 
 from . import selectors, services
-from .forms import OrganizationDissolveForm, OrganizationForm, OrganizationMergeForm, OrganizationMoveForm
+from .forms import (
+    MembershipFigureForm,
+    OrganizationDissolveForm,
+    OrganizationForm,
+    OrganizationMergeForm,
+    OrganizationMoveForm,
+)
 from .models import Organization
 
 
@@ -174,4 +182,29 @@ def dissolve(request, pk: int):
         request,
         "organizations/form.html",
         {"form": form, "organization": organization, "title": _("Giải thể %(name)s") % {"name": organization}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def figures(request, pk: int):
+    """Record the organization's cells, members and official members as of a date."""
+    organization = _editable_or_404(request, pk)
+    form = MembershipFigureForm(request.POST or None, initial={"as_of": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        figure = call_service(
+            form,
+            lambda: services.membership_figure_record(organization=organization, by=request.user, **form.cleaned_data),
+        )
+        if figure:
+            messages.success(request, _("Đã ghi số liệu đảng viên."))
+            return redirect("organizations:detail", pk=organization.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {
+            "form": form,
+            "organization": organization,
+            "title": _("Số liệu đảng viên của %(name)s") % {"name": organization},
+        },
     )

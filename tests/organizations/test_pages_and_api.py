@@ -159,3 +159,17 @@ def test_api_token_auth(world):
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=world.leader).key}")
     assert client.get("/api/v1/organizations/").status_code == 200
     assert APIClient().get("/api/v1/organizations/").status_code in (401, 403)
+
+
+def test_staff_records_membership_figures_and_bad_figures_write_nothing(world, client):
+    from organizations.models import MembershipFigure
+
+    login(client, world.staff)
+    url = reverse("organizations:figures", args=[world.cell_a.pk])
+    response = client.post(url, {"as_of": "2026-01-01", "member_count": 9, "official_member_count": 12})
+    assert response.status_code == 200 and "không được lớn hơn" in response.content.decode()
+    assert not MembershipFigure.objects.exists()
+    response = client.post(url, {"as_of": "2026-01-01", "member_count": 12, "official_member_count": 11})
+    assert response.status_code == 302
+    figure = world.cell_a.membership_figures.get()
+    assert (figure.member_count, figure.official_member_count) == (12, 11)
