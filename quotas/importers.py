@@ -1,0 +1,672 @@
+"""Reading a filled "biểu" (.xlsx): the yearly layout of seed 000 (Tổng số, Quý I–IV) and the term
+layout of seed 004 (cells, members, official members, term quota, Năm 2021 … 2025).
+
+Rows are matched to the allocating organization's children by code or by name, ignoring case,
+diacritics and kind prefixes ("Đảng bộ xã", "Chi bộ"); "Cộng" and "Tổng cộng" rows are checked
+against the rows above them, never imported. Nothing here queries the database: the caller passes
+the candidate organizations and the current values in.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from partytrack.text import fold
+
+from .selectors import FIELD_LABELS, Values, display_name
+from .services import QuotaInput, TermInput, check_values
+
+MAX_ROWS = 2000
+MAX_COLUMNS = 40
+
+# Kind words that open an organization's name in one file and not in another (longest first).
+KIND_PREFIXES = sorted(
+    (
+        "dang bo xa",
+        "dang bo phuong",
+        "dang bo thi tran",
+        "dang bo thi xa",
+        "dang bo dac khu",
+        "dang bo co so",
+        "dang bo",
+        "dang uy xa",
+        "dang uy phuong",
+        "dang uy thi tran",
+        "dang uy dac khu",
+        "dang uy",
+        "chi bo co so",
+        "chi bo",
+        "xa",
+        "thi tran",
+        "phuong",
+        "dac khu",
+    ),
+    key=len,
+    reverse=True,
+)
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
+_QUARTER = re.compile(r"\bquy (iv|iii|ii|i|[1-4])\b")
+_YEAR = re.compile(r"\bnam (\d{4})\b")
+_SUBTOTAL = re.compile(r"^cong(\s+\d+(\s.*)?)?$")
+_TOTAL = re.compile(r"^tong cong\b")
+_NUMBER_IN_TEXT = re.compile(r"\d[\d.]*")
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+QUARTER_KEYS = {"i": "q1", "ii": "q2", "iii": "q3", "iv": "q4", "1": "q1", "2": "q2", "3": "q3", "4": "q4"}
+
+COLUMN_LABELS = {
+    "number": "TT",
+    "name": "Tên đảng bộ, chi bộ",
+    "code": "Mã tổ chức",
+    **FIELD_LABELS,
+    "cell_count": "Số chi bộ trực thuộc",
+    "member_count": "Tổng số đảng viên",
+    "official_member_count": "Đảng viên chính thức",
+    "term_total": "Chỉ tiêu kết nạp trong nhiệm kỳ",
+}
+YEARLY_NUMBERS = ("total", "q1", "q2", "q3", "q4")
+TERM_FIGURES = ("cell_count", "member_count", "official_member_count", "term_total")
+
+
+def name_key(text: str) -> str:
+    """ "Đảng bộ xã Biên Sơn", "Xã Biên Sơn", "BIEN SON" -> "bien son"."""
+    key = _NOT_ALNUM.sub(" ", fold(str(text or ""))).strip()
+    for prefix in KIND_PREFIXES:
+        if key.startswith(prefix + " "):
+            return key[len(prefix) + 1 :]
+    return key
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    column: str  # a column key ("q1") or ""
+    message: str
+    letter: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.line:
+            where.append(_("Dòng %(line)s") % {"line": self.line})
+        if self.letter:
+            label = COLUMN_LABELS.get(self.column, self.column)
+            if self.column.startswith("y") and self.column[1:].isdigit():
+                label = _("Năm %(year)s") % {"year": self.column[1:]}
+            where.append(_("cột %(letter)s (%(label)s)") % {"letter": self.letter, "label": label})
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class SheetRow:
+    line: int
+    kind: str  # "data", "subtotal", "total"
+    name: str
+    code: str
+    numbers: dict[str, int | None]
+    text_total: int | None = None  # "Tổng cộng: 220 đảng viên." written as text
+
+
+@dataclass
+class ParsedSheet:
+    layout: str  # "year" or "term"
+    columns: dict[str, int] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
+    rows: list[SheetRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def number_keys(self) -> list[str]:
+        if self.layout == "term":
+            return [k for k in TERM_FIGURES if k in self.columns] + [f"y{year}" for year in self.years]
+        return [k for k in YEARLY_NUMBERS if k in self.columns]
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.columns[key]) if key in self.columns else ""
+
+    def problem(self, line: int | None, key: str, message: str) -> Problem:
+        problem = Problem(line=line, column=key, message=message, letter=self.letter(key))
+        self.problems.append(problem)
+        return problem
+
+    @property
+    def data_rows(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.kind == "data"]
+
+
+# ------------------------------------------------------------------------------------ cells
+
+
+class _Cells:
+    """Cell values of the first sheet: the value Excel saved, or else the result of a simple formula
+    (SUM of ranges, + and - of cells and numbers), as files written by openpyxl have no saved results."""
+
+    def __init__(self, data: bytes):
+        self.formulas = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
+        self.values = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+        self._evaluating: set[tuple[int, int]] = set()
+
+    def raw(self, row: int, column: int):
+        value = self.values.cell(row=row, column=column).value
+        if value is None:
+            formula = self.formulas.cell(row=row, column=column).value
+            if isinstance(formula, str) and formula.startswith("="):
+                return Formula(formula, self._evaluate(row, column, formula))
+        return value
+
+    def _number(self, row: int, column: int) -> float:
+        value = self.raw(row, column)
+        if isinstance(value, Formula):
+            value = value.value
+        if value is None or value == "":
+            return 0
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, int | float):
+            return value
+        parsed = parse_number(value)
+        if not isinstance(parsed, int):
+            raise ValueError
+        return parsed
+
+    def _evaluate(self, row: int, column: int, formula: str) -> int | float | None:
+        if (row, column) in self._evaluating:
+            return None
+        self._evaluating.add((row, column))
+        try:
+            return self._expression(formula[1:].replace(" ", "").upper())
+        except (ValueError, KeyError):
+            return None
+        finally:
+            self._evaluating.discard((row, column))
+
+    def _expression(self, text: str) -> float:
+        total = 0
+        for sign, term in re.findall(r"([+-]?)([^+-]+)", text):
+            value = self._term(term)
+            total += -value if sign == "-" else value
+        return total
+
+    def _term(self, term: str) -> float:
+        match = re.fullmatch(r"SUM\((.*)\)", term)
+        if match:
+            return sum(self._range(part) for part in match.group(1).split(",") if part)
+        if re.fullmatch(r"\d+(\.\d+)?", term):
+            return float(term) if "." in term else int(term)
+        return self._range(term)
+
+    def _range(self, reference: str) -> float:
+        reference = reference.replace("$", "")
+        if not re.fullmatch(r"[A-Z]{1,3}\d+(:[A-Z]{1,3}\d+)?", reference):
+            raise ValueError(reference)
+        min_col, min_row, max_col, max_row = range_boundaries(reference)
+        if (max_row - min_row + 1) * (max_col - min_col + 1) > MAX_ROWS * MAX_COLUMNS:
+            raise ValueError(reference)
+        return sum(self._number(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
+
+
+@dataclass(frozen=True)
+class Formula:
+    text: str
+    value: int | float | None
+
+
+class NotANumber(ValueError):
+    pass
+
+
+def parse_number(value) -> int | None:
+    """A cell as a whole number: blank and dashes are None; "1.234" is 1234; anything else raises
+    NotANumber with a message saying why."""
+    if isinstance(value, Formula):
+        if value.value is None:
+            raise NotANumber(_("không tính được công thức “%(formula)s”; hãy ghi số") % {"formula": value.text})
+        value = value.value
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise NotANumber(_("“%(value)s” không phải là số") % {"value": value})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": str(value).replace(".", ",")})
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text in {"", "-", "–", "—"}:
+        return None
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if _THOUSANDS.fullmatch(text):
+        return int(text.replace(".", ""))
+    if re.fullmatch(r"-?\d+[.,]\d+", text):
+        raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": text})
+    raise NotANumber(_("“%(value)s” không phải là số") % {"value": str(value).strip()})
+
+
+def _text(value) -> str:
+    if value is None or isinstance(value, Formula):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+# ----------------------------------------------------------------------------------- reading
+
+
+def _classify(label: str) -> str | None:
+    if not label:
+        return None
+    quarters = _QUARTER.findall(label)
+    if quarters:
+        return QUARTER_KEYS[quarters[-1]]
+    years = _YEAR.findall(label)
+    if years:
+        return f"y{years[-1]}"
+    if "nhiem ky" in label:
+        return "term_total"
+    if "so chi bo" in label:
+        return "cell_count"
+    if "chinh thuc" in label:
+        return "official_member_count"
+    if "tong so dang vien" in label and "ket nap" not in label:
+        return "member_count"
+    if "tong so" in label or label in {"tong", "chi tieu", "chi tieu ket nap"}:
+        return "total"
+    if label in {"tt", "stt", "so tt", "so thu tu", "thu tu"}:
+        return "number"
+    if label.startswith("ten") or " ten " in f" {label} ":
+        return "name"
+    if label in {"ma", "ma to chuc", "ma don vi"}:
+        return "code"
+    return None
+
+
+def _find_header(cells: _Cells, last_row: int, last_col: int) -> int | None:
+    for row in range(1, min(last_row, 40) + 1):
+        labels = [_NOT_ALNUM.sub(" ", fold(_text(cells.raw(row, c)))).strip() for c in range(1, last_col + 1)]
+        if any(label in {"tt", "stt", "so tt"} for label in labels) and any(
+            label.startswith("ten") for label in labels
+        ):
+            return row
+    return None
+
+
+def read_workbook(data: bytes) -> ParsedSheet:
+    """Parse the first sheet of an .xlsx biểu. Problems are collected, never raised."""
+    parsed = ParsedSheet(layout="year")
+    try:
+        cells = _Cells(data)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        parsed.problems.append(Problem(None, "", _("Tệp không phải là tệp Excel .xlsx đọc được.")))
+        return parsed
+    sheet = cells.formulas
+    last_row, last_col = min(sheet.max_row, MAX_ROWS), min(sheet.max_column, MAX_COLUMNS)
+    if sheet.max_row > MAX_ROWS:
+        parsed.problems.append(Problem(None, "", _("Tệp có quá nhiều dòng (tối đa %(max)s).") % {"max": MAX_ROWS}))
+        return parsed
+    header = _find_header(cells, last_row, last_col)
+    if header is None:
+        parsed.problems.append(
+            Problem(None, "", _("Không tìm thấy dòng tiêu đề bảng (có cột “TT” và cột “Tên đảng bộ, chi bộ”)."))
+        )
+        return parsed
+
+    # The header band: the "TT" row and the rows under it until the first row that has a TT or a name.
+    labels: dict[int, list[str]] = {c: [] for c in range(1, last_col + 1)}
+    tt_col = next(
+        c
+        for c in range(1, last_col + 1)
+        if _NOT_ALNUM.sub(" ", fold(_text(cells.raw(header, c)))).strip() in {"tt", "stt", "so tt"}
+    )
+    name_col = next(
+        c
+        for c in range(1, last_col + 1)
+        if _NOT_ALNUM.sub(" ", fold(_text(cells.raw(header, c)))).strip().startswith("ten")
+    )
+    row = header
+    while row <= last_row:
+        if row > header and (_text(cells.raw(row, tt_col)) or _text(cells.raw(row, name_col))):
+            break
+        for column in labels:
+            text = _NOT_ALNUM.sub(" ", fold(_text(cells.raw(row, column)))).strip()
+            if text:
+                labels[column].append(text)
+        row += 1
+    first_data = row
+    for column, parts in labels.items():
+        key = _classify(" ".join(parts))
+        if key and key not in parsed.columns:
+            parsed.columns[key] = column
+    parsed.columns["number"], parsed.columns["name"] = tt_col, name_col
+    parsed.years = sorted(int(key[1:]) for key in parsed.columns if key.startswith("y") and key[1:].isdigit())
+    if parsed.years:
+        parsed.layout = "term"
+    elif "total" not in parsed.columns:
+        parsed.problems.append(
+            Problem(header, "", _("Không tìm thấy cột “Tổng số” (biểu năm) hoặc các cột “Năm …” (biểu nhiệm kỳ)."))
+        )
+        return parsed
+
+    for line in range(first_data, last_row + 1):
+        number_text = _text(cells.raw(line, tt_col))
+        name = _text(cells.raw(line, name_col))
+        code = _text(cells.raw(line, parsed.columns["code"])) if "code" in parsed.columns else ""
+        folded = _NOT_ALNUM.sub(" ", fold(name)).strip()
+        numbers: dict[str, int | None] = {}
+        bad = False
+        for key in parsed.number_keys:
+            try:
+                numbers[key] = parse_number(cells.raw(line, parsed.columns[key]))
+            except NotANumber as exc:
+                numbers[key] = None
+                bad = True
+                parsed.problem(line, key, str(exc))
+        has_numbers = bad or any(value is not None for value in numbers.values())
+        if _TOTAL.match(folded):
+            text_total = None
+            if not has_numbers:
+                found = _NUMBER_IN_TEXT.findall(name)
+                text_total = int(found[0].replace(".", "")) if found else None
+            parsed.rows.append(SheetRow(line, "total", name, "", numbers, text_total=text_total))
+            break  # the signature and "Nơi nhận" follow
+        if not number_text and _SUBTOTAL.match(folded):
+            parsed.rows.append(SheetRow(line, "subtotal", name, "", numbers))
+            continue
+        if not name and not code:
+            if has_numbers:
+                parsed.problem(line, "name", _("có số liệu nhưng thiếu tên tổ chức"))
+            continue
+        if not number_text and not has_numbers:
+            continue  # a group heading ("Đảng bộ xã, phường, thị trấn")
+        parsed.rows.append(SheetRow(line, "data", name, code, numbers))
+    _check_sums(parsed)
+    return parsed
+
+
+def _check_sums(parsed: ParsedSheet) -> None:
+    """Each "Cộng" row against the data rows since the previous one, "Tổng cộng" against them all."""
+    block: list[SheetRow] = []
+    everything: list[SheetRow] = []
+    for row in parsed.rows:
+        if row.kind == "data":
+            block.append(row)
+            everything.append(row)
+            continue
+        rows = block if row.kind == "subtotal" else everything
+        label = _("“Cộng”") if row.kind == "subtotal" else _("“Tổng cộng”")
+        written = dict(row.numbers)
+        if row.text_total is not None:
+            first = "total" if parsed.layout == "year" else "term_total"
+            written[first] = row.text_total
+        for key, value in written.items():
+            if value is None:
+                continue
+            expected = sum(r.numbers.get(key) or 0 for r in rows)
+            if key == "term_total" and parsed.layout == "term":
+                expected = sum(_term_total(parsed, r) for r in rows)
+            if value != expected:
+                parsed.problem(
+                    row.line,
+                    key,
+                    _("dòng %(label)s ghi %(value)s nhưng tổng các dòng trên là %(expected)s")
+                    % {"label": label, "value": value, "expected": expected},
+                )
+        if row.kind == "subtotal":
+            block = []
+
+
+def _term_total(parsed: ParsedSheet, row: SheetRow) -> int:
+    if row.numbers.get("term_total") is not None:
+        return row.numbers["term_total"]
+    return sum(row.numbers.get(f"y{year}") or 0 for year in parsed.years)
+
+
+# ---------------------------------------------------------------------------------- matching
+
+
+@dataclass
+class MatchedRow:
+    line: int
+    organization: object
+    numbers: dict[str, int | None]
+
+    @property
+    def values(self) -> Values:
+        return tuple(self.numbers.get(key) for key in YEARLY_NUMBERS)  # type: ignore[return-value]
+
+
+def _index(candidates: Iterable) -> tuple[dict[str, object], dict[str, list]]:
+    by_code = {c.code.upper(): c for c in candidates}
+    by_name: dict[str, list] = {}
+    for candidate in candidates:
+        keys = {name_key(candidate.name)}
+        if candidate.short_name:
+            keys.add(name_key(candidate.short_name))
+        for key in keys:
+            by_name.setdefault(key, []).append(candidate)
+    return by_code, by_name
+
+
+def match_rows(parsed: ParsedSheet, candidates: Sequence, parent_name: str) -> list[MatchedRow]:
+    """Each data row's organization among `candidates` (the allocating organization's children)."""
+    by_code, by_name = _index(candidates)
+    matched: list[MatchedRow] = []
+    seen: dict[int, int] = {}
+    for row in parsed.data_rows:
+        organization = None
+        by_its_name = by_name.get(name_key(row.name), []) if row.name else []
+        if row.code:
+            organization = by_code.get(row.code.strip().upper())
+            if organization is None:
+                parsed.problem(
+                    row.line,
+                    "code",
+                    _("mã “%(code)s” không phải của tổ chức nào trực thuộc %(parent)s")
+                    % {"code": row.code, "parent": parent_name},
+                )
+                continue
+            if row.name and by_its_name and organization not in by_its_name:
+                parsed.problem(
+                    row.line,
+                    "name",
+                    _("tên “%(name)s” không khớp với mã %(code)s (%(org)s)")
+                    % {"name": row.name, "code": row.code, "org": organization.name},
+                )
+                continue
+        elif _CODE.match(row.name) and row.name.upper() in by_code:
+            organization = by_code[row.name.upper()]
+        elif len(by_its_name) == 1:
+            organization = by_its_name[0]
+        elif len(by_its_name) > 1:
+            parsed.problem(
+                row.line,
+                "name",
+                _("tên “%(name)s” trùng với nhiều tổ chức (%(names)s): ghi mã tổ chức để phân biệt")
+                % {"name": row.name, "names": ", ".join(f"{o.name} – {o.code}" for o in by_its_name)},
+            )
+            continue
+        else:
+            parsed.problem(
+                row.line,
+                "name",
+                _("không tìm thấy tổ chức “%(name)s” trực thuộc %(parent)s")
+                % {"name": row.name, "parent": parent_name},
+            )
+            continue
+        if organization.pk in seen:
+            parsed.problem(
+                row.line,
+                "name",
+                _("“%(name)s” đã có ở dòng %(line)s")
+                % {"name": display_name(organization), "line": seen[organization.pk]},
+            )
+            continue
+        seen[organization.pk] = row.line
+        matched.append(MatchedRow(row.line, organization, row.numbers))
+    return matched
+
+
+# ----------------------------------------------------------------------------------- preview
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    organization: object
+    old: tuple
+    new: tuple
+    status: str  # "new", "changed", "same", "cleared"
+
+    @property
+    def name(self) -> str:
+        return display_name(self.organization)
+
+
+@dataclass
+class ImportPreview:
+    parsed: ParsedSheet
+    rows: list[PreviewRow] = field(default_factory=list)
+    quota_inputs: list[QuotaInput] = field(default_factory=list)
+    term_inputs: list[TermInput] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sorted(self.parsed.problems, key=lambda p: (p.line or 0, p.letter))
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.parsed.problems
+
+    @property
+    def layout(self) -> str:
+        return self.parsed.layout
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def changes(self) -> int:
+        return sum(1 for row in self.rows if row.status != "same")
+
+
+def _status(old: tuple, new: tuple) -> str:
+    if old == new:
+        return "same"
+    if all(v is None for v in new):
+        return "cleared"
+    if all(v is None for v in old):
+        return "new"
+    return "changed"
+
+
+def _check_yearly_row(parsed: ParsedSheet, row: MatchedRow) -> bool:
+    """The quota rules, reported at the row and column at fault."""
+    values = list(row.values)
+    if values[0] is None and all(v is not None for v in values[1:]):
+        values[0] = sum(values[1:])  # a total left blank is the sum of its quarters
+        row.numbers["total"] = values[0]
+    problems = check_values(tuple(values))
+    for key, message in problems:
+        parsed.problem(row.line, key, message)
+    return not problems
+
+
+def build_preview(
+    parsed: ParsedSheet,
+    *,
+    candidates: Sequence,
+    parent_name: str,
+    current: Mapping,
+    plan_years: Sequence[int] | None = None,
+    current_figures: Mapping[int, tuple] | None = None,
+) -> ImportPreview:
+    """Match, check and compare the file with the saved state.
+
+    `current` maps organization id -> Values (yearly layout) or (organization id, year) -> Values
+    (term layout); `current_figures` maps organization id -> (cells, members, official members)."""
+    preview = ImportPreview(parsed=parsed)
+    if parsed.problems and not parsed.rows:
+        return preview
+    matched = match_rows(parsed, candidates, parent_name)
+    if parsed.layout == "term":
+        outside = [year for year in parsed.years if plan_years is not None and year not in plan_years]
+        for year in outside:
+            parsed.problem(
+                None,
+                f"y{year}",
+                _("năm %(year)s nằm ngoài thời kỳ của kế hoạch (%(start)s–%(end)s)")
+                % {"year": year, "start": min(plan_years), "end": max(plan_years)},
+            )
+        for row in matched:
+            ok = True
+            for key, value in row.numbers.items():
+                if value is not None and value < 0:
+                    parsed.problem(row.line, key, _("không được âm"))
+                    ok = False
+            years = {year: row.numbers.get(f"y{year}") for year in parsed.years}
+            year_sum = sum(v for v in years.values() if v is not None)
+            term_total = row.numbers.get("term_total")
+            if ok and term_total is not None and term_total != year_sum:
+                parsed.problem(
+                    row.line,
+                    "term_total",
+                    _("chỉ tiêu nhiệm kỳ (%(term)s) khác tổng các năm (%(sum)s)")
+                    % {"term": term_total, "sum": year_sum},
+                )
+                ok = False
+            members, official = row.numbers.get("member_count"), row.numbers.get("official_member_count")
+            if ok and (members is None) != (official is None):
+                parsed.problem(
+                    row.line,
+                    "member_count" if members is None else "official_member_count",
+                    _("điền cả tổng số đảng viên và số đảng viên chính thức, hoặc để trống cả hai"),
+                )
+                ok = False
+            elif ok and members is not None and official > members:
+                parsed.problem(
+                    row.line,
+                    "official_member_count",
+                    _("số đảng viên chính thức (%(official)s) lớn hơn tổng số đảng viên (%(members)s)")
+                    % {"official": official, "members": members},
+                )
+                ok = False
+            if not ok:
+                continue
+            old = tuple(current.get((row.organization.pk, year), (None,))[0] for year in parsed.years)
+            new = tuple(years[year] for year in parsed.years)
+            figures_new = tuple(row.numbers.get(k) for k in ("cell_count", "member_count", "official_member_count"))
+            figures_old = (current_figures or {}).get(row.organization.pk, (None, None, None))
+            status = _status(old, new)
+            if status == "same" and members is not None and figures_new != tuple(figures_old):
+                status = "changed"
+            preview.rows.append(
+                PreviewRow(row.line, row.organization, old + tuple(figures_old), new + figures_new, status)
+            )
+            preview.term_inputs.append(
+                TermInput(
+                    organization_id=row.organization.pk,
+                    years=years,
+                    term_total=term_total,
+                    cell_count=row.numbers.get("cell_count"),
+                    member_count=members,
+                    official_member_count=official,
+                )
+            )
+        return preview
+    for row in matched:
+        if not _check_yearly_row(parsed, row):
+            continue
+        old = tuple(current.get(row.organization.pk, (None,) * 5))
+        new = row.values
+        preview.rows.append(PreviewRow(row.line, row.organization, old, new, _status(old, new)))
+        preview.quota_inputs.append(QuotaInput(row.organization.pk, *new))
+    return preview

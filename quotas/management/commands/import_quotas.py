@@ -1,0 +1,104 @@
+"""Import a filled biểu from the command line, with the same checks as the upload page:
+
+    python manage.py import_quotas FILE --org <id or code> --year YYYY [--plan NUMBER] [--dry-run]
+
+A refused file prints every problem by row and column and exits with a non-zero status; nothing is
+written unless the whole file is clean.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from organizations.management.commands.grant_role import find_organization
+from quotas import importers, selectors, services
+from quotas.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Nhập biểu giao chỉ tiêu (.xlsx) cho các tổ chức trực thuộc một cấp ủy."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="tệp .xlsx")
+        parser.add_argument("--org", required=True, help="id hoặc mã của cấp ủy giao chỉ tiêu")
+        parser.add_argument(
+            "--year", required=True, type=int, help="năm của biểu (biểu nhiệm kỳ: một năm bất kỳ của kế hoạch)"
+        )
+        parser.add_argument(
+            "--plan", help="số kế hoạch (mặc định: kế hoạch đang có hiệu lực của năm, tạo dự thảo nếu chưa có)"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi gì")
+
+    def handle(self, *args, file, org, year, plan, dry_run, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Không đọc được tệp “{file}”.")
+        organization = find_organization(org)
+        chosen = None
+        if plan:
+            chosen = Plan.objects.filter(organization=organization, number__iexact=plan).first()
+            if chosen is None:
+                raise CommandError(f"{organization.name} không có kế hoạch số “{plan}”.")
+            if year not in chosen.years:
+                raise CommandError(f"Kế hoạch {chosen.number} không áp dụng cho năm {year}.")
+        parsed = importers.read_workbook(path.read_bytes())
+        effective = chosen or selectors.plan_effective(organization=organization, year=year)
+        if parsed.layout == "term":
+            if effective is None:
+                raise CommandError("Biểu nhiệm kỳ cần một kế hoạch nhiệm kỳ của tổ chức: hãy tạo kế hoạch trước.")
+            table = selectors.term_table(plan=effective)
+            preview = importers.build_preview(
+                parsed,
+                candidates=[row.organization for row in table.rows],
+                parent_name=organization.name,
+                current={(r.organization.pk, y): (v,) for r in table.rows for y, v in r.years.items()},
+                plan_years=list(effective.years),
+                current_figures={
+                    r.organization.pk: (r.figure.cell_count, r.figure.member_count, r.figure.official_member_count)
+                    for r in table.rows
+                    if r.figure and r.figure.as_of == table.figures_as_of
+                },
+            )
+        else:
+            allocation = selectors.allocation_for(organization=organization, year=year, plan=effective)
+            preview = importers.build_preview(
+                parsed,
+                candidates=[row.organization for row in allocation.rows],
+                parent_name=organization.name,
+                current=allocation.values_by_organization(),
+            )
+        kind = "biểu nhiệm kỳ" if parsed.layout == "term" else "biểu năm"
+        self.stdout.write(f"{path.name}: {kind}, {len(preview.rows)} dòng tổ chức, cấp ủy {organization.name}.")
+        if not preview.is_clean:
+            for problem in preview.problems:
+                self.stderr.write(f"  - {problem}")
+            raise CommandError(f"Tệp bị từ chối: {len(preview.problems)} lỗi. Không có gì được ghi.")
+        for status, label in (("new", "mới"), ("changed", "sửa"), ("cleared", "xóa"), ("same", "không đổi")):
+            self.stdout.write(f"  {label}: {preview.count(status)}")
+        if dry_run:
+            self.stdout.write(self.style.WARNING("--dry-run: tệp hợp lệ, không ghi gì."))
+            return
+        try:
+            with transaction.atomic():
+                if parsed.layout == "term":
+                    result = services.term_save(plan=effective, rows=preview.term_inputs, by=None)
+                else:
+                    result = services.allocation_save(
+                        organization=organization, year=year, rows=preview.quota_inputs, plan=chosen, by=None
+                    )
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.stderr.write(f"  - {message}")
+            raise CommandError("Tệp bị từ chối. Không có gì được ghi.") from exc
+        if result.plan_created:
+            self.stdout.write(f"Đã tạo kế hoạch dự thảo “{result.plan.number}”.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nhập vào kế hoạch {result.plan.number}: {result.created} mới, {result.updated} sửa, "
+                f"{result.deleted} xóa, {result.figures} số liệu đảng viên."
+            )
+        )

@@ -1,0 +1,498 @@
+"""Reads of plans and quotas: the allocation a committee made for a year (grouped like the seeds'
+biểu), the term table of seed 004, the history of changes, all through the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from organizations.models import MembershipFigure, Organization, ReportGroup
+
+from .models import Plan, Quota
+
+FIELDS = ("total", "q1", "q2", "q3", "q4")
+QUARTERS = ("q1", "q2", "q3", "q4")
+EMPTY = (None, None, None, None, None)
+
+# (total, q1, q2, q3, q4); all None when an organization has no quota.
+Values = tuple[int | None, int | None, int | None, int | None, int | None]
+
+
+def quota_values(quota: Quota | None) -> Values:
+    if quota is None:
+        return EMPTY
+    return (quota.total, quota.q1, quota.q2, quota.q3, quota.q4)
+
+
+def display_name(organization: Organization) -> str:
+    """The name a biểu prints: communes by their short name ("Biên Sơn"), others in full."""
+    return organization.short_name or organization.name
+
+
+def report_order(organization: Organization) -> tuple:
+    return (int(organization.report_group), organization.position, organization.name)
+
+
+# ---------------------------------------------------------------------------------------- plans
+
+
+def plan_effective(*, organization: Organization | int, year: int) -> Plan | None:
+    """The plan that counts for an allocating organization and year: the most recently issued
+    current (not replaced) plan covering the year."""
+    org_id = organization if isinstance(organization, int) else organization.pk
+    return Plan.objects.filter(organization_id=org_id).current().covering(year).latest_first().first()
+
+
+def plans_visible(*, user) -> QuerySet[Plan]:
+    return Plan.objects.filter(organization__in=Organization.objects.visible_to(user))
+
+
+def plan_get_visible(*, user, pk: int) -> Plan:
+    """Plan.DoesNotExist (a 404) when the issuing organization is outside the user's scope."""
+    return plans_visible(user=user).select_related("organization", "replaces").get(pk=pk)
+
+
+def plans_of(*, organization: Organization) -> list[Plan]:
+    """Every plan the organization issued, current and replaced, newest first."""
+    return list(
+        Plan.objects.filter(organization=organization)
+        .select_related("replaces", "replaced_by")
+        .order_by("-end_year", "-start_year", F("issued_on").desc(nulls_last=True), "-pk")
+    )
+
+
+def plan_year_totals(*, plan: Plan) -> dict[int, int]:
+    """Sum of the quotas a plan allocated, by year."""
+    return dict(plan.quotas.values("year").annotate(allocated=Sum("total")).values_list("year", "allocated"))
+
+
+def can_allocate(*, user, organization: Organization) -> bool:
+    """Staff and administrators allocate for their own organization and everything below it."""
+    return Organization.objects.parents_for(user).filter(pk=organization.pk).exists()
+
+
+def allocating_organizations(*, user) -> list[Organization]:
+    """The organizations a user can open an allocation for from the index: the highest ones they see
+    and their direct children."""
+    from organizations.selectors import organization_top_for
+
+    tops = list(organization_top_for(user=user))
+    children = list(
+        Organization.objects.visible_to(user)
+        .filter(parent__in=tops)
+        .filter(children__isnull=False)
+        .distinct()
+        .order_by("tree_id", "lft")
+    )
+    return sorted({*tops, *children}, key=lambda o: (o.tree_id, o.lft))
+
+
+# --------------------------------------------------------------------------------- allocation
+
+
+@dataclass
+class Sums:
+    total: int = 0
+    quarters: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    # rows counted in `total`, and those of them that split their total into quarters
+    rows: int = 0
+    rows_with_quarters: int = 0
+
+    def add(self, values: Values) -> None:
+        if values[0] is None:
+            return
+        self.rows += 1
+        self.total += values[0]
+        if values[1] is not None:
+            self.rows_with_quarters += 1
+            for index in range(4):
+                self.quarters[index] += values[index + 1] or 0
+
+    @property
+    def has_quarters(self) -> bool:
+        return self.rows_with_quarters > 0
+
+    @property
+    def values(self) -> Values:
+        if not self.has_quarters:
+            return (self.total, None, None, None, None)
+        return (self.total, *self.quarters)
+
+    def cumulative(self) -> list[int]:
+        return [sum(self.quarters[: index + 1]) for index in range(4)]
+
+
+@dataclass
+class AllocationRow:
+    number: int
+    organization: Organization
+    values: Values
+    quota: Quota | None = None
+
+    @property
+    def name(self) -> str:
+        return display_name(self.organization)
+
+    @property
+    def total(self) -> int | None:
+        return self.values[0]
+
+    @property
+    def quarters(self) -> tuple[int | None, ...]:
+        return self.values[1:]
+
+
+@dataclass
+class AllocationGroup:
+    group: ReportGroup
+    rows: list[AllocationRow]
+    sums: Sums
+
+    @property
+    def label(self) -> str:
+        return str(self.group.label)
+
+
+@dataclass
+class Allocation:
+    """One allocating organization's quotas for one year under one plan, as its biểu prints them."""
+
+    organization: Organization
+    year: int
+    plan: Plan | None
+    groups: list[AllocationGroup]
+    sums: Sums
+    token: str
+    # What the level above set for this organization: its own quota, and the plan's overall target.
+    own_quota: Quota | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[AllocationRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def target(self) -> int | None:
+        return self.plan.target_for_year(self.year) if self.plan else None
+
+    @property
+    def is_current(self) -> bool:
+        return self.plan is None or self.plan.is_current
+
+    def values_by_organization(self) -> dict[int, Values]:
+        return {row.organization.pk: row.values for row in self.rows}
+
+
+def allocation_token(plan_id: int | None, quotas: Iterable[Quota]) -> str:
+    """A fingerprint of a grid's saved state: two users who loaded the same state hold the same
+    token, and any save in between changes it."""
+    state = sorted((q.organization_id, q.year, *quota_values(q)) for q in quotas)
+    digest = hashlib.sha256(json.dumps([plan_id, state]).encode()).hexdigest()
+    return digest[:24]
+
+
+def _children_for(organization: Organization, first_year: int, last_year: int, quota_org_ids: set[int]):
+    start, end = datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31)
+    active = (
+        Q(parent=organization)
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=end))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+    )
+    # Organizations that received a quota stay in the biểu even after a merge moved them elsewhere.
+    children = Organization.objects.filter(active | Q(pk__in=quota_org_ids))
+    return sorted(children, key=report_order)
+
+
+def allocation_children(*, organization: Organization, plan: Plan | None, year: int) -> list[Organization]:
+    """Who can receive a quota in this allocation: the organization's direct children active during
+    the year, and anyone who already holds a quota in it."""
+    quota_org_ids = set()
+    if plan is not None:
+        quota_org_ids = set(Quota.objects.filter(plan=plan, year=year).values_list("organization_id", flat=True))
+    return _children_for(organization, year, year, quota_org_ids)
+
+
+def own_quota(*, organization: Organization, year: int) -> Quota | None:
+    """The quota the organization itself received from its parent's effective plan."""
+    if organization.parent_id is None:
+        return None
+    plan = plan_effective(organization=organization.parent_id, year=year)
+    if plan is None:
+        return None
+    return Quota.objects.filter(plan=plan, organization=organization, year=year).first()
+
+
+def _group_rows(children: Sequence[Organization], values_of) -> tuple[list[AllocationGroup], Sums]:
+    groups: list[AllocationGroup] = []
+    total = Sums()
+    for child in children:
+        group_key = child.report_group
+        if not groups or groups[-1].group != group_key:
+            groups.append(AllocationGroup(group=ReportGroup(group_key), rows=[], sums=Sums()))
+        group = groups[-1]
+        values, quota = values_of(child)
+        group.rows.append(AllocationRow(number=len(group.rows) + 1, organization=child, values=values, quota=quota))
+        group.sums.add(values)
+        total.add(values)
+    return groups, total
+
+
+def _difference(amount: int) -> str:
+    return f"+{amount}" if amount > 0 else str(amount)
+
+
+def allocation_warnings(
+    *, sums: Sums, plan: Plan | None, year: int, own: Quota | None, organization: Organization
+) -> list[str]:
+    """Differences between what was allocated and what the level above set: shown, not refused
+    (seed 000 allocates 220 against a target of 200)."""
+    warnings = []
+    if sums.rows == 0:
+        return warnings
+    target = plan.target_for_year(year) if plan else None
+    if target is not None and sums.total != target:
+        sign = "≥ " if plan.target_is_minimum else ""
+        warnings.append(
+            _(
+                "Tổng giao cho cấp dưới là %(sum)s, chỉ tiêu chung của kế hoạch là %(sign)s%(target)s: chênh lệch %(diff)s."
+            )
+            % {"sum": sums.total, "sign": sign, "target": target, "diff": _difference(sums.total - target)}
+        )
+    if plan is not None and plan.has_target_quarters and sums.has_quarters:
+        for index, (allocated, planned) in enumerate(zip(sums.quarters, plan.target_quarters, strict=True), 1):
+            if allocated != planned:
+                warnings.append(
+                    _("Quý %(q)s: giao cho cấp dưới %(sum)s, kế hoạch đặt %(target)s: chênh lệch %(diff)s.")
+                    % {
+                        "q": ["I", "II", "III", "IV"][index - 1],
+                        "sum": allocated,
+                        "target": planned,
+                        "diff": _difference(allocated - planned),
+                    }
+                )
+    if own is not None and sums.total != own.total:
+        warnings.append(
+            _("Tổng giao cho cấp dưới là %(sum)s, cấp trên giao cho %(name)s %(own)s: chênh lệch %(diff)s.")
+            % {
+                "sum": sums.total,
+                "name": organization.name,
+                "own": own.total,
+                "diff": _difference(sums.total - own.total),
+            }
+        )
+    return warnings
+
+
+def allocation_for(*, organization: Organization, year: int, plan: Plan | None = None) -> Allocation:
+    """The allocation of `organization` for `year`: under `plan` when given (a replaced plan is read
+    as history), else under the effective plan. Five queries whatever the number of children."""
+    if plan is None:
+        plan = plan_effective(organization=organization, year=year)
+    quotas = list(Quota.objects.filter(plan=plan, year=year)) if plan else []
+    by_org = {quota.organization_id: quota for quota in quotas}
+    children = _children_for(organization, year, year, set(by_org))
+    groups, sums = _group_rows(children, lambda child: (quota_values(by_org.get(child.pk)), by_org.get(child.pk)))
+    own = own_quota(organization=organization, year=year)
+    return Allocation(
+        organization=organization,
+        year=year,
+        plan=plan,
+        groups=groups,
+        sums=sums,
+        token=allocation_token(plan.pk if plan else None, quotas),
+        own_quota=own,
+        warnings=allocation_warnings(sums=sums, plan=plan, year=year, own=own, organization=organization),
+    )
+
+
+def allocation_state(*, plan: Plan | None, year: int | None = None) -> tuple[str, dict[int, Values]]:
+    """The saved state of a plan's quotas for one year (or every year when `year` is None): its
+    token and the values by organization (by (organization, year) for a whole term)."""
+    if plan is None:
+        return allocation_token(None, []), {}
+    quotas = Quota.objects.filter(plan=plan)
+    if year is not None:
+        quotas = quotas.filter(year=year)
+    quotas = list(quotas)
+    if year is not None:
+        return allocation_token(plan.pk, quotas), {q.organization_id: quota_values(q) for q in quotas}
+    return allocation_token(plan.pk, quotas), {(q.organization_id, q.year): quota_values(q) for q in quotas}
+
+
+# ---------------------------------------------------------------------------------------- term
+
+
+@dataclass
+class TermRow:
+    number: int
+    organization: Organization
+    years: dict[int, int | None]
+    figure: MembershipFigure | None = None
+
+    @property
+    def name(self) -> str:
+        return display_name(self.organization)
+
+    @property
+    def term_total(self) -> int:
+        """The term quota is the sum of the yearly quotas: derived, never stored twice."""
+        return sum(value for value in self.years.values() if value is not None)
+
+
+@dataclass
+class TermGroup:
+    group: ReportGroup
+    rows: list[TermRow]
+
+    @property
+    def label(self) -> str:
+        return str(self.group.label)
+
+
+@dataclass
+class TermTable:
+    """Seed 004's "Biểu phân bố chỉ tiêu": each organization's size, its term quota and the years."""
+
+    plan: Plan
+    groups: list[TermGroup]
+    token: str
+    figures_as_of: datetime.date
+
+    @property
+    def rows(self) -> list[TermRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def years(self) -> list[int]:
+        return list(self.plan.years)
+
+    def totals(self, rows: Sequence[TermRow] | None = None) -> dict:
+        rows = self.rows if rows is None else rows
+
+        def total(values):
+            present = [v for v in values if v is not None]
+            return sum(present) if present else None
+
+        return {
+            "cell_count": total(r.figure.cell_count if r.figure else None for r in rows),
+            "member_count": total(r.figure.member_count if r.figure else None for r in rows),
+            "official_member_count": total(r.figure.official_member_count if r.figure else None for r in rows),
+            "term_total": sum(r.term_total for r in rows),
+            "years": {year: total(r.years.get(year) for r in rows) for year in self.years},
+        }
+
+    def group_totals(self) -> list[tuple[TermGroup, dict]]:
+        return [(group, self.totals(group.rows)) for group in self.groups]
+
+
+def figures_date(plan: Plan) -> datetime.date:
+    """The date a term biểu's "Thực trạng" figures are recorded at: the plan's date."""
+    return plan.issued_on or datetime.date(plan.start_year, 1, 1)
+
+
+def term_table(*, plan: Plan) -> TermTable:
+    quotas = list(Quota.objects.filter(plan=plan))
+    by_cell = {(q.organization_id, q.year): q.total for q in quotas}
+    quota_org_ids = {q.organization_id for q in quotas}
+    children = _children_for(plan.organization, plan.start_year, plan.end_year, quota_org_ids)
+    as_of = figures_date(plan)
+    figures: dict[int, MembershipFigure] = {}
+    for figure in MembershipFigure.objects.filter(organization__in=children, as_of__lte=as_of).order_by("as_of"):
+        figures[figure.organization_id] = figure  # the latest on or before the plan's date
+    groups: list[TermGroup] = []
+    for child in children:
+        if not groups or groups[-1].group != child.report_group:
+            groups.append(TermGroup(group=ReportGroup(child.report_group), rows=[]))
+        groups[-1].rows.append(
+            TermRow(
+                number=len(groups[-1].rows) + 1,
+                organization=child,
+                years={year: by_cell.get((child.pk, year)) for year in plan.years},
+                figure=figures.get(child.pk),
+            )
+        )
+    return TermTable(plan=plan, groups=groups, token=allocation_token(plan.pk, quotas), figures_as_of=as_of)
+
+
+# ------------------------------------------------------------------------------------- history
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    user: object
+    organization: Organization | None
+    year: int
+    kind: str  # "+", "~", "-"
+    changes: list[tuple[str, int | None, int | None]]  # (field label, old, new)
+    plan_id: int | None = None
+
+    @property
+    def who(self) -> str:
+        if self.user is None:
+            return _("Hệ thống (nhập dữ liệu)")
+        full = self.user.get_full_name() if hasattr(self.user, "get_full_name") else ""
+        return f"{full} ({self.user.get_username()})" if full else self.user.get_username()
+
+
+FIELD_LABELS = {"total": "Tổng số", "q1": "Quý I", "q2": "Quý II", "q3": "Quý III", "q4": "Quý IV"}
+
+
+def quota_history(*, plan: Plan, year: int | None = None, limit: int = 500) -> list[HistoryEntry]:
+    """Every change to a plan's quotas, newest first: who, when, old and new values. Reads the
+    history table once and compares each record with the one before it."""
+    records = Quota.history.filter(plan_id=plan.pk)
+    if year is not None:
+        records = records.filter(year=year)
+    records = list(records.select_related("history_user").order_by("history_date", "history_id"))
+    organizations = Organization.objects.in_bulk({r.organization_id for r in records})
+    previous: dict[int, Values] = {}
+    entries = []
+    for record in records:
+        new = EMPTY if record.history_type == "-" else quota_values(record)
+        old = previous.get(record.id, EMPTY)
+        previous[record.id] = new
+        changes = [(FIELD_LABELS[name], o, n) for name, o, n in zip(FIELDS, old, new, strict=True) if o != n]
+        if record.history_type == "-":
+            changes = [(FIELD_LABELS[name], o, None) for name, o in zip(FIELDS, old, strict=True) if o is not None]
+        if not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                user=record.history_user,
+                organization=organizations.get(record.organization_id),
+                year=record.year,
+                kind=record.history_type,
+                changes=changes,
+                plan_id=plan.pk,
+            )
+        )
+    entries.reverse()
+    return entries[:limit]
+
+
+def last_changes_by_organization(*, plan: Plan, year: int, organization_ids: Iterable[int]) -> dict[int, HistoryEntry]:
+    """The latest change per organization (who and when), for the conflict page."""
+    wanted = set(organization_ids)
+    latest: dict[int, HistoryEntry] = {}
+    for entry in quota_history(plan=plan, year=year, limit=10_000):
+        if entry.organization and entry.organization.pk in wanted and entry.organization.pk not in latest:
+            latest[entry.organization.pk] = entry
+    return latest
+
+
+# ------------------------------------------------------------------------------------- API reads
+
+
+def quotas_visible(*, user) -> QuerySet[Quota]:
+    """Quotas whose receiving organization the user may see (their own quota from above included)."""
+    return Quota.objects.filter(organization__in=Organization.objects.visible_to(user)).select_related(
+        "plan", "organization"
+    )

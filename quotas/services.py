@@ -1,0 +1,623 @@
+"""Every write to plans and quotas: create, edit and replace a plan, save an allocation (grid, file
+import, API), save a term table. Each write is one transaction, checks the user's scope before and
+after, refuses bad input as a whole with the row named, and fires hooks.quotas_changed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization, Scope
+from organizations.services import membership_figure_record
+from partytrack import hooks
+
+from . import selectors
+from .models import Plan, Quota, SubTarget
+from .selectors import Values
+
+# pg_advisory_xact_lock(bigint): this namespace in the high 32 bits, the allocating organization's id
+# in the low ones, so two saves of the same organization's allocation run one after the other.
+ALLOCATION_LOCK_NAMESPACE = 0x51554F54  # "QUOT"
+
+PLAN_FIELDS = (
+    "number",
+    "issued_on",
+    "issuing_body",
+    "title",
+    "start_year",
+    "end_year",
+    "target",
+    "target_is_minimum",
+    "target_per_year",
+    "target_q1",
+    "target_q2",
+    "target_q3",
+    "target_q4",
+    "status",
+    "place",
+    "signer_title",
+    "signer_name",
+    "recipients",
+    "note",
+)
+FIRST_YEAR, LAST_YEAR = 1930, 2100
+
+
+@dataclass(frozen=True)
+class QuotaInput:
+    """One organization's yearly quota as typed or read: all None clears it."""
+
+    organization_id: int
+    total: int | None = None
+    q1: int | None = None
+    q2: int | None = None
+    q3: int | None = None
+    q4: int | None = None
+
+    @property
+    def values(self) -> Values:
+        return (self.total, self.q1, self.q2, self.q3, self.q4)
+
+
+@dataclass(frozen=True)
+class TermInput:
+    """One row of a term biểu (seed 004): yearly quotas, and optionally the organization's figures.
+
+    `term_total`, when given, is checked against the sum of the years (it is never stored)."""
+
+    organization_id: int
+    years: Mapping[int, int | None]
+    term_total: int | None = None
+    cell_count: int | None = None
+    member_count: int | None = None
+    official_member_count: int | None = None
+
+
+@dataclass
+class AllocationResult:
+    plan: Plan
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    figures: int = 0
+    plan_created: bool = False
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+@dataclass
+class AllocationConflict(Exception):
+    """Someone saved the same allocation after the user loaded it; nothing was written."""
+
+    plan: Plan | None
+    token: str
+    values: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return _("Người khác đã lưu biểu này sau khi bạn mở nó.")
+
+
+def row_key(organization_id: int) -> str:
+    """The key a row's errors are filed under in the ValidationError a save raises."""
+    return f"row:{organization_id}"
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+def _lock_allocation(organization_id: int) -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("_lock_allocation() must be called inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(ALLOCATION_LOCK_NAMESPACE << 32) | organization_id])
+    else:
+        # SQLite: take the database's write lock now, so the state read below cannot go stale
+        # before this transaction writes (deferred transactions only lock on their first write).
+        Plan.objects.filter(pk=-1).update(number="")
+
+
+def _ensure_can_allocate(by, organization: Organization) -> None:
+    """Staff and administrators of the organization (or above it) allocate its quotas."""
+    if by is None:
+        return
+    Scope.forget(by)
+    if not Organization.objects.parents_for(by).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+
+
+def default_issuing_body(organization: Organization) -> str:
+    """ "Huyện ủy Lục Ngạn" -> "Ban Thường vụ Huyện ủy"."""
+    lowered = organization.name.lower()
+    for committee in ("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Thị ủy", "Quận ủy", "Đảng ủy"):
+        if lowered.startswith(committee.lower()) or lowered.startswith(committee.lower().replace("ủy", "uỷ")):
+            return f"Ban Thường vụ {committee}"
+    return organization.name
+
+
+def _label(organization: Organization) -> str:
+    return selectors.display_name(organization)
+
+
+def check_values(values: Values) -> list[tuple[str, str]]:
+    """The rules of one yearly quota: (field, message) for each broken one."""
+    errors: list[tuple[str, str]] = []
+    total, *quarters = values
+    for name, value in zip(selectors.FIELDS, values, strict=True):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            errors.append((name, _("%(field)s phải là số nguyên.") % {"field": selectors.FIELD_LABELS[name]}))
+        elif value is not None and value < 0:
+            errors.append((name, _("%(field)s không được âm.") % {"field": selectors.FIELD_LABELS[name]}))
+    if errors:
+        return errors
+    given = [q is not None for q in quarters]
+    if any(given) and not all(given):
+        missing = ", ".join(selectors.FIELD_LABELS[f"q{i}"] for i, g in enumerate(given, 1) if not g)
+        errors.append(("q1", _("Điền đủ bốn quý hoặc để trống cả bốn (thiếu %(missing)s).") % {"missing": missing}))
+    elif total is None and all(given):
+        errors.append(("total", _("Thiếu tổng số.")))
+    elif all(given) and sum(quarters) != total:
+        errors.append(
+            (
+                "total",
+                _("Tổng các quý (%(parts)s = %(sum)s) khác tổng số (%(total)s).")
+                % {"parts": " + ".join(str(q) for q in quarters), "sum": sum(quarters), "total": total},
+            )
+        )
+    return errors
+
+
+def _write_quotas(*, plan: Plan, cells: Mapping[tuple[int, int], Values], by, result: AllocationResult) -> None:
+    """Create, change or remove (history keeps it) one quota per (organization, year) cell."""
+    existing = {
+        (q.organization_id, q.year): q
+        for q in Quota.objects.filter(plan=plan, year__in={year for _org, year in cells})
+        if (q.organization_id, q.year) in cells
+    }
+    for (org_id, year), values in sorted(cells.items()):
+        quota = existing.get((org_id, year))
+        if values[0] is None:
+            if quota is not None:
+                quota._history_user = by
+                quota.delete()
+                result.deleted += 1
+            continue
+        if quota is not None and selectors.quota_values(quota) == values:
+            continue
+        if quota is None:
+            quota = Quota(plan=plan, organization_id=org_id, year=year)
+            result.created += 1
+        else:
+            result.updated += 1
+        quota.total, quota.q1, quota.q2, quota.q3, quota.q4 = values
+        quota._history_user = by
+        quota.save()
+
+
+def _resolve_plan(organization: Organization, year: int, plan: Plan | None) -> Plan | None:
+    if plan is None:
+        return selectors.plan_effective(organization=organization, year=year)
+    plan = Plan.objects.select_related("organization").get(pk=plan.pk)
+    if plan.organization_id != organization.pk:
+        raise ValidationError(
+            {
+                "plan": _("Kế hoạch %(number)s không phải của %(org)s.")
+                % {"number": plan.number, "org": organization.name}
+            }
+        )
+    _ensure_current(plan)
+    if year not in plan.years:
+        raise ValidationError(
+            {"year": _("Kế hoạch %(number)s không áp dụng cho năm %(year)s.") % {"number": plan.number, "year": year}}
+        )
+    return plan
+
+
+def _ensure_current(plan: Plan) -> None:
+    if not Plan.objects.filter(pk=plan.pk).current().exists():
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _(
+                    "Kế hoạch %(number)s đã được thay thế: chỉ tiêu của nó được giữ làm lịch sử, không sửa được."
+                )
+                % {"number": plan.number}
+            }
+        )
+
+
+def _check_year(year: int) -> None:
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError({"year": _("Năm không hợp lệ: %(year)s.") % {"year": year}})
+
+
+# ---------------------------------------------------------------------------------- allocations
+
+
+@transaction.atomic
+def allocation_save(
+    *,
+    organization: Organization,
+    year: int,
+    rows: Sequence[QuotaInput],
+    by,
+    plan: Plan | None = None,
+    seen_token: str | None = None,
+) -> AllocationResult:
+    """Save what `organization` allocates to its children for `year`, all rows or none.
+
+    Without `plan` the effective plan is used, and a draft plan titled after the year is created
+    when there is none. `seen_token` is the state the user loaded (selectors.allocation_state): if
+    someone saved in between, AllocationConflict is raised and nothing is written."""
+    _check_year(year)
+    organization = Organization.objects.get(pk=organization.pk)
+    _lock_allocation(organization.pk)
+    _ensure_can_allocate(by, organization)
+    plan = _resolve_plan(organization, year, plan)
+    if seen_token is not None:
+        token, values = selectors.allocation_state(plan=plan, year=year)
+        if token != seen_token:
+            raise AllocationConflict(plan=plan, token=token, values=values)
+
+    allowed = {
+        child.pk: child for child in selectors.allocation_children(organization=organization, plan=plan, year=year)
+    }
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    cells: dict[tuple[int, int], Values] = {}
+    for row in rows:
+        key = row_key(row.organization_id)
+        child = allowed.get(row.organization_id)
+        if child is None:
+            name = Organization.objects.filter(pk=row.organization_id).values_list("name", flat=True).first()
+            errors.setdefault(key, []).append(
+                _("%(name)s không trực thuộc %(parent)s (chỉ giao chỉ tiêu cho tổ chức cấp dưới trực tiếp).")
+                % {"name": name or f"#{row.organization_id}", "parent": organization.name}
+            )
+            continue
+        if row.organization_id in seen:
+            errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": _label(child)})
+            continue
+        seen.add(row.organization_id)
+        for _field, message in check_values(row.values):
+            errors.setdefault(key, []).append(f"{_label(child)}: {message}")
+        cells[(row.organization_id, year)] = row.values
+    if errors:
+        raise ValidationError(errors)
+
+    result = AllocationResult(plan=plan)
+    if plan is None:
+        plan = _draft_plan(organization=organization, year=year, by=by)
+        result = AllocationResult(plan=plan, plan_created=True)
+    _write_quotas(plan=plan, cells=cells, by=by, result=result)
+    _ensure_can_allocate(by, organization)
+    if result.changed or result.plan_created:
+        hooks.quotas_changed.fire(plan_ids={plan.pk})
+    return result
+
+
+@transaction.atomic
+def quota_save(
+    *,
+    organization: Organization,
+    year: int,
+    total: int,
+    q1: int | None = None,
+    q2: int | None = None,
+    q3: int | None = None,
+    q4: int | None = None,
+    plan: Plan | None = None,
+    by,
+) -> Quota:
+    """One organization's quota from its parent (the API). Without `plan` it goes to the parent's
+    effective plan for the year, created as a draft when there is none."""
+    organization = Organization.objects.get(pk=organization.pk)
+    if organization.parent_id is None:
+        raise ValidationError(
+            {"organization": _("%(name)s không có cấp trên giao chỉ tiêu.") % {"name": organization.name}}
+        )
+    parent = Organization.objects.get(pk=organization.parent_id)
+    if plan is not None and plan.organization_id != parent.pk:
+        raise ValidationError(
+            {
+                "plan": _("Kế hoạch %(number)s không phải của %(parent)s, cấp trên trực tiếp của %(name)s.")
+                % {"number": plan.number, "parent": parent.name, "name": organization.name}
+            }
+        )
+    result = allocation_save(
+        organization=parent,
+        year=year,
+        rows=[QuotaInput(organization.pk, total, q1, q2, q3, q4)],
+        plan=plan,
+        by=by,
+    )
+    return Quota.objects.select_related("plan", "organization").get(
+        plan=result.plan, organization=organization, year=year
+    )
+
+
+@transaction.atomic
+def term_save(
+    *,
+    plan: Plan,
+    rows: Sequence[TermInput],
+    by,
+    seen_token: str | None = None,
+) -> AllocationResult:
+    """Save a term table (seed 004): yearly quotas for every year of the plan, and the organizations'
+    figures (cells, members, official members) as of the plan's date. All rows or none.
+
+    A year whose total changes loses its quarterly split (the split no longer adds up)."""
+    plan = Plan.objects.select_related("organization").get(pk=plan.pk)
+    organization = plan.organization
+    _lock_allocation(organization.pk)
+    _ensure_can_allocate(by, organization)
+    _ensure_current(plan)
+    if seen_token is not None:
+        token, values = selectors.allocation_state(plan=plan)
+        if token != seen_token:
+            raise AllocationConflict(plan=plan, token=token, values=values)
+    table = selectors.term_table(plan=plan)
+    allowed = {row.organization.pk: row for row in table.rows}
+    existing = {(q.organization_id, q.year): q for q in Quota.objects.filter(plan=plan)}
+    errors: dict[str, list[str]] = {}
+    cells: dict[tuple[int, int], Values] = {}
+    figures: list[tuple[Organization, TermInput]] = []
+    seen: set[int] = set()
+    for row in rows:
+        key = row_key(row.organization_id)
+        current = allowed.get(row.organization_id)
+        if current is None:
+            errors.setdefault(key, []).append(
+                _("Tổ chức #%(id)s không trực thuộc %(parent)s.")
+                % {"id": row.organization_id, "parent": organization.name}
+            )
+            continue
+        name = _label(current.organization)
+        if row.organization_id in seen:
+            errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": name})
+            continue
+        seen.add(row.organization_id)
+        outside = sorted(set(row.years) - set(plan.years))
+        if outside:
+            errors.setdefault(key, []).append(
+                _("%(name)s: năm %(years)s nằm ngoài thời kỳ của kế hoạch (%(start)s–%(end)s).")
+                % {"name": name, "years": ", ".join(map(str, outside)), "start": plan.start_year, "end": plan.end_year}
+            )
+            continue
+        for year, total in row.years.items():
+            for _field, message in check_values((total, None, None, None, None)):
+                errors.setdefault(key, []).append(f"{name}, năm {year}: {message}")
+        numbers = {
+            "term_total": row.term_total,
+            "cell_count": row.cell_count,
+            "member_count": row.member_count,
+            "official_member_count": row.official_member_count,
+        }
+        for value in numbers.values():
+            if value is not None and (not isinstance(value, int) or value < 0):
+                errors.setdefault(key, []).append(
+                    _("%(name)s: số không hợp lệ (%(value)s).") % {"name": name, "value": value}
+                )
+        if key in errors:
+            continue
+        year_sum = sum(v for v in row.years.values() if v is not None)
+        if row.term_total is not None and row.term_total != year_sum:
+            errors.setdefault(key, []).append(
+                _("%(name)s: chỉ tiêu nhiệm kỳ (%(term)s) khác tổng các năm (%(sum)s).")
+                % {"name": name, "term": row.term_total, "sum": year_sum}
+            )
+        if (row.member_count is None) != (row.official_member_count is None):
+            errors.setdefault(key, []).append(
+                _("%(name)s: điền cả tổng số đảng viên và số đảng viên chính thức, hoặc để trống cả hai.")
+                % {"name": name}
+            )
+        elif row.member_count is not None and row.official_member_count > row.member_count:
+            errors.setdefault(key, []).append(
+                _("%(name)s: số đảng viên chính thức (%(official)s) lớn hơn tổng số đảng viên (%(members)s).")
+                % {"name": name, "official": row.official_member_count, "members": row.member_count}
+            )
+        for year, total in row.years.items():
+            quota = existing.get((row.organization_id, year))
+            if quota is not None and quota.total == total:
+                cells[(row.organization_id, year)] = selectors.quota_values(quota)  # keeps its quarters
+            else:
+                cells[(row.organization_id, year)] = (total, None, None, None, None)
+        if row.member_count is not None:
+            figures.append((current.organization, row))
+    if errors:
+        raise ValidationError(errors)
+
+    result = AllocationResult(plan=plan)
+    _write_quotas(plan=plan, cells=cells, by=by, result=result)
+    as_of = selectors.figures_date(plan)
+    for child, row in figures:
+        figure = child.membership_figures.filter(as_of=as_of).first()
+        if figure and (figure.cell_count, figure.member_count, figure.official_member_count) == (
+            row.cell_count,
+            row.member_count,
+            row.official_member_count,
+        ):
+            continue
+        membership_figure_record(
+            organization=child,
+            as_of=as_of,
+            member_count=row.member_count,
+            official_member_count=row.official_member_count,
+            cell_count=row.cell_count,
+            by=by,
+        )
+        result.figures += 1
+    _ensure_can_allocate(by, organization)
+    if result.changed:
+        hooks.quotas_changed.fire(plan_ids={plan.pk})
+    return result
+
+
+# ---------------------------------------------------------------------------------------- plans
+
+
+def _check_plan(plan: Plan) -> None:
+    for year_field in ("start_year", "end_year"):
+        value = getattr(plan, year_field)
+        if value is None or not FIRST_YEAR <= value <= LAST_YEAR:
+            raise ValidationError({year_field: _("Năm không hợp lệ.")})
+    if plan.end_year < plan.start_year:
+        raise ValidationError({"end_year": _("Năm kết thúc phải từ năm bắt đầu trở đi.")})
+    duplicates = Plan.objects.filter(organization_id=plan.organization_id, number__iexact=plan.number)
+    if plan.pk:
+        duplicates = duplicates.exclude(pk=plan.pk)
+    if duplicates.exists():
+        raise ValidationError(
+            {
+                "number": _("%(org)s đã có kế hoạch số %(number)s.")
+                % {"org": plan.organization.name, "number": plan.number}
+            }
+        )
+    plan.full_clean(exclude=["organization", "replaces"], validate_unique=False, validate_constraints=False)
+    if plan.pk and Quota.objects.filter(plan=plan).exclude(year__gte=plan.start_year, year__lte=plan.end_year).exists():
+        raise ValidationError(
+            {"start_year": _("Kế hoạch đã giao chỉ tiêu cho năm nằm ngoài thời kỳ mới: sửa các chỉ tiêu đó trước.")}
+        )
+
+
+def _strip(fields: dict) -> dict:
+    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+
+
+@transaction.atomic
+def plan_create(*, organization: Organization, by, replaces: Plan | None = None, **fields) -> Plan:
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"plan_create() got unknown fields {sorted(unknown)}")
+    organization = Organization.objects.get(pk=organization.pk)
+    _lock_allocation(organization.pk)
+    _ensure_can_allocate(by, organization)
+    fields = _strip(fields)
+    fields.setdefault("issuing_body", default_issuing_body(organization))
+    plan = Plan(organization=organization, replaces=replaces, **fields)
+    _check_plan(plan)
+    plan._history_user = by
+    plan.save()
+    _ensure_can_allocate(by, organization)
+    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, by, **changes) -> Plan:
+    unknown = set(changes) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"plan_update() cannot change {sorted(unknown)}")
+    plan = Plan.objects.select_related("organization").get(pk=plan.pk)
+    _lock_allocation(plan.organization_id)
+    _ensure_can_allocate(by, plan.organization)
+    for name, value in _strip(changes).items():
+        setattr(plan, name, value)
+    _check_plan(plan)
+    plan._history_user = by
+    plan.save()
+    _ensure_can_allocate(by, plan.organization)
+    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    return plan
+
+
+@transaction.atomic
+def plan_replace(*, plan: Plan, by, copy_quotas: bool = True, **fields) -> Plan:
+    """Issue a plan that replaces `plan` (seed 003: "Kế hoạch này thay thế Kế hoạch số 70-KH/ĐU").
+    The old plan and its quotas stay as history; the new one starts from a copy of its quotas."""
+    old = Plan.objects.select_related("organization").get(pk=plan.pk)
+    _lock_allocation(old.organization_id)
+    _ensure_can_allocate(by, old.organization)
+    _ensure_current(old)
+    new = plan_create(organization=old.organization, by=by, replaces=old, **fields)
+    if copy_quotas:
+        cells = {
+            (q.organization_id, q.year): selectors.quota_values(q)
+            for q in Quota.objects.filter(plan=old, year__gte=new.start_year, year__lte=new.end_year)
+        }
+        _write_quotas(plan=new, cells=cells, by=by, result=AllocationResult(plan=new))
+    hooks.quotas_changed.fire(plan_ids={old.pk, new.pk})
+    return new
+
+
+def _draft_plan(*, organization: Organization, year: int, by) -> Plan:
+    """The plan a quota goes to when none was named and none exists: a draft titled after the year."""
+    number = _("Dự thảo năm %(year)s") % {"year": year}
+    taken = set(Plan.objects.filter(organization=organization).values_list("number", flat=True))
+    candidate, suffix = number, 2
+    while candidate in taken:
+        candidate, suffix = f"{number} ({suffix})", suffix + 1
+    plan = Plan(
+        organization=organization,
+        number=candidate,
+        title=_("Kết nạp đảng viên năm %(year)s") % {"year": year},
+        start_year=year,
+        end_year=year,
+        status=Plan.Status.DRAFT,
+        issuing_body=default_issuing_body(organization),
+        place=organization.short_name,
+    )
+    plan._history_user = by
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_for_year(*, organization: Organization, year: int, by) -> Plan:
+    """The effective plan of `organization` for `year`, created as a draft when there is none."""
+    _check_year(year)
+    organization = Organization.objects.get(pk=organization.pk)
+    _lock_allocation(organization.pk)
+    _ensure_can_allocate(by, organization)
+    plan = selectors.plan_effective(organization=organization, year=year)
+    if plan is None:
+        plan = _draft_plan(organization=organization, year=year, by=by)
+        hooks.quotas_changed.fire(plan_ids={plan.pk})
+    return plan
+
+
+@dataclass(frozen=True)
+class SubTargetInput:
+    kind: str
+    value: object
+    comparison: str = SubTarget.Comparison.AT_LEAST
+    description: str = ""
+
+
+@transaction.atomic
+def sub_targets_save(*, plan: Plan, rows: Sequence[SubTargetInput], by) -> list[SubTarget]:
+    """Replace the plan's sub-targets with `rows` (removed ones stay in the history table)."""
+    plan = Plan.objects.select_related("organization").get(pk=plan.pk)
+    _ensure_can_allocate(by, plan.organization)
+    built = []
+    errors = []
+    for position, row in enumerate(rows, 1):
+        target = SubTarget(
+            plan=plan,
+            kind=row.kind,
+            comparison=row.comparison,
+            value=row.value,
+            description=row.description.strip(),
+            position=position,
+        )
+        try:
+            target.full_clean(exclude=["plan"])
+        except ValidationError as exc:
+            errors.extend(f"{_('Chỉ tiêu phụ')} {position}: {message}" for message in exc.messages)
+        built.append(target)
+    if errors:
+        raise ValidationError(errors)
+    for old in plan.sub_targets.all():
+        old._history_user = by
+        old.delete()
+    for target in built:
+        target._history_user = by
+        target.save()
+    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    return built
