@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, ReportGroup, Sector
+from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from quotas.models import Plan, Quota
 
 from .models import QUARTERS, AdmissionTally, QuotaTally
@@ -365,14 +366,10 @@ def progress_report(
     today = today or timezone.localdate()
     if detail:
         where = Q(tree_id=organization.tree_id, lft__gte=organization.lft, lft__lte=organization.rght)
-        quota_where = Q(
-            organization__tree_id=organization.tree_id,
-            organization__lft__gte=organization.lft,
-            organization__lft__lte=organization.rght,
-        )
     else:
         where = Q(pk=organization.pk) | Q(parent_id=organization.pk)
-        quota_where = Q(organization_id=organization.pk) | Q(organization__parent_id=organization.pk)
+    # The same organizations as a subquery, so each of the other queries is an index lookup per node.
+    quota_where = Q(organization_id__in=Organization.objects.filter(where).values("pk"))
 
     nodes = {node["id"]: node for node in Organization.objects.filter(where).in_report_order().values(*NODE_FIELDS)}
     allocated = allocations(quota_where, [year])
@@ -546,3 +543,41 @@ def progress_row_count(*, organization: Organization, detail: bool) -> int:
     if detail:
         return (organization.rght - organization.lft - 1) // 2
     return Organization.objects.filter(parent_id=organization.pk).count()
+
+
+def progress_header(
+    *, organization: Organization, year: int, quarter: int, today: datetime.date | None = None
+) -> OfficialHeader:
+    """The official header and signature block of the quarterly report: issued by the organization,
+    quotas as in its effective plan for the year (number, date, signer) when it has one."""
+    today = today or timezone.localdate()
+    plan = (
+        Plan.objects.current()
+        .filter(organization=organization, status=Plan.Status.ISSUED, start_year__lte=year, end_year__gte=year)
+        .order_by(F("issued_on").desc(nulls_last=True), "-pk")
+        .first()
+    )
+    parent = Organization.objects.filter(pk=organization.parent_id).first()
+    superior = party_committee_of(parent.name) if parent else ""
+    last_day = quarter_bounds(year, quarter)[1]
+    basis = f"(Số liệu tính đến hết ngày {vietnamese_date(last_day)}"
+    if plan is not None:
+        basis += f"; chỉ tiêu theo Kế hoạch số {plan.number}"
+        if plan.issued_on:
+            basis += f" ngày {vietnamese_date(plan.issued_on)}"
+        if plan.issuing_body:
+            basis += f" của {plan.issuing_body}"
+    basis += ")"
+    recipients = [f"{parent.name} (báo cáo)"] if parent else []
+    recipients += ["Các tổ chức đảng trực thuộc", "Lưu Văn phòng"]
+    return OfficialHeader(
+        issuing_body=organization.name.upper(),
+        superior_body=superior,
+        title=f"BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU KẾT NẠP ĐẢNG VIÊN — QUÝ {roman_quarter(quarter)} NĂM {year}",
+        attached_to=basis,
+        place=(plan.place if plan and plan.place else "") or organization.short_name or organization.name,
+        issued_on=today,
+        signer_title=(plan.signer_title if plan else "") or "BÍ THƯ",
+        signer_name=plan.signer_name if plan else "",
+        recipients=tuple(recipients),
+    )

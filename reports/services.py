@@ -431,17 +431,19 @@ def _job_progress(job: ReportJob) -> Callable[[int], None]:
 def report_job_run(*, job: ReportJob) -> ReportJob:
     """Build the job's file (outside any long transaction: progress is visible while it runs)."""
     from . import exporters  # the PDF/xlsx stack is only needed here and in the views
-    from .selectors import progress_report
+    from .selectors import progress_header, progress_report
 
     progress = _job_progress(job)
     try:
         progress(5)
         report = progress_report(organization=job.organization, year=job.year, quarter=job.quarter, detail=job.detail)
+        header = progress_header(organization=job.organization, year=job.year, quarter=job.quarter)
         progress(20)
         if job.format == ReportJob.Format.PDF:
-            content, filename = exporters.progress_pdf(report, progress=progress), exporters.filename(report, "pdf")
+            content = exporters.progress_pdf(report, header, progress=progress)
         else:
-            content, filename = exporters.progress_xlsx(report, progress=progress), exporters.filename(report, "xlsx")
+            content = exporters.progress_xlsx(report, header, progress=progress)
+        filename = exporters.filename(report, job.format)
     except Exception as exc:
         logger.exception("report job %s failed", job.pk)
         ReportJob.objects.filter(pk=job.pk).update(

@@ -1,0 +1,204 @@
+"""The quarterly progress report as PDF (WeasyPrint) and .xlsx (openpyxl), in the official layout of
+partytrack.documents. They only format what reports.selectors returns."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Side
+from openpyxl.utils import get_column_letter
+
+from partytrack.documents import (
+    OfficialHeader,
+    render_pdf,
+    xlsx_font,
+    xlsx_setup_sheet,
+    xlsx_write_header,
+    xlsx_write_signature,
+)
+
+from .selectors import ProgressReport, ProgressRow, RowKind
+
+COLUMNS = (
+    "TT",
+    "Tên đảng bộ, chi bộ",
+    "Chỉ tiêu năm",
+    "Chỉ tiêu đến hết quý",
+    "Kết nạp trong quý",
+    "Lũy kế",
+    "Tỷ lệ % năm",
+    "Tỷ lệ % đến hết quý",
+)
+WIDTHS = (7, 48, 12, 14, 12, 10, 11, 14)
+ROMAN_GROUPS = {1: "I", 2: "II"}
+ESTIMATE_NOTE = (
+    "(*) Chỉ tiêu chưa chia theo quý: chỉ tiêu đến hết quý tính theo tiến độ đều (chỉ tiêu năm × số quý ÷ 4)."
+)
+
+Progress = Callable[[int], None] | None
+
+
+def filename(report: ProgressReport, extension: str) -> str:
+    detail = "-chi-tiet" if report.detail else ""
+    return f"bao-cao-tien-do-{report.organization.code}-{report.year}-Q{report.quarter}{detail}.{extension}"
+
+
+def _has_estimates(report: ProgressReport) -> bool:
+    return any(line.quota_to_date_estimated for line in report.lines())
+
+
+# ---------------------------------------------------------------------------------------------- PDF
+
+
+def progress_pdf(report: ProgressReport, header: OfficialHeader, *, progress: Progress = None) -> bytes:
+    if progress:
+        progress(30)
+    content = render_pdf(
+        "reports/progress_pdf.html",
+        {
+            "header": header,
+            "report": report,
+            "roman_groups": ROMAN_GROUPS,
+            "estimate_note": ESTIMATE_NOTE if _has_estimates(report) else "",
+            "orientation": "landscape",
+        },
+    )
+    if progress:
+        progress(95)
+    return content
+
+
+# --------------------------------------------------------------------------------------------- xlsx
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def _refs(column: str, rows: list[int]) -> str:
+    """A1 references for SUM/COUNT: a range when the rows are contiguous, else a list."""
+    if rows and rows == list(range(rows[0], rows[-1] + 1)):
+        return f"{column}{rows[0]}:{column}{rows[-1]}"
+    return ",".join(f"{column}{row}" for row in rows)
+
+
+def _sum_formula(column: str, rows: list[int], *, none_when_empty: bool) -> str:
+    refs = _refs(column, rows)
+    if not rows:
+        return '="—"' if none_when_empty else "=0"
+    if none_when_empty:  # a quota sum over rows that all have none is "—", as in the report
+        return f'=IF(COUNT({refs})=0,"—",SUM({refs}))'
+    return f"=SUM({refs})"
+
+
+def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: Progress = None) -> bytes:
+    """The same figures as the PDF: organization rows as values, "Cộng", "Tổng cộng" and every
+    percentage as formulas."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Quy {report.quarter}-{report.year}"
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    row = xlsx_write_header(sheet, header, columns=len(COLUMNS))
+    head_row = row
+    for column, title in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=row, column=column, value=title)
+        cell.font = xlsx_font(bold=True, size=12)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BOX
+    xlsx_setup_sheet(sheet, landscape=True, repeat_rows=f"{head_row}:{head_row}")
+    row += 1
+
+    total_parts: list[int] = []
+    lines = report.line_count
+    written = 0
+
+    def put(line: ProgressRow, number: str = "", label: str | None = None) -> int:
+        nonlocal row, written
+        r = row
+        bold = line.kind in (RowKind.SUBTOTAL, RowKind.TOTAL)
+        indent = "    " * line.depth
+        values = [number or line.number, indent + (label if label is not None else line.label)]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=column, value=value)
+            cell.font = xlsx_font(bold=bold, size=12)
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="center" if column == 1 or bold else "left", vertical="center")
+        row += 1
+        written += 1
+        if progress and written % 500 == 0:
+            progress(20 + 70 * written // max(1, lines))
+        return r
+
+    def put_values(r: int, line: ProgressRow) -> None:
+        figures = {
+            3: line.quota_total if line.quota_total is not None else "—",
+            4: line.quota_to_date if line.quota_to_date is not None else "—",
+            5: line.admitted_in_quarter,
+            6: line.admitted_to_date,
+        }
+        for column, value in figures.items():
+            _number_cell(sheet, r, column, value, italic=column == 4 and line.quota_to_date_estimated)
+
+    def put_percentages(r: int, bold: bool) -> None:
+        for column, base in ((7, "C"), (8, "D")):
+            formula = f'=IF(AND(ISNUMBER({base}{r}),{base}{r}>0),ROUND(F{r}/{base}{r}*100,1),"—")'
+            cell = sheet.cell(row=r, column=column, value=formula)
+            cell.number_format = "0.0"
+            cell.font = xlsx_font(bold=bold, size=12)
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="right")
+
+    for group in report.groups:
+        r = row
+        sheet.cell(row=r, column=1, value=ROMAN_GROUPS.get(group.group, "")).font = xlsx_font(bold=True, size=12)
+        sheet.cell(row=r, column=2, value=group.label).font = xlsx_font(bold=True, italic=True, size=12)
+        for column in range(1, len(COLUMNS) + 1):
+            sheet.cell(row=r, column=column).border = BOX
+        row += 1
+        top_rows = []
+        for line in group.rows:
+            for nested in report.with_descendants(line):
+                r = put(nested)
+                put_values(r, nested)
+                put_percentages(r, bold=False)
+                if nested is line:
+                    top_rows.append(r)
+        r = put(group.subtotal)
+        for column, letter in ((3, "C"), (4, "D")):
+            _number_cell(sheet, r, column, _sum_formula(letter, top_rows, none_when_empty=True), bold=True)
+        for column, letter in ((5, "E"), (6, "F")):
+            _number_cell(sheet, r, column, _sum_formula(letter, top_rows, none_when_empty=False), bold=True)
+        put_percentages(r, bold=True)
+        total_parts.append(r)
+    if report.other is not None:
+        r = put(report.other)
+        put_values(r, report.other)
+        put_percentages(r, bold=False)
+        total_parts.append(r)
+    r = put(report.total)
+    for column, letter in ((3, "C"), (4, "D")):
+        _number_cell(sheet, r, column, _sum_formula(letter, total_parts, none_when_empty=True), bold=True)
+    for column, letter in ((5, "E"), (6, "F")):
+        _number_cell(sheet, r, column, _sum_formula(letter, total_parts, none_when_empty=False), bold=True)
+    put_percentages(r, bold=True)
+    row += 1
+    if _has_estimates(report):
+        sheet.cell(row=row, column=1, value=ESTIMATE_NOTE).font = xlsx_font(italic=True, size=11)
+        row += 1
+    xlsx_write_signature(sheet, header, columns=len(COLUMNS), row=row)
+    sheet.freeze_panes = sheet.cell(row=head_row + 1, column=3)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if progress:
+        progress(95)
+    return buffer.getvalue()
+
+
+def _number_cell(sheet, row: int, column: int, value, *, bold: bool = False, italic: bool = False) -> None:
+    cell = sheet.cell(row=row, column=column, value=value)
+    cell.number_format = "#,##0"
+    cell.font = xlsx_font(bold=bold, italic=italic, size=12)
+    cell.border = BOX
+    cell.alignment = Alignment(horizontal="right")

@@ -1,0 +1,49 @@
+"""The roll-up costs the same number of SQL queries whatever the size of the tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from organizations.models import Kind
+from reports.selectors import progress_report
+from tests.factories import OrganizationFactory
+
+from .factories import admit, plan
+
+QUERIES = 4  # organizations, allocations, derived quotas, admission tallies
+
+
+def grow(tree, communes: int, cells: int):
+    """Add `communes` communes with `cells` cells each, quotas at both levels and admissions."""
+    allocation = {}
+    for i in range(communes):
+        commune = OrganizationFactory(
+            name=f"Đảng bộ xã Thêm {i}", code=f"T-N{i}", kind=Kind.COMMUNE, parent=tree.district, position=10 + i
+        )
+        allocation[commune] = (4, 1, 1, 1, 1)
+        cell_quotas = {}
+        for j in range(cells):
+            cell = OrganizationFactory(name=f"Chi bộ {i}.{j}", code=f"T-N{i}-{j}", parent=commune)
+            cell_quotas[cell] = 1
+            admit(cell, f"2026-0{1 + j % 6}-1{j % 9}")
+        plan(commune, f"{i}-KH/ĐU", cell_quotas)
+    plan(tree.district, "99-KH/HU", allocation, issued_on="2026-03-01")
+
+
+@pytest.mark.parametrize("detail", [False, True])
+def test_query_count_does_not_grow_with_the_tree(tree, django_assert_num_queries, detail):
+    with django_assert_num_queries(QUERIES):
+        small = progress_report(organization=tree.province, year=2026, quarter=2, detail=detail)
+    with django_assert_num_queries(QUERIES):
+        progress_report(organization=tree.district, year=2026, quarter=2, detail=detail)
+    grow(tree, communes=6, cells=5)
+    tree.province.refresh_from_db()  # lft/rght moved as the tree grew
+    tree.district.refresh_from_db()
+    with django_assert_num_queries(QUERIES):
+        large = progress_report(organization=tree.province, year=2026, quarter=2, detail=detail)
+    with django_assert_num_queries(QUERIES):
+        district = progress_report(organization=tree.district, year=2026, quarter=2, detail=detail)
+    assert len(district.rows) == 4 + 6
+    assert large.total.admitted_by_quarter[0] > small.total.admitted_by_quarter[0]
+    if detail:
+        assert large.line_count == small.line_count + 6 + 6 * 5
