@@ -127,12 +127,16 @@ def card_for(candidate: Candidate, *, today: datetime.date, soon_days: int) -> C
 
 
 def board(
-    *, queryset: QuerySet[Candidate], today: datetime.date | None = None, limit: int = CARDS_PER_COLUMN
+    *,
+    queryset: QuerySet[Candidate],
+    today: datetime.date | None = None,
+    limit: int = CARDS_PER_COLUMN,
+    rules: PipelineRules | None = None,
 ) -> list[Column]:
     """The active candidates of `queryset` (already scoped and filtered) by step: one count query and
     one query per column, whatever the number of candidates."""
     today = today or timezone.localdate()
-    rules = PipelineRules.current()
+    rules = rules or PipelineRules.current()
     active = queryset.filter(status=Status.ACTIVE)
     counts = {
         row["step"]: row
@@ -146,20 +150,26 @@ def board(
         column = Column(step=step.value, label=str(step.label), total=found["total"], overdue=found["overdue"])
         if column.total:
             rows = with_urgency(active.filter(step=step), today=today, soon_days=rules.due_soon_days).select_related(
-                "organization"
+                "organization__parent"
             )[:limit]
             column.cards = [card_for(candidate, today=today, soon_days=rules.due_soon_days) for candidate in rows]
         columns.append(column)
     return columns
 
 
-def attention(*, queryset: QuerySet[Candidate], today: datetime.date | None = None, limit: int = 20) -> list[Card]:
+def attention(
+    *,
+    queryset: QuerySet[Candidate],
+    today: datetime.date | None = None,
+    limit: int = 20,
+    rules: PipelineRules | None = None,
+) -> list[Card]:
     """Overdue and due-soon candidates, most urgent first (the list above the board)."""
     today = today or timezone.localdate()
-    rules = PipelineRules.current()
+    rules = rules or PipelineRules.current()
     rows = (
         queryset.filter(status=Status.ACTIVE, next_deadline__lte=today + datetime.timedelta(days=rules.due_soon_days))
-        .select_related("organization")
+        .select_related("organization__parent")
         .order_by("next_deadline", "full_name", "pk")[:limit]
     )
     return [card_for(candidate, today=today, soon_days=rules.due_soon_days) for candidate in rows]

@@ -70,7 +70,7 @@ def index(request):
     filterset = CandidateFilter(request.GET or None, queryset=candidates, user=user, roles=CANDIDATE_ROLES)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else candidates
     rules = PipelineRules.current()
-    columns = selectors.board(queryset=queryset, today=today)
+    columns = selectors.board(queryset=queryset, today=today, rules=rules)
     if request.GET.get("step"):
         columns = [column for column in columns if column.step == request.GET["step"]]
     entry_organizations = selectors.organizations_for_entry(user=user)
@@ -78,7 +78,7 @@ def index(request):
         "filter": filterset,
         "show_filters": selectors.can_manage(user=user) or entry_organizations.count() > 1,
         "columns": columns,
-        "attention": selectors.attention(queryset=queryset, today=today),
+        "attention": selectors.attention(queryset=queryset, today=today, rules=rules),
         "today": today,
         "rules": rules,
         "show_cell": entry_organizations.count() > 1,

@@ -1,0 +1,129 @@
+"""The API: candidates, their steps and admissions, scoped like the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from candidates.choices import Step
+from candidates.models import Admission, Candidate
+
+from .factories import make_admission, make_candidate
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_create_list_and_read_candidates(world):
+    client = api(world.secretary)
+    response = client.post(
+        "/api/v1/candidates/",
+        {
+            "organization": world.cell_a.pk,
+            "full_name": "Qua API Văn A",
+            "gender": "male",
+            "birth_date": "2001-02-03",
+            "listed_on": "2025-01-06",
+            "ethnicity": "tay",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["step"] == Step.SYMPATHIZER and response.data["organization"] == world.cell_a.pk
+    pk = response.data["id"]
+    make_candidate(world.cell_b, full_name="Ngoài Văn B")
+    listed = client.get("/api/v1/candidates/").data["results"]
+    assert [row["full_name"] for row in listed] == ["Qua API Văn A"]
+    assert client.get(f"/api/v1/candidates/{pk}/").data["ethnicity"] == "tay"
+    assert client.get("/api/v1/candidates/", {"step": Step.SYMPATHIZER}).data["count"] == 1
+
+
+def test_a_secretary_gets_404_on_another_cells_candidate(world):
+    other = make_candidate(world.cell_a2)
+    client = api(world.secretary)
+    assert client.get(f"/api/v1/candidates/{other.pk}/").status_code == 404
+    assert client.get(f"/api/v1/candidates/{other.pk}/steps/").status_code == 404
+    response = client.post(f"/api/v1/candidates/{other.pk}/steps/", {"on": "2025-02-10"}, format="json")
+    assert response.status_code == 404
+    assert not other.events.filter(kind=Step.AWARENESS_CLASS).exists()
+    response = client.post(
+        "/api/v1/candidates/",
+        {"organization": world.cell_a2.pk, "full_name": "X", "gender": "male", "birth_date": "2000-01-01"},
+        format="json",
+    )
+    assert response.status_code == 400 and "organization" in response.data
+    assert not Candidate.objects.filter(full_name="X").exists()
+
+
+def test_recording_steps_through_the_api(world):
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, birth_date=D(1998, 5, 20))
+    client = api(world.secretary)
+    response = client.post(
+        f"/api/v1/candidates/{candidate.pk}/steps/",
+        {
+            "step": "cell_resolution",
+            "on": "2025-05-19",
+            "document_number": "3-NQ/CB",
+            "votes_for": 5,
+            "voters_total": 9,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "Quy tắc biểu quyết" in response.data["votes_for"][0]
+    response = client.post(
+        f"/api/v1/candidates/{candidate.pk}/steps/",
+        {"on": "2025-05-19", "document_number": "3-NQ/CB", "votes_for": 6, "voters_total": 9},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["step"] == "cell_resolution"
+    assert response.data["next_deadline"] == "2025-08-11"
+    events = client.get(f"/api/v1/candidates/{candidate.pk}/steps/").data
+    assert [event["kind"] for event in events][-1] == "cell_resolution"
+    assert events[-1]["votes_for"] == 6
+
+
+def test_admissions_api_records_and_refuses_duplicates(world, fired):
+    client = api(world.staff)
+    payload = {
+        "organization": world.cell_a.pk,
+        "full_name": "Lịch Sử Thị A",
+        "gender": "female",
+        "birth_date": "1997-07-07",
+        "decision_number": "5-QĐ/HU",
+        "admitted_on": "2022-05-05",
+        "ethnicity": "nung",
+        "religion": "none",
+        "youth_union_member": True,
+        "occupation": "worker",
+    }
+    response = client.post("/api/v1/admissions/", payload, format="json")
+    assert response.status_code == 201, response.data
+    assert fired == [({world.cell_a.pk}, {D(2022, 5, 5)})]
+    response = client.post("/api/v1/admissions/", {**payload, "full_name": "lich su thi a"}, format="json")
+    assert response.status_code == 400 and "đã được kết nạp" in response.data["full_name"][0]
+    assert Admission.objects.count() == 1
+    rows = client.get("/api/v1/admissions/").data["results"]
+    assert rows[0]["occupation"] == "worker" and rows[0]["youth_union_member"] is True
+
+
+def test_admissions_are_scoped_and_leaders_see_no_personal_data(world):
+    inside = make_admission(world.cell_a)
+    outside = make_admission(world.cell_b)
+    secretary = api(world.secretary)
+    assert [row["id"] for row in secretary.get("/api/v1/admissions/").data["results"]] == [inside.pk]
+    assert secretary.get(f"/api/v1/admissions/{outside.pk}/").status_code == 404
+    make_candidate(world.cell_a)
+    leader = api(world.leader)
+    assert leader.get("/api/v1/admissions/").data["count"] == 0
+    assert leader.get("/api/v1/candidates/").data["count"] == 0
+    assert leader.get(f"/api/v1/admissions/{inside.pk}/").status_code == 404

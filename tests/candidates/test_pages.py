@@ -1,0 +1,258 @@
+"""The board and the step forms as a secretary, staff member and leader use them."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.choices import Status, Step
+from candidates.models import Admission, Candidate, StepEvent
+from organizations.services import membership_figure_record
+
+from .factories import make_admission, make_candidate
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def recent(days_ago: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days_ago)
+
+
+def test_the_secretary_sees_the_cells_board_overdue_first(world, client):
+    overdue = make_candidate(world.cell_a, step=Step.REVIEW, full_name="Quá Hạn Văn A")  # decision due in 2025
+    fresh = make_candidate(
+        world.cell_a,
+        step=Step.AWARENESS_CLASS,
+        full_name="Mới Học Văn B",
+        dates={Step.SYMPATHIZER: recent(40), Step.AWARENESS_CLASS: recent(10)},
+    )
+    make_candidate(world.cell_a2, full_name="Chi Bộ Khác Văn C")
+    client.force_login(world.secretary)
+    response = client.get(reverse("candidates:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Quá Hạn Văn A" in html and "Mới Học Văn B" in html
+    assert "Chi Bộ Khác Văn C" not in html
+    attention = [card.candidate for card in response.context["attention"]]
+    assert attention == [overdue]
+    columns = {column.step: column for column in response.context["columns"]}
+    assert [card.candidate for card in columns[Step.REVIEW].cards] == [overdue]
+    assert columns[Step.REVIEW].cards[0].state == "overdue"
+    assert columns[Step.AWARENESS_CLASS].cards[0].state == "ok"
+    assert columns[Step.AWARENESS_CLASS].cards[0].candidate == fresh
+    advance_url = reverse("candidates:advance", args=[overdue.pk])
+    assert advance_url in html and "Ghi bước: Quyết định kết nạp" in html
+
+
+def test_cards_within_a_column_are_ordered_by_urgency(world, client):
+    def at_resolution(name, days_ago):
+        on = recent(days_ago)
+        dates = {
+            Step.SYMPATHIZER: on - datetime.timedelta(days=120),
+            Step.AWARENESS_CLASS: on - datetime.timedelta(days=100),
+            Step.APPLICATION: on - datetime.timedelta(days=80),
+            Step.VERIFICATION: on - datetime.timedelta(days=40),
+            Step.REFERENCES: on - datetime.timedelta(days=20),
+            Step.CELL_RESOLUTION: on,
+        }
+        return make_candidate(world.cell_a, step=Step.CELL_RESOLUTION, dates=dates, full_name=name)
+
+    later = at_resolution("Còn Lâu Văn A", 5)  # due in about 80 days
+    soon = at_resolution("Sắp Đến Văn B", 80)  # 60 working days ≈ 84 days: due within 14 days
+    overdue = at_resolution("Quá Hạn Văn C", 120)
+    client.force_login(world.staff)
+    response = client.get(reverse("candidates:index"))
+    column = next(c for c in response.context["columns"] if c.step == Step.CELL_RESOLUTION)
+    assert [card.candidate for card in column.cards] == [overdue, soon, later]
+    assert [card.state for card in column.cards] == ["overdue", "soon", "ok"]
+
+
+def test_staff_filter_by_organization_step_and_overdue(world, client):
+    in_a = make_candidate(world.cell_a, step=Step.REVIEW)
+    in_school = make_candidate(world.school_a, step=Step.APPLICATION)
+    client.force_login(world.staff)
+    response = client.get(reverse("candidates:index"), {"organization": world.commune_a.pk})
+    shown = {card.candidate for column in response.context["columns"] for card in column.cards}
+    assert shown == {in_a}
+    response = client.get(reverse("candidates:index"), {"step": Step.APPLICATION})
+    assert [c.step for c in response.context["columns"]] == [Step.APPLICATION]
+    assert [card.candidate for card in response.context["columns"][0].cards] == [in_school]
+    response = client.get(reverse("candidates:index"), {"deadline": "overdue"})
+    shown = {card.candidate for column in response.context["columns"] for card in column.cards}
+    assert in_a in shown
+    # An organization outside the staff member's subtree is not a valid choice: nothing is shown from it.
+    response = client.get(reverse("candidates:index"), {"organization": world.cell_b.pk})
+    assert response.status_code == 200 and response.context["filter"].errors
+
+
+def test_the_board_takes_a_constant_number_of_queries(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.staff)
+    make_candidate(world.cell_a, step=Step.REVIEW)
+    client.get(reverse("candidates:index"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("candidates:index"))
+    for step in (Step.SYMPATHIZER, Step.APPLICATION, Step.REFERENCES, Step.DECISION, Step.PROBATION):
+        for _ in range(3):
+            make_candidate(world.school_a, step=step)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("candidates:index"))
+    assert sum(column.total for column in response.context["columns"]) == 16
+    # One query more per column that became non-empty (5 here), none per card.
+    assert len(many) == len(few) + 5, [q["sql"][:120] for q in many]
+    assert len(many) <= 25
+
+
+def test_a_leader_sees_figures_but_no_names(world, client):
+    make_candidate(world.cell_a, step=Step.REVIEW, full_name="Bí Mật Văn A")
+    client.force_login(world.leader)
+    response = client.get(reverse("candidates:index"))
+    html = response.content.decode()
+    assert "Bí Mật Văn A" not in html
+    counts = {row.step: (row.active, row.overdue) for row in response.context["counts"]}
+    assert counts[Step.REVIEW] == (1, 1)
+
+
+def test_each_step_form_has_only_that_steps_fields(world, client):
+    client.force_login(world.secretary)
+    at_decision = make_candidate(world.cell_a, step=Step.DECISION)
+    response = client.get(reverse("candidates:advance", args=[at_decision.pk]))
+    assert response.context["step"] == Step.CEREMONY
+    assert set(response.context["form"].fields) == {"on", "received_on", "exception", "exception_note"}
+    at_references = make_candidate(world.cell_a, step=Step.REFERENCES)
+    response = client.get(reverse("candidates:advance", args=[at_references.pk]))
+    assert set(response.context["form"].fields) == {
+        "on",
+        "document_number",
+        "votes_for",
+        "voters_total",
+        "exception",
+        "exception_note",
+    }
+    assert response.context["form"].fields["voters_total"].required  # no membership figure: it is asked
+    membership_figure_record(organization=world.cell_a, as_of=D(2025, 1, 1), member_count=12, official_member_count=11)
+    response = client.get(reverse("candidates:advance", args=[at_references.pk]))
+    assert not response.context["form"].fields["voters_total"].required
+    assert "11 đảng viên chính thức" in response.content.decode()
+
+
+def test_recording_a_step_from_the_phone_form(world, client):
+    client.force_login(world.secretary)
+    candidate = make_candidate(world.cell_a, step=Step.AWARENESS_CLASS)
+    url = reverse("candidates:advance", args=[candidate.pk])
+    response = client.post(
+        url,
+        {
+            "step": Step.APPLICATION,
+            "on": "2025-03-10",
+            "introduction": "two_members",
+            "introducer_1": "Đảng viên Một",
+            "introducer_2": "Đảng viên Hai",
+            "next": reverse("candidates:index"),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("candidates:index")
+    candidate.refresh_from_db()
+    assert candidate.step == Step.APPLICATION
+    assert candidate.events.get(kind=Step.APPLICATION).people == "Đảng viên Một; Đảng viên Hai"
+
+
+def test_a_refused_step_shows_the_rule_and_writes_nothing(world, client):
+    client.force_login(world.secretary)
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, birth_date=D(2008, 1, 1))
+    events = StepEvent.objects.count()
+    response = client.post(
+        reverse("candidates:advance", args=[candidate.pk]),
+        {
+            "step": Step.CELL_RESOLUTION,
+            "on": "2025-05-19",
+            "document_number": "1-NQ/CB",
+            "votes_for": 9,
+            "voters_total": 10,
+        },
+    )
+    assert response.status_code == 200
+    assert "Quy tắc tuổi" in response.content.decode()
+    assert StepEvent.objects.count() == events
+    # An open redirect is not followed.
+    candidate = make_candidate(world.cell_a, step=Step.SYMPATHIZER)
+    response = client.post(
+        reverse("candidates:advance", args=[candidate.pk]),
+        {"step": Step.AWARENESS_CLASS, "on": "2025-02-10", "next": "https://example.org/"},
+    )
+    assert response["Location"] == reverse("candidates:index")
+
+
+def test_adding_a_candidate_and_withdrawing_keeps_the_record(world, client):
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("candidates:create"),
+        {
+            "organization": world.cell_a.pk,
+            "listed_on": "2025-01-06",
+            "full_name": "Mới Thêm Văn A",
+            "gender": "male",
+            "birth_date": "2000-01-01",
+            "ethnicity": "kinh",
+            "religion": "none",
+            "occupation": "farmer",
+            "education_level": "upper_secondary",
+            "professional_level": "none",
+            "political_theory": "none",
+            "helper_name": "Đảng viên Giúp",
+        },
+    )
+    candidate = Candidate.objects.get(full_name="Mới Thêm Văn A")
+    assert response["Location"] == reverse("candidates:detail", args=[candidate.pk])
+    response = client.post(
+        reverse("candidates:create"),
+        {"organization": world.cell_b.pk, "listed_on": "2025-01-06", "full_name": "Ngoài", "gender": "male"},
+    )
+    assert "organization" in response.context["form"].errors
+    response = client.post(
+        reverse("candidates:close", args=[candidate.pk]),
+        {"outcome": Status.WITHDRAWN, "on": "2025-02-01", "reason": "Chuyển công tác"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert "Đã rút khỏi danh sách" in page and "Chuyển công tác" in page
+
+
+def test_admissions_list_and_manual_entry(world, client, fired):
+    make_admission(world.cell_a, full_name="Đã Kết Nạp Văn A")
+    make_admission(world.cell_b, full_name="Ngoài Phạm Vi Văn B")
+    client.force_login(world.secretary)
+    html = client.get(reverse("candidates:admissions")).content.decode()
+    assert "Đã Kết Nạp Văn A" in html and "Ngoài Phạm Vi Văn B" not in html
+    fired.clear()
+    response = client.post(
+        reverse("candidates:admission_create"),
+        {
+            "organization": world.cell_a.pk,
+            "decision_number": "99-QĐ/HU",
+            "admitted_on": "2023-04-05",
+            "full_name": "Nhập Tay Thị C",
+            "gender": "female",
+            "birth_date": "1999-01-01",
+            "ethnicity": "kinh",
+            "religion": "none",
+            "occupation": "farmer",
+            "education_level": "upper_secondary",
+            "professional_level": "none",
+            "political_theory": "none",
+        },
+    )
+    admission = Admission.objects.get(full_name="Nhập Tay Thị C")
+    assert response["Location"] == reverse("candidates:admission_detail", args=[admission.pk])
+    assert fired == [({world.cell_a.pk}, {D(2023, 4, 5)})]
+    client.force_login(world.staff)
+    response = client.post(reverse("candidates:admission_cancel", args=[admission.pk]), {"reason": "Ghi nhầm"})
+    assert response.status_code == 302
+    admission.refresh_from_db()
+    assert admission.cancelled_at is not None
