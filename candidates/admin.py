@@ -36,7 +36,8 @@ class PipelineRulesAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         values = {field: form.cleaned_data[field] for field in form.changed_data}
-        services.rules_update(by=request.user, **values)
+        saved = services.rules_update(by=request.user, **values)
+        obj.pk = saved.pk
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin, SimpleHistoryAdmin):

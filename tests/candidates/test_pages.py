@@ -256,3 +256,41 @@ def test_admissions_list_and_manual_entry(world, client, fired):
     assert response.status_code == 302
     admission.refresh_from_db()
     assert admission.cancelled_at is not None
+
+
+def test_probationary_members_show_their_mentor_and_end_date(world, client):
+    make_candidate(world.cell_a, step=Step.PROBATION, full_name="Dự Bị Văn A")
+    client.force_login(world.secretary)
+    html = client.get(reverse("candidates:index")).content.decode()
+    assert "Hết dự bị: 15/07/2026" in html and "Giúp đỡ: Đảng viên giúp đỡ" in html
+
+
+def test_the_admin_shows_rules_candidates_and_admissions(world, client):
+    make_candidate(world.cell_a, step=Step.REVIEW)
+    make_admission(world.cell_a)
+    client.force_login(world.superuser)
+    for name in ("pipelinerules", "candidate", "admission"):
+        assert client.get(reverse(f"admin:candidates_{name}_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:candidates_pipelinerules_add"),
+        {
+            "certificate_valid_months": 60,
+            "file_valid_months": 12,
+            "decision_working_days": 59,
+            "decision_extension_working_days": 30,
+            "ceremony_working_days": 30,
+            "probation_months": 12,
+            "recognition_working_days": 30,
+            "min_age": 18,
+            "max_age": 60,
+            "approval_numerator": 2,
+            "approval_denominator": 3,
+            "due_soon_days": 14,
+        },
+    )
+    assert response.status_code == 302
+    assert Candidate.objects.get(step=Step.REVIEW).next_deadline == D(2025, 8, 8)
+    # An administrator of a subtree reads its candidates but does not edit the rules.
+    client.force_login(world.admin)
+    assert client.get(reverse("admin:candidates_candidate_changelist")).status_code == 200
+    assert client.get(reverse("admin:candidates_pipelinerules_changelist")).status_code == 403
