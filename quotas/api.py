@@ -122,6 +122,11 @@ class QuotaViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         plan = data.get("plan")
+        if plan is not None:
+            try:
+                services.ensure_current(plan)
+            except ValidationError as exc:
+                raise _api_error(exc) from exc
         target = plan or selectors.plan_effective(organization=data["organization"].parent_id or 0, year=data["year"])
         if target and Quota.objects.filter(plan=target, organization=data["organization"], year=data["year"]).exists():
             existing = Quota.objects.get(plan=target, organization=data["organization"], year=data["year"])

@@ -112,6 +112,7 @@ class SheetRow:
     code: str
     numbers: dict[str, int | None]
     text_total: int | None = None  # "Tổng cộng: 220 đảng viên." written as text
+    bad: set[str] = field(default_factory=set)  # columns whose cell is not a number (already reported)
 
 
 @dataclass
@@ -359,27 +360,30 @@ def read_workbook(data: bytes) -> ParsedSheet:
     for line in range(first_data, last_row + 1):
         number_text = _text(cells.raw(line, tt_col))
         name = _text(cells.raw(line, name_col))
+        if not name and number_text and not number_text.isdigit():
+            # "Tổng cộng" written across the TT and name columns (seed 004) sits in the TT cell.
+            name, number_text = number_text, ""
         code = _text(cells.raw(line, parsed.columns["code"])) if "code" in parsed.columns else ""
         folded = _NOT_ALNUM.sub(" ", fold(name)).strip()
         numbers: dict[str, int | None] = {}
-        bad = False
+        bad: set[str] = set()
         for key in parsed.number_keys:
             try:
                 numbers[key] = parse_number(cells.raw(line, parsed.columns[key]))
             except NotANumber as exc:
                 numbers[key] = None
-                bad = True
+                bad.add(key)
                 parsed.problem(line, key, str(exc))
-        has_numbers = bad or any(value is not None for value in numbers.values())
+        has_numbers = bool(bad) or any(value is not None for value in numbers.values())
         if _TOTAL.match(folded):
             text_total = None
             if not has_numbers:
                 found = _NUMBER_IN_TEXT.findall(name)
                 text_total = int(found[0].replace(".", "")) if found else None
-            parsed.rows.append(SheetRow(line, "total", name, "", numbers, text_total=text_total))
+            parsed.rows.append(SheetRow(line, "total", name, "", numbers, text_total=text_total, bad=bad))
             break  # the signature and "Nơi nhận" follow
         if not number_text and _SUBTOTAL.match(folded):
-            parsed.rows.append(SheetRow(line, "subtotal", name, "", numbers))
+            parsed.rows.append(SheetRow(line, "subtotal", name, "", numbers, bad=bad))
             continue
         if not name and not code:
             if has_numbers:
@@ -387,7 +391,7 @@ def read_workbook(data: bytes) -> ParsedSheet:
             continue
         if not number_text and not has_numbers:
             continue  # a group heading ("Đảng bộ xã, phường, thị trấn")
-        parsed.rows.append(SheetRow(line, "data", name, code, numbers))
+        parsed.rows.append(SheetRow(line, "data", name, code, numbers, bad=bad))
     _check_sums(parsed)
     return parsed
 
@@ -408,8 +412,8 @@ def _check_sums(parsed: ParsedSheet) -> None:
             first = "total" if parsed.layout == "year" else "term_total"
             written[first] = row.text_total
         for key, value in written.items():
-            if value is None:
-                continue
+            if value is None or any(key in r.bad for r in rows):
+                continue  # a cell above is not a number: reported already
             expected = sum(r.numbers.get(key) or 0 for r in rows)
             if key == "term_total" and parsed.layout == "term":
                 expected = sum(_term_total(parsed, r) for r in rows)
@@ -438,6 +442,7 @@ class MatchedRow:
     line: int
     organization: object
     numbers: dict[str, int | None]
+    bad: set[str] = field(default_factory=set)
 
     @property
     def values(self) -> Values:
@@ -511,7 +516,7 @@ def match_rows(parsed: ParsedSheet, candidates: Sequence, parent_name: str) -> l
             )
             continue
         seen[organization.pk] = row.line
-        matched.append(MatchedRow(row.line, organization, row.numbers))
+        matched.append(MatchedRow(row.line, organization, row.numbers, row.bad))
     return matched
 
 
@@ -607,7 +612,7 @@ def build_preview(
                 % {"year": year, "start": min(plan_years), "end": max(plan_years)},
             )
         for row in matched:
-            ok = True
+            ok = not row.bad
             for key, value in row.numbers.items():
                 if value is not None and value < 0:
                     parsed.problem(row.line, key, _("không được âm"))
@@ -663,7 +668,7 @@ def build_preview(
             )
         return preview
     for row in matched:
-        if not _check_yearly_row(parsed, row):
+        if row.bad or not _check_yearly_row(parsed, row):
             continue
         old = tuple(current.get(row.organization.pk, (None,) * 5))
         new = row.values

@@ -211,7 +211,7 @@ def _resolve_plan(organization: Organization, year: int, plan: Plan | None) -> P
                 % {"number": plan.number, "org": organization.name}
             }
         )
-    _ensure_current(plan)
+    ensure_current(plan)
     if year not in plan.years:
         raise ValidationError(
             {"year": _("Kế hoạch %(number)s không áp dụng cho năm %(year)s.") % {"number": plan.number, "year": year}}
@@ -219,7 +219,8 @@ def _resolve_plan(organization: Organization, year: int, plan: Plan | None) -> P
     return plan
 
 
-def _ensure_current(plan: Plan) -> None:
+def ensure_current(plan: Plan) -> None:
+    """Refuse writes to a replaced plan: its quotas are history."""
     if not Plan.objects.filter(pk=plan.pk).current().exists():
         raise ValidationError(
             {
@@ -357,7 +358,7 @@ def term_save(
     organization = plan.organization
     _lock_allocation(organization.pk)
     _ensure_can_allocate(by, organization)
-    _ensure_current(plan)
+    ensure_current(plan)
     if seen_token is not None:
         token, values = selectors.allocation_state(plan=plan)
         if token != seen_token:
@@ -534,7 +535,7 @@ def plan_replace(*, plan: Plan, by, copy_quotas: bool = True, **fields) -> Plan:
     old = Plan.objects.select_related("organization").get(pk=plan.pk)
     _lock_allocation(old.organization_id)
     _ensure_can_allocate(by, old.organization)
-    _ensure_current(old)
+    ensure_current(old)
     new = plan_create(organization=old.organization, by=by, replaces=old, **fields)
     if copy_quotas:
         cells = {

@@ -1,0 +1,210 @@
+"""The allocation grid in the browser: save all at once, refuse bad input with the row named and
+nothing written, the second of two savers gets a conflict that loses nothing, history of every change."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from quotas import services
+from quotas.models import Quota
+from quotas.selectors import FIELDS
+from tests.quotas.conftest import quota_state
+
+
+def grid_url(seeded, year=2022, plan=None):
+    url = reverse("quotas:allocation", kwargs={"pk": seeded.luc_ngan.pk, "year": year})
+    return f"{url}?plan={plan.pk}" if plan else url
+
+
+def load_grid(client, user, url) -> dict:
+    """What the browser would post back unchanged: every cell as shown, and the signed base."""
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    data = {"base": response.context["base"]}
+    for group in response.context["groups"]:
+        for line in group["rows"]:
+            for cell in line["cells"]:
+                data[cell["name"]] = cell["value"]
+    return data
+
+
+def cell(seeded, code, column="total"):
+    return f"{column}-{seeded.org(code).pk}"
+
+
+def test_grid_shows_the_seed_table_grouped_with_totals(seeded, client):
+    client.force_login(seeded.staff)
+    response = client.get(grid_url(seeded))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Đảng bộ xã, phường, thị trấn" in html and "Cộng" in html and "Tổng cộng" in html
+    assert 'inputmode="numeric"' in html and "quotas/grid.js" in html
+    allocation = response.context["allocation"]
+    assert [g.sums.total for g in allocation.groups] == [178, 42] and allocation.sums.total == 220
+    assert "<script>" not in html and " onclick=" not in html and " style=" not in html
+
+
+def test_leader_reads_the_grid_but_cannot_type_or_save(seeded, client):
+    client.force_login(seeded.leader)
+    response = client.get(grid_url(seeded))
+    assert response.status_code == 200 and not response.context["can_edit"]
+    assert 'name="total-' not in response.content.decode()
+    before = quota_state()
+    assert client.post(grid_url(seeded), {"base": response.context["base"]}).status_code == 404
+    assert quota_state() == before
+
+
+def test_saving_the_grid_writes_every_change_in_one_go(seeded, client):
+    data = load_grid(client, seeded.staff, grid_url(seeded))
+    data[cell(seeded, "BG-LN-X01")] = "6"
+    data[cell(seeded, "BG-LN-X01", "q4")] = "1"
+    data[cell(seeded, "BG-LN-C03")] = "2"
+    data[cell(seeded, "BG-LN-C03", "q2")] = "2"
+    response = client.post(grid_url(seeded), data)
+    assert response.status_code == 302
+    assert Quota.objects.get(plan=seeded.plan72, organization=seeded.org("BG-LN-X01")).quarters == (1, 2, 2, 1)
+    assert Quota.objects.get(plan=seeded.plan72, organization=seeded.org("BG-LN-C03")).total == 2
+    history = client.get(reverse("quotas:history", kwargs={"pk": seeded.luc_ngan.pk, "year": 2022}))
+    text = history.content.decode()
+    assert "Nguyễn Văn An (tochuc.ln)" in text and "Tổng số: 5 → 6" in text and "Quý IV: 0 → 1" in text
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("total", "năm", "“năm” không phải là số"),
+        ("q1", "1,5", "không phải là số nguyên"),
+        ("total", "-2", "không được âm"),
+        ("q4", "3", "Tổng các quý (1 + 2 + 2 + 3 = 8) khác tổng số (5)"),
+        ("q2", "", "Điền đủ bốn quý"),
+    ],
+)
+def test_grid_rejections_name_the_row_and_write_nothing(seeded, client, column, value, message):
+    data = load_grid(client, seeded.staff, grid_url(seeded))
+    data[cell(seeded, "BG-LN-X02")] = "7"  # a valid change on another row is not saved either
+    data[cell(seeded, "BG-LN-X02", "q4")] = "2"
+    data[cell(seeded, "BG-LN-X01", column)] = value
+    before = quota_state()
+    response = client.post(grid_url(seeded), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Biên Sơn" in html and message in html
+    assert quota_state() == before
+    # What the user typed is still in the form.
+    assert f'value="{value}"' in html and 'value="7"' in html
+
+
+def test_second_saver_gets_the_conflict_and_nothing_is_lost(seeded, client, django_user_model):
+    from django.test import Client
+
+    first, second = client, Client()
+    data_first = load_grid(first, seeded.staff, grid_url(seeded))
+    data_second = load_grid(second, seeded.staff2, grid_url(seeded))
+    # The first user changes Biên Sơn and Chũ and saves.
+    data_first[cell(seeded, "BG-LN-X01")] = "6"
+    data_first[cell(seeded, "BG-LN-X01", "q4")] = "1"
+    data_first[cell(seeded, "BG-LN-X04")] = "12"
+    data_first[cell(seeded, "BG-LN-X04", "q1")] = "3"
+    assert first.post(grid_url(seeded), data_first).status_code == 302
+    # The second user, still on the old page, changes Biển Động and also Chũ, then saves.
+    data_second[cell(seeded, "BG-LN-X02")] = "8"
+    data_second[cell(seeded, "BG-LN-X02", "q3")] = "4"
+    data_second[cell(seeded, "BG-LN-X04")] = "10"
+    data_second[cell(seeded, "BG-LN-X04", "q4")] = "1"
+    before = quota_state()
+    response = second.post(grid_url(seeded), data_second)
+    assert response.status_code == 409
+    assert quota_state() == before  # the first user's save stands, nothing of the second is written yet
+    html = response.content.decode()
+    assert "Người khác đã lưu biểu này" in html and "Nguyễn Văn An (tochuc.ln)" in html
+    changes = {(c["organization"].code, c["field"]): c for c in response.context["conflict_changes"]}
+    assert changes[("BG-LN-X01", "Tổng số")]["theirs"] == 6 and not changes[("BG-LN-X01", "Tổng số")]["clash"]
+    assert changes[("BG-LN-X04", "Tổng số")]["clash"]  # both changed Chũ's total
+    resubmit = {"base": response.context["base"]}
+    for group in response.context["groups"]:
+        for line in group["rows"]:
+            for c in line["cells"]:
+                resubmit[c["name"]] = c["value"]
+    # The second user's typing is kept; the first user's change shows where the second typed nothing.
+    assert resubmit[cell(seeded, "BG-LN-X02")] == "8" and resubmit[cell(seeded, "BG-LN-X04")] == "10"
+    assert resubmit[cell(seeded, "BG-LN-X01")] == "6" and resubmit[cell(seeded, "BG-LN-X01", "q4")] == "1"
+    # Chũ now mixes both edits (their Q I, my total and Q IV) and no longer adds up: saving says so.
+    assert resubmit[cell(seeded, "BG-LN-X04", "q1")] == "3"
+    response = second.post(grid_url(seeded), resubmit)
+    assert (
+        response.status_code == 400
+        and "Tổng các quý (3 + 4 + 3 + 1 = 11) khác tổng số (10)" in response.content.decode()
+    )
+    # The second user settles Chũ; saving keeps both users' edits.
+    resubmit[cell(seeded, "BG-LN-X04", "q1")] = "2"
+    assert second.post(grid_url(seeded), resubmit).status_code == 302
+    values = {
+        q.organization.code: q.total for q in Quota.objects.filter(plan=seeded.plan72).select_related("organization")
+    }
+    assert values["BG-LN-X01"] == 6 and values["BG-LN-X02"] == 8 and values["BG-LN-X04"] == 10
+
+
+def test_tampered_base_is_refused(seeded, client):
+    data = load_grid(client, seeded.staff, grid_url(seeded))
+    data["base"] = data["base"][:-3] + "xyz"
+    before = quota_state()
+    assert client.post(grid_url(seeded), data).status_code == 400
+    assert quota_state() == before
+
+
+def test_replaced_plan_is_read_only_history(seeded, client):
+    services.plan_replace(
+        plan=seeded.plan72, by=seeded.staff, number="80-KH/HU", title="Điều chỉnh", start_year=2022, end_year=2022
+    )
+    client.force_login(seeded.staff)
+    response = client.get(grid_url(seeded, plan=seeded.plan72))
+    assert response.status_code == 200 and not response.context["can_edit"]
+    assert "Đã được thay thế" in response.content.decode()
+    data = {"base": response.context["base"], cell(seeded, "BG-LN-X01"): "9"}
+    before = quota_state()
+    response = client.post(grid_url(seeded, plan=seeded.plan72), data)
+    assert response.status_code == 400 and "đã được thay thế" in response.content.decode()
+    assert quota_state() == before
+
+
+def test_first_save_without_a_plan_creates_a_draft(seeded, client):
+    data = load_grid(client, seeded.staff, grid_url(seeded, year=2027))
+    data[cell(seeded, "BG-LN-X01")] = "3"
+    response = client.post(grid_url(seeded, year=2027), data)
+    assert response.status_code == 302
+    quota = Quota.objects.get(organization=seeded.org("BG-LN-X01"), year=2027)
+    assert quota.plan.status == "draft" and quota.plan.title == "Kết nạp đảng viên năm 2027"
+
+
+def test_grid_reads_in_a_constant_number_of_queries(seeded, client, django_assert_max_num_queries):
+    client.force_login(seeded.staff)
+    client.get(grid_url(seeded))  # warm caches (session, content types)
+    with django_assert_max_num_queries(16):
+        response = client.get(grid_url(seeded))
+    assert len(response.context["allocation"].rows) == 55
+
+
+def test_term_grid_saves_years_and_refuses_text(seeded, client):
+    url = reverse("quotas:term", kwargs={"plan_pk": seeded.plan55.pk})
+    client.force_login(seeded.staff_bl)
+    response = client.get(url)
+    data = {"base": response.context["base"]}
+    for group in response.context["groups"]:
+        for line in group["rows"]:
+            for c in line["cells"]:
+                data[c["name"]] = c["value"]
+    x01 = seeded.org("LD-BL-X01").pk
+    data[f"y2023-{x01}"] = "abc"
+    before = quota_state()
+    response = client.post(url, data)
+    assert response.status_code == 400 and "“abc” không phải là số" in response.content.decode()
+    assert quota_state() == before
+    data[f"y2023-{x01}"] = "9"
+    assert client.post(url, data).status_code == 302
+    assert Quota.objects.get(plan=seeded.plan55, organization_id=x01, year=2023).total == 9
+
+
+def test_fields_are_listed_in_the_grid_order():
+    assert FIELDS == ("total", "q1", "q2", "q3", "q4")
