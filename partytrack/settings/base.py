@@ -181,6 +181,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "status": name each choice set so the schema stays stable.
+    "ENUM_NAME_OVERRIDES": {
+        "CandidateStatusEnum": "candidates.choices.Status",
+        "ProgressStatusEnum": ["ahead", "on_track", "behind", "no_quota"],
+    },
 }
 
 LOGGING = {

@@ -91,3 +91,10 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_openapi_schema_is_valid_and_warning_free(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = target.read_text(encoding="utf-8")
+    assert "/api/v1/organizations/" in schema
