@@ -294,3 +294,18 @@ def test_the_admin_shows_rules_candidates_and_admissions(world, client):
     client.force_login(world.admin)
     assert client.get(reverse("admin:candidates_candidate_changelist")).status_code == 200
     assert client.get(reverse("admin:candidates_pipelinerules_changelist")).status_code == 403
+
+
+def test_a_secretary_gets_404_on_the_neighbouring_cells_candidate(world, client):
+    neighbour = make_candidate(world.cell_a2, step=Step.APPLICATION)
+    admission = make_admission(world.cell_a2)
+    client.force_login(world.secretary)
+    for name in ("detail", "edit", "advance", "extend", "close", "undo"):
+        assert client.get(reverse(f"candidates:{name}", args=[neighbour.pk])).status_code == 404, name
+    response = client.post(
+        reverse("candidates:advance", args=[neighbour.pk]), {"step": "verification", "on": "2025-04-21"}
+    )
+    assert response.status_code == 404
+    assert client.get(reverse("candidates:admission_detail", args=[admission.pk])).status_code == 404
+    neighbour.refresh_from_db()
+    assert neighbour.step == Step.APPLICATION
