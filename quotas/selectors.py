@@ -77,20 +77,16 @@ def can_allocate(*, user, organization: Organization) -> bool:
     return Organization.objects.parents_for(user).filter(pk=organization.pk).exists()
 
 
-def allocating_organizations(*, user) -> list[Organization]:
-    """The organizations a user can open an allocation for from the index: the highest ones they see
-    and their direct children."""
+def allocating_organizations(*, user, limit: int = 200) -> list[Organization]:
+    """The organizations a user can open an allocation for from the index: the highest ones they see,
+    their direct children that have children of their own, and those that issued plans."""
     from organizations.selectors import organization_top_for
 
     tops = list(organization_top_for(user=user))
-    children = list(
-        Organization.objects.visible_to(user)
-        .filter(parent__in=tops)
-        .filter(children__isnull=False)
-        .distinct()
-        .order_by("tree_id", "lft")
-    )
-    return sorted({*tops, *children}, key=lambda o: (o.tree_id, o.lft))
+    visible = Organization.objects.visible_to(user)
+    children = list(visible.filter(parent__in=tops).filter(children__isnull=False).distinct()[:limit])
+    with_plans = list(visible.filter(plans__isnull=False).distinct()[:limit])
+    return sorted({*tops, *children, *with_plans}, key=lambda o: (o.tree_id, o.lft))
 
 
 # --------------------------------------------------------------------------------- allocation
