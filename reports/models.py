@@ -25,7 +25,7 @@ class AdmissionTally(models.Model):
     Rows whose counts are all zero are not kept.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="admission_tallies")
     year = models.PositiveSmallIntegerField()
     own_q1 = models.PositiveIntegerField(default=0)
     own_q2 = models.PositiveIntegerField(default=0)
@@ -64,7 +64,7 @@ class QuotaTally(models.Model):
     the straight-line pace floor(total × N / 4) stands in and `estimated` is set.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="quota_tallies")
     year = models.PositiveSmallIntegerField()
     total = models.PositiveIntegerField()
     q1 = models.PositiveIntegerField(null=True)

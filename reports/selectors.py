@@ -1,5 +1,5 @@
 """Progress against quotas rolled up the organization tree: the rows of the dashboard, the quarterly
-report (PDF, .xlsx) and the API, in four SQL queries whatever the size of the tree.
+report (PDF, .xlsx) and the API, in two SQL queries whatever the size of the tree.
 
 Rules (the lead's brief and issue 5):
 - A row is a child of the reported organization that is still active (no closing date, or one not yet
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,7 @@ from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from quotas.models import Plan, Quota
 
-from .models import QUARTERS, AdmissionTally, QuotaTally
+from .models import QUARTERS
 
 ZERO4 = (0, 0, 0, 0)
 MIN_YEAR = 2000
@@ -311,13 +311,13 @@ class ProgressReport:
 # ---------------------------------------------------------------- queries
 
 
-def _effective_plan(year_ref) -> Subquery:
-    """The effective plan of a quota's allocating organization for a year: the most recently issued
+def _effective_plan(organization_ref, year_ref) -> Subquery:
+    """The effective plan of an allocating organization for a year: the most recently issued
     current plan covering that year."""
     plans = (
         Plan.objects.current()
         .filter(
-            organization=OuterRef("plan__organization"),
+            organization=organization_ref,
             status=Plan.Status.ISSUED,
             start_year__lte=year_ref,
             end_year__gte=year_ref,
@@ -331,8 +331,10 @@ def _effective_plan(year_ref) -> Subquery:
 def allocations(receivers: Q, years: Iterable[int] | None = None) -> dict[tuple[int, int], QuotaFigures]:
     """What each receiving organization's current parent allocated to it, by (organization id, year),
     from that parent's effective plan. One query. `receivers` filters Quota rows."""
+    # The plan is looked up from the receiver's parent, so a quota of a plan by anyone else (a former
+    # parent before a move) never matches.
     quotas = Quota.objects.filter(receivers).filter(
-        plan__organization=F("organization__parent"), plan=_effective_plan(OuterRef("year"))
+        plan=_effective_plan(OuterRef("organization__parent"), OuterRef("year"))
     )
     if years is not None:
         quotas = quotas.filter(year__in=sorted(set(years)))
@@ -344,6 +346,9 @@ def allocations(receivers: Q, years: Iterable[int] | None = None) -> dict[tuple[
     }
 
 
+QUOTA_TALLY_FIELDS = (
+    "total", "q1", "q2", "q3", "q4", "through_q1", "through_q2", "through_q3", "through_q4", "estimated",
+)  # fmt: skip
 NODE_FIELDS = ("id", "parent_id", "code", "name", "short_name", "sector", "position", "valid_to", "lft", "rght")
 
 
@@ -360,7 +365,8 @@ def progress_report(
     today: datetime.date | None = None,
 ) -> ProgressReport:
     """The progress of each organization directly below `organization` (every level below it when
-    `detail`), with group subtotals and the total. Four queries whatever the tree's size."""
+    `detail`), with group subtotals and the total. Two queries whatever the tree's size: the
+    organizations with their tallies, and the quotas their parents allocated to them."""
     if not (MIN_YEAR <= year <= MAX_YEAR) or quarter not in QUARTERS:
         raise ValueError(f"bad period {year}/{quarter}")
     today = today or timezone.localdate()
@@ -368,21 +374,42 @@ def progress_report(
         where = Q(tree_id=organization.tree_id, lft__gte=organization.lft, lft__lte=organization.rght)
     else:
         where = Q(pk=organization.pk) | Q(parent_id=organization.pk)
-    # The same organizations as a subquery, so each of the other queries is an index lookup per node.
-    quota_where = Q(organization_id__in=Organization.objects.filter(where).values("pk"))
-
-    nodes = {node["id"]: node for node in Organization.objects.filter(where).in_report_order().values(*NODE_FIELDS)}
-    allocated = allocations(quota_where, [year])
-    derived = {
-        tally.organization_id: QuotaFigures.from_tally(tally)
-        for tally in QuotaTally.objects.filter(quota_where, year=year)
-    }
-    admitted = {
-        org_id: (s1, s2, s3, s4)
-        for org_id, s1, s2, s3, s4 in AdmissionTally.objects.filter(quota_where, year=year).values_list(
-            "organization_id", "sub_q1", "sub_q2", "sub_q3", "sub_q4"
+    # The tallies of the same year come along through two LEFT JOINs: one row per organization.
+    tally_fields = [f"at__{name}" for name in ("sub_q1", "sub_q2", "sub_q3", "sub_q4")] + [
+        f"qt__{name}" for name in QUOTA_TALLY_FIELDS
+    ]
+    rows = (
+        Organization.objects.filter(where)
+        .in_report_order()
+        .annotate(
+            at=FilteredRelation("admission_tallies", condition=Q(admission_tallies__year=year)),
+            qt=FilteredRelation("quota_tallies", condition=Q(quota_tallies__year=year)),
         )
-    }
+        .values(*NODE_FIELDS, *tally_fields)
+    )
+    nodes, admitted, derived = {}, {}, {}
+    for row in rows:
+        nodes[row["id"]] = row
+        if row["at__sub_q1"] is not None:
+            admitted[row["id"]] = (row["at__sub_q1"], row["at__sub_q2"], row["at__sub_q3"], row["at__sub_q4"])
+        if row["qt__total"] is not None:
+            derived[row["id"]] = QuotaFigures(
+                total=row["qt__total"],
+                quarters=None
+                if row["qt__q1"] is None
+                else (row["qt__q1"], row["qt__q2"], row["qt__q3"], row["qt__q4"]),
+                through=(row["qt__through_q1"], row["qt__through_q2"], row["qt__through_q3"], row["qt__through_q4"]),
+                estimated=row["qt__estimated"],
+            )
+    if detail:  # a whole subtree: by range rather than a list of thousands of ids
+        receivers = Q(
+            organization__tree_id=organization.tree_id,
+            organization__lft__gte=organization.lft,
+            organization__lft__lte=organization.rght,
+        )
+    else:
+        receivers = Q(organization_id__in=list(nodes))
+    allocated = allocations(receivers, [year])
     return _assemble(
         organization=organization,
         year=year,

@@ -9,8 +9,8 @@ P  Tỉnh ủy Thử Nghiệm ─ allocates D 20 (5, 5, 5, 5)
    │  └─ X2a  01/07
    ├─ X3 Đảng bộ xã Ba
    │  ├─ X3a  15/02, 20/05
-   │  └─ X3z  01/03 (dissolved from 01/06/2026)
-   └─ S  Chi bộ Trường THPT Sông Cầu (school: second group)  31/12 (and 31/12/2025)
+   │  └─ X3z  01/03 (dissolved from 01/06/2025)
+   └─ S  Chi bộ Trường THPT Sông Cầu (school: second group)  31/12 (and 31/12/2024)
 """
 
 from __future__ import annotations
@@ -56,33 +56,33 @@ def tree(db):
     t.x3z = OrganizationFactory(name="Chi bộ thôn Z", code="T-X3Z", parent=t.x3, position=2)
 
     t.plan_p = plan(t.province, "1-KH/TU", {t.district: (20, 5, 5, 5, 5)})
-    t.plan_d_old = plan(t.district, "70-KH/HU", {t.x1: (99, 99, 0, 0, 0)}, issued_on="2026-01-05")
+    t.plan_d_old = plan(t.district, "70-KH/HU", {t.x1: (99, 99, 0, 0, 0)}, issued_on="2025-01-05")
     t.plan_d = plan(
         t.district,
         "72-KH/HU",
         {t.x1: (10, 2, 3, 3, 2), t.x2: (6, 1, 2, 2, 1), t.x3: 4, t.school: (2, 0, 1, 1, 0)},
-        issued_on="2026-02-11",
+        issued_on="2025-02-11",
         replaces=t.plan_d_old,
     )
     t.plan_x1 = plan(t.x1, "5-KH/ĐU", {t.x1a: (6, 1, 2, 2, 1), t.x1b: (5, 1, 1, 2, 1)})
 
     for org, day in [
-        (t.x1a, "2026-03-31"),
-        (t.x1a, "2026-04-01"),
-        (t.x1a, "2026-06-30"),
-        (t.x1b, "2026-01-01"),
-        (t.x1b, "2026-09-30"),
-        (t.x1b, "2026-10-01"),
-        (t.x2a, "2026-07-01"),
-        (t.x3a, "2026-02-15"),
-        (t.x3a, "2026-05-20"),
-        (t.x3z, "2026-03-01"),
-        (t.school, "2026-12-31"),
+        (t.x1a, "2025-03-31"),
+        (t.x1a, "2025-04-01"),
+        (t.x1a, "2025-06-30"),
+        (t.x1b, "2025-01-01"),
+        (t.x1b, "2025-09-30"),
+        (t.x1b, "2025-10-01"),
+        (t.x2a, "2025-07-01"),
+        (t.x3a, "2025-02-15"),
+        (t.x3a, "2025-05-20"),
+        (t.x3z, "2025-03-01"),
         (t.school, "2025-12-31"),
+        (t.school, "2024-12-31"),
     ]:
         admit(org, day)
-    cancel(admit(t.x1a, "2026-05-05"))
-    org_services.organization_dissolve(organization=t.x3z, on=datetime.date(2026, 6, 1))
+    cancel(admit(t.x1a, "2025-05-05"))
+    org_services.organization_dissolve(organization=t.x3z, on=datetime.date(2025, 6, 1))
     for name in ("province", "district", "x1", "x2", "x3", "school", "x1a", "x1b", "x2a", "x3a", "x3z"):
         getattr(t, name).refresh_from_db()
     return t

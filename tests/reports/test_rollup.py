@@ -11,8 +11,8 @@ from reports.selectors import ProgressStatus, RowKind, progress_report
 
 from .factories import admit, plan
 
-JUNE_30 = datetime.date(2026, 6, 30)
-NOVEMBER = datetime.date(2026, 11, 1)
+JUNE_30 = datetime.date(2025, 6, 30)
+NOVEMBER = datetime.date(2025, 11, 1)
 
 
 def figures(row):
@@ -33,7 +33,7 @@ def by_label(report):
 
 
 def test_district_second_quarter_by_hand(tree):
-    report = progress_report(organization=tree.district, year=2026, quarter=2, today=JUNE_30)
+    report = progress_report(organization=tree.district, year=2025, quarter=2, today=JUNE_30)
     assert [line.label for line in report.lines()] == [
         "Một",
         "Hai",
@@ -63,7 +63,7 @@ def test_district_second_quarter_by_hand(tree):
     assert subtotal_1.quota_quarters == (None, None, None, None)  # Ba has no split
 
     school, subtotal_2 = report.groups[1].rows[0], report.groups[1].subtotal
-    assert figures(school) == (2, 1, 0, 0, 0.0, 0.0, ProgressStatus.BEHIND)  # 31/12/2025 is another year
+    assert figures(school) == (2, 1, 0, 0, 0.0, 0.0, ProgressStatus.BEHIND)  # 31/12/2024 is another year
     assert figures(subtotal_2) == figures(school)
     assert report.other is None
     # 7 / 22 = 31.8 %, 7 / 11 = 63.6 %
@@ -83,7 +83,7 @@ def test_district_second_quarter_by_hand(tree):
 
 
 def test_commune_rows_use_its_own_plan(tree):
-    report = progress_report(organization=tree.x1, year=2026, quarter=2, today=JUNE_30)
+    report = progress_report(organization=tree.x1, year=2025, quarter=2, today=JUNE_30)
     a, b = report.rows
     assert figures(a) == (6, 3, 2, 3, 50.0, 100.0, ProgressStatus.ON_TRACK)
     assert figures(b) == (5, 2, 0, 1, 20.0, 50.0, ProgressStatus.BEHIND)
@@ -94,7 +94,7 @@ def test_commune_rows_use_its_own_plan(tree):
 
 
 def test_quarter_boundaries_each_quarter(tree):
-    by_quarter = {q: progress_report(organization=tree.x1, year=2026, quarter=q, today=NOVEMBER) for q in (1, 2, 3, 4)}
+    by_quarter = {q: progress_report(organization=tree.x1, year=2025, quarter=q, today=NOVEMBER) for q in (1, 2, 3, 4)}
     b = {q: report.rows[1] for q, report in by_quarter.items()}
     assert [b[q].admitted_in_quarter for q in (1, 2, 3, 4)] == [1, 0, 1, 1]  # 01/01, —, 30/09, 01/10
     assert [b[q].admitted_to_date for q in (1, 2, 3, 4)] == [1, 1, 2, 3]
@@ -105,39 +105,39 @@ def test_quarter_boundaries_each_quarter(tree):
 
 
 def test_dissolved_cell_is_not_a_row_but_still_counts(tree):
-    report = progress_report(organization=tree.x3, year=2026, quarter=2, today=JUNE_30)
+    report = progress_report(organization=tree.x3, year=2025, quarter=2, today=JUNE_30)
     assert [row.label for row in report.rows] == ["Chi bộ thôn D"]
     assert report.other is not None and report.other.kind == RowKind.OTHER
     assert report.other.admitted_by_quarter == (1, 0, 0, 0)
     assert report.other.quota is None
     assert report.total.admitted_to_date == 3 == report.subject.admitted_to_date
     # Before its closing date the cell is still a row of its own.
-    earlier = progress_report(organization=tree.x3, year=2026, quarter=1, today=datetime.date(2026, 3, 31))
+    earlier = progress_report(organization=tree.x3, year=2025, quarter=1, today=datetime.date(2025, 3, 31))
     assert [row.label for row in earlier.rows] == ["Chi bộ thôn D", "Chi bộ thôn Z"]
     assert earlier.other is None
 
 
 def test_a_moved_cell_counts_under_its_new_commune(tree):
     org_services.organization_move(organization=tree.x1b, new_parent=tree.x2)
-    report = progress_report(organization=tree.district, year=2026, quarter=2, today=JUNE_30)
+    report = progress_report(organization=tree.district, year=2025, quarter=2, today=JUNE_30)
     one, two, _three = report.groups[0].rows
     assert one.admitted_by_quarter == (1, 2, 0, 0)  # only thôn A left
     assert two.admitted_by_quarter == (1, 0, 2, 1)  # thôn C 01/07 + thôn B 01/01, 30/09, 01/10
     assert (one.quota_total, two.quota_total) == (10, 6)  # allocations follow the parent that made them
     assert report.total.admitted_to_date == 7  # nothing lost, nothing counted twice
     # Under Hai, thôn B has no quota: Hai allocated nothing to it and it has no children.
-    hai = progress_report(organization=tree.x2, year=2026, quarter=4, today=NOVEMBER)
+    hai = progress_report(organization=tree.x2, year=2025, quarter=4, today=NOVEMBER)
     assert {row.label: row.quota_total for row in hai.rows} == {"Chi bộ thôn B": None, "Chi bộ thôn C": None}
     assert hai.total.quota is None and hai.total.percent_total is None and hai.total.status == "no_quota"
     # Một's own report no longer lists it; Một's derived sum now holds thôn A only.
-    one_report = progress_report(organization=tree.x1, year=2026, quarter=2, today=JUNE_30)
+    one_report = progress_report(organization=tree.x1, year=2025, quarter=2, today=JUNE_30)
     assert [row.label for row in one_report.rows] == ["Chi bộ thôn A"]
     assert one_report.total.quota_total == 6
 
 
 def test_a_merged_commune_counts_in_the_commune_it_joined(tree):
-    org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2026, 7, 1))
-    report = progress_report(organization=tree.district, year=2026, quarter=3, today=NOVEMBER)
+    org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2025, 7, 1))
+    report = progress_report(organization=tree.district, year=2025, quarter=3, today=NOVEMBER)
     assert [row.label for row in report.groups[0].rows] == ["Một", "Hai"]
     hai = report.groups[0].rows[1]
     # Hai: thôn C 01/07 (Q3) + Ba's thôn D 15/02, 20/05 + Ba's dissolved thôn Z 01/03.
@@ -148,7 +148,7 @@ def test_a_merged_commune_counts_in_the_commune_it_joined(tree):
     assert report.subject.admitted_to_date == report.total.admitted_to_date
 
     # In Hai's own report, Ba is closed: no row, but what it still holds shows on the "Khác" line.
-    hai_report = progress_report(organization=tree.x2, year=2026, quarter=3, today=NOVEMBER)
+    hai_report = progress_report(organization=tree.x2, year=2025, quarter=3, today=NOVEMBER)
     assert [row.label for row in hai_report.rows] == ["Chi bộ thôn C", "Chi bộ thôn D"]
     assert hai_report.other.admitted_by_quarter == (1, 0, 0, 0)
     assert hai_report.total.admitted_to_date == hai.admitted_to_date == 4
@@ -161,17 +161,17 @@ def test_only_the_current_plan_counts_and_missing_quotas_roll_up(tree):
         tree.district,
         "80-KH/HU",
         {tree.x2: (6, 1, 2, 2, 1), tree.x3: 4, tree.school: (2, 0, 1, 1, 0)},
-        issued_on="2026-04-01",
+        issued_on="2025-04-01",
         replaces=tree.plan_d,
     )
-    report = progress_report(organization=tree.district, year=2026, quarter=2, today=JUNE_30)
+    report = progress_report(organization=tree.district, year=2025, quarter=2, today=JUNE_30)
     one = report.groups[0].rows[0]
     assert (one.quota_total, one.quota_quarters, one.quota_to_date) == (11, (2, 3, 4, 2), 5)
     assert report.total.quota_total == 11 + 6 + 4 + 2
     # With no allocation from the province either, the district's quota is its rows' sum (recursively).
     tree.plan_p.quotas.all().delete()
-    plan(tree.province, "2-KH/TU", {}, issued_on="2026-05-01", replaces=tree.plan_p)
-    province = progress_report(organization=tree.province, year=2026, quarter=2, today=JUNE_30)
+    plan(tree.province, "2-KH/TU", {}, issued_on="2025-05-01", replaces=tree.plan_p)
+    province = progress_report(organization=tree.province, year=2025, quarter=2, today=JUNE_30)
     assert province.rows[0].quota_total == 23
     assert province.rows[0].quota_to_date == 5 + 3 + 2 + 1  # Một 5, Hai 3, Ba's pace 2, school 1
     assert province.rows[0].quota.estimated
@@ -180,31 +180,31 @@ def test_only_the_current_plan_counts_and_missing_quotas_roll_up(tree):
 
 def test_draft_and_later_plans(tree):
     # A draft does not count; the most recently issued current plan covering the year does.
-    plan(tree.district, "90-KH/HU", {tree.x1: (1, 1, 0, 0, 0)}, issued_on="2026-06-01", status="draft")
-    assert progress_report(organization=tree.district, year=2026, quarter=1, today=JUNE_30).rows[0].quota_total == 10
-    plan(tree.district, "91-KH/HU", {tree.x1: (12, 3, 3, 3, 3)}, issued_on="2026-06-02")
-    report = progress_report(organization=tree.district, year=2026, quarter=1, today=JUNE_30)
+    plan(tree.district, "90-KH/HU", {tree.x1: (1, 1, 0, 0, 0)}, issued_on="2025-06-01", status="draft")
+    assert progress_report(organization=tree.district, year=2025, quarter=1, today=JUNE_30).rows[0].quota_total == 10
+    plan(tree.district, "91-KH/HU", {tree.x1: (12, 3, 3, 3, 3)}, issued_on="2025-06-02")
+    report = progress_report(organization=tree.district, year=2025, quarter=1, today=JUNE_30)
     assert report.rows[0].quota_total == 12
     assert report.rows[1].quota_total is None  # the newest plan allocated nothing to Hai, which has no quotas below
 
 
 def test_term_plan_covers_each_year(tree):
-    plan(tree.x2, "3-KH/ĐU", {tree.x2a: (3, 0, 1, 1, 1)}, year=2027, end_year=2030, issued_on="2026-12-01")
-    admit(tree.x2a, "2027-05-02")
-    report = progress_report(organization=tree.x2, year=2027, quarter=2, today=datetime.date(2027, 6, 1))
+    plan(tree.x2, "3-KH/ĐU", {tree.x2a: (3, 0, 1, 1, 1)}, year=2026, end_year=2030, issued_on="2025-12-01")
+    admit(tree.x2a, "2026-05-02")
+    report = progress_report(organization=tree.x2, year=2026, quarter=2, today=datetime.date(2026, 6, 1))
     assert figures(report.rows[0]) == (3, 1, 1, 1, 33.3, 100.0, ProgressStatus.ON_TRACK)
 
 
 def test_zero_quota_has_no_percentage(tree):
     plan(tree.x2, "4-KH/ĐU", {tree.x2a: (0, 0, 0, 0, 0)})
-    report = progress_report(organization=tree.x2, year=2026, quarter=3, today=NOVEMBER)
+    report = progress_report(organization=tree.x2, year=2025, quarter=3, today=NOVEMBER)
     row = report.rows[0]
     assert (row.quota_total, row.percent_total, row.percent_to_date) == (0, None, None)
     assert row.status == ProgressStatus.AHEAD  # one admission against a quota of none
 
 
 def test_detail_report_lists_every_level(tree):
-    report = progress_report(organization=tree.district, year=2026, quarter=2, detail=True, today=JUNE_30)
+    report = progress_report(organization=tree.district, year=2025, quarter=2, detail=True, today=JUNE_30)
     lines = [(line.number, line.label, line.depth) for line in report.lines()]
     assert lines == [
         ("1", "Một", 0),
@@ -221,11 +221,11 @@ def test_detail_report_lists_every_level(tree):
         ("", "Tổng cộng", 0),
     ]
     assert figures(report.total) == figures(
-        progress_report(organization=tree.district, year=2026, quarter=2, today=JUNE_30).total
+        progress_report(organization=tree.district, year=2025, quarter=2, today=JUNE_30).total
     )
 
 
-@pytest.mark.parametrize("year, quarter", [(1999, 1), (2026, 0), (2026, 5)])
+@pytest.mark.parametrize("year, quarter", [(1999, 1), (2025, 0), (2025, 5)])
 def test_bad_period_is_refused(tree, year, quarter):
     with pytest.raises(ValueError):
         progress_report(organization=tree.district, year=year, quarter=quarter)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Sum
 
 from candidates.models import Admission
 from organizations.models import Organization

@@ -21,7 +21,7 @@ from reports.selectors import progress_report
 
 from .factories import admit, cancel, plan, redate, set_quota
 
-TODAY = datetime.date(2026, 11, 1)
+TODAY = datetime.date(2025, 11, 1)
 
 
 def naive_admitted(organization: Organization, year: int) -> tuple[int, int, int, int]:
@@ -65,7 +65,7 @@ def is_replaced(p: Plan) -> bool:
     return Plan.objects.filter(replaces=p).exists()
 
 
-def assert_consistent(*organizations: Organization, year: int = 2026):
+def assert_consistent(*organizations: Organization, year: int = 2025):
     assert services.tallies_drift() == []
     for organization in organizations:
         organization.refresh_from_db()
@@ -81,29 +81,29 @@ def assert_consistent(*organizations: Organization, year: int = 2026):
 
 def test_fixture_tallies_match_a_recount(tree):
     assert_consistent(tree.province, tree.district, tree.x1, tree.x3)
-    # Admissions at X1a roll up to every ancestor; the cancelled one and 2025 are elsewhere or nowhere.
-    x1a = AdmissionTally.objects.get(organization=tree.x1a, year=2026)
+    # Admissions at X1a roll up to every ancestor; the cancelled one and 2024 are elsewhere or nowhere.
+    x1a = AdmissionTally.objects.get(organization=tree.x1a, year=2025)
     assert (x1a.own, x1a.subtree) == ((1, 2, 0, 0), (1, 2, 0, 0))
-    root = AdmissionTally.objects.get(organization=tree.province, year=2026)
+    root = AdmissionTally.objects.get(organization=tree.province, year=2025)
     assert (root.own, root.subtree) == ((0, 0, 0, 0), (4, 3, 2, 2))
-    assert AdmissionTally.objects.get(organization=tree.province, year=2025).subtree == (0, 0, 0, 1)
+    assert AdmissionTally.objects.get(organization=tree.province, year=2024).subtree == (0, 0, 0, 1)
 
 
 def test_admit_cancel_and_correct(tree):
-    late = admit(tree.x2a, "2026-12-31")
+    late = admit(tree.x2a, "2025-12-31")
     assert_consistent(tree.district, tree.x2)
-    redate(late, on=datetime.date(2027, 1, 1), organization=tree.x1b)  # another year and another cell
+    redate(late, on=datetime.date(2026, 1, 1), organization=tree.x1b)  # another year and another cell
     assert_consistent(tree.district, tree.x1)
-    assert AdmissionTally.objects.get(organization=tree.x1b, year=2027).subtree == (1, 0, 0, 0)
+    assert AdmissionTally.objects.get(organization=tree.x1b, year=2026).subtree == (1, 0, 0, 0)
     cancel(late)
     assert_consistent(tree.district)
-    assert not AdmissionTally.objects.filter(year=2027).exists()  # empty rows are not kept
+    assert not AdmissionTally.objects.filter(year=2026).exists()  # empty rows are not kept
 
 
 def test_move_and_merge(tree):
     org_services.organization_move(organization=tree.x1b, new_parent=tree.x2)
     assert_consistent(tree.province, tree.district, tree.x1, tree.x2)
-    org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2026, 7, 1))
+    org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2025, 7, 1))
     assert_consistent(tree.province, tree.district, tree.x2)
     # Moving a whole commune to another district keeps everything below it.
     district_2 = org_services.organization_create(
@@ -117,11 +117,11 @@ def test_quota_changes(tree):
     quota = Quota.objects.get(plan=tree.plan_x1, organization=tree.x1a)
     set_quota(quota, total=8, q1=2, q2=2, q3=2, q4=2)
     assert_consistent(tree.x1, tree.district)
-    plan(tree.district, "80-KH/HU", {tree.x2: 5}, issued_on="2026-05-01", replaces=tree.plan_d)
+    plan(tree.district, "80-KH/HU", {tree.x2: 5}, issued_on="2025-05-01", replaces=tree.plan_d)
     tree.plan_p.quotas.all().delete()
-    plan(tree.province, "2-KH/TU", {}, issued_on="2026-05-01", replaces=tree.plan_p)
+    plan(tree.province, "2-KH/TU", {}, issued_on="2025-05-01", replaces=tree.plan_p)
     assert_consistent(tree.province, tree.district)
-    assert progress_report(organization=tree.province, year=2026, quarter=1).rows[0].quota_total == 8 + 5 + 5
+    assert progress_report(organization=tree.province, year=2025, quarter=1).rows[0].quota_total == 8 + 5 + 5
 
 
 def test_random_writes_never_drift(tree):
@@ -132,7 +132,7 @@ def test_random_writes_never_drift(tree):
     for step in range(30):
         action = rng.choice(["admit", "admit", "cancel", "redate", "move", "quota"])
         if action == "admit":
-            admit(rng.choice(cells), datetime.date(2026, rng.randint(1, 12), rng.randint(1, 28)))
+            admit(rng.choice(cells), datetime.date(2025, rng.randint(1, 12), rng.randint(1, 28)))
         elif action == "cancel":
             admission = Admission.objects.counted().order_by("?").first()
             cancel(admission)
@@ -140,7 +140,7 @@ def test_random_writes_never_drift(tree):
             admission = Admission.objects.counted().order_by("?").first()
             redate(
                 admission,
-                on=datetime.date(rng.choice([2025, 2026]), rng.randint(1, 12), 15),
+                on=datetime.date(rng.choice([2024, 2025]), rng.randint(1, 12), 15),
                 organization=rng.choice(cells),
             )
         elif action == "move":
@@ -165,13 +165,31 @@ def test_rebuild_command_repairs_drift(tree, capsys):
     call_command("rebuild_tallies")
     call_command("rebuild_tallies", "--check")
     assert "khớp" in capsys.readouterr().out
-    assert AdmissionTally.objects.get(organization=tree.district, year=2026).sub_q1 == 4
+    assert AdmissionTally.objects.get(organization=tree.district, year=2025).sub_q1 == 4
 
 
 def test_a_failing_write_leaves_no_tally_behind(tree):
     before = services.tallies_snapshot()
     with pytest.raises(RuntimeError), transaction.atomic():
-        admit(tree.x1a, "2026-02-02")
+        admit(tree.x1a, "2025-02-02")
         raise RuntimeError("the writer fails after firing the hook")
     assert services.tallies_snapshot() == before
-    assert not Admission.objects.filter(admitted_on="2026-02-02").exists()
+    assert not Admission.objects.filter(admitted_on="2025-02-02").exists()
+
+
+def test_demo_step_repairs_and_is_idempotent(tree):
+    from reports import demo
+
+    class Out:
+        lines: list[str] = []
+
+        def write(self, text):
+            self.lines.append(text)
+
+    AdmissionTally.objects.filter(organization=tree.x1).delete()
+    demo.load(stdout=Out())
+    assert "đã tính lại" in Out.lines[-1]
+    snapshot = services.tallies_snapshot()
+    demo.load(stdout=Out())
+    assert "đã khớp" in Out.lines[-1]
+    assert services.tallies_snapshot() == snapshot
