@@ -6,6 +6,8 @@ import io
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from openpyxl import Workbook
 
 from organizations import demo as organizations_demo
@@ -16,22 +18,37 @@ from tests.browser.conftest import chromium, journey  # noqa: F401  (the grid's 
 from tests.factories import UserFactory, grant
 
 
+@pytest.fixture(scope="module")
+def _seeded_db(django_db_setup, django_db_blocker):
+    """The seeds' demo data, loaded once per test module inside a transaction that is rolled back at
+    the end of the module; each test runs in a savepoint inside it (as Django's setUpTestData does)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        organizations_demo.load(stdout=io.StringIO())
+        quotas_demo.load(stdout=io.StringIO())
+        luc_ngan = Organization.objects.get(code="BG-LN")
+        bao_lam = Organization.objects.get(code="LD-BL")
+        grant(UserFactory(username="tochuc.ln", first_name="Nguyễn Văn An"), luc_ngan, Role.STAFF)
+        grant(UserFactory(username="tochuc2.ln", first_name="Trần Thị Bình"), luc_ngan, Role.STAFF)
+        grant(UserFactory(username="lanhdao.ln"), luc_ngan, Role.LEADER)
+        grant(UserFactory(username="tochuc.bl"), bao_lam, Role.STAFF)
+        grant(UserFactory(username="tochuc.hl"), Organization.objects.get(code="LD-HL"), Role.STAFF)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    """Everything the seeds print: Lục Ngạn's 72-KH/HU with its 55 quotas, Bảo Lâm's term plan…"""
-    organizations_demo.load(stdout=io.StringIO())
-    quotas_demo.load(stdout=io.StringIO())
+def seeded(_seeded_db, db):
+    """Everything the seeds print: Lục Ngạn's 72-KH/HU with its 55 quotas, Bảo Lâm's term plan…,
+    fetched afresh for each test (the test's own changes are rolled back after it)."""
+    users = {user.username: user for user in get_user_model().objects.filter(username__contains=".")}
     s = SimpleNamespace()
     s.luc_ngan = Organization.objects.get(code="BG-LN")
     s.bao_lam = Organization.objects.get(code="LD-BL")
     s.ham_liem = Organization.objects.get(code="LD-HL")
     s.plan72 = Plan.objects.get(organization=s.luc_ngan, number="72-KH/HU")
     s.plan55 = Plan.objects.get(organization=s.bao_lam, number="55-KH/HU")
-    s.staff = grant(UserFactory(username="tochuc.ln", first_name="Nguyễn Văn An"), s.luc_ngan, Role.STAFF)
-    s.staff2 = grant(UserFactory(username="tochuc2.ln", first_name="Trần Thị Bình"), s.luc_ngan, Role.STAFF)
-    s.leader = grant(UserFactory(username="lanhdao.ln"), s.luc_ngan, Role.LEADER)
-    s.staff_bl = grant(UserFactory(username="tochuc.bl"), s.bao_lam, Role.STAFF)
-    s.outsider = grant(UserFactory(username="tochuc.hl"), s.ham_liem, Role.STAFF)
+    s.staff, s.staff2, s.leader = users["tochuc.ln"], users["tochuc2.ln"], users["lanhdao.ln"]
+    s.staff_bl, s.outsider = users["tochuc.bl"], users["tochuc.hl"]
     s.org = lambda code: Organization.objects.get(code=code)
     return s
 

@@ -290,13 +290,18 @@ def test_command_refuses_a_bad_file_with_a_readable_report(seeded, tmp_path):
         call_command("import_quotas", path, "--org", "BG-LN", "--year", "2022", "--plan", "1-KH/XX")
 
 
-def test_command_exits_non_zero_from_the_shell(seeded, tmp_path):
+def test_command_exits_non_zero_from_the_shell(seeded, tmp_path, monkeypatch, capsys):
+    from django.core.management import base
+
+    # run_from_argv closes the database connections when it ends; the test's transaction needs them.
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
     path = _write(tmp_path, _broken("unknown"))
     with pytest.raises(SystemExit) as caught:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["manage.py", "import_quotas", path, "--org", "BG-LN", "--year", "2022"])
     assert caught.value.code != 0
+    assert "không tìm thấy tổ chức “Xã Không Có”" in capsys.readouterr().err
 
 
 def test_command_without_a_plan_creates_a_draft_for_the_year(seeded, tmp_path):
