@@ -79,23 +79,30 @@ def detail(request, pk: int):
     return render(request, "organizations/detail.html", context)
 
 
+def _form_page(request, *, form, organization: Organization, title: str, run, done: str):
+    """One tree form: on a valid POST run the service; a refusal shows on the form, success goes back to
+    the organization page with `done` (formatted with the result's name)."""
+    if request.method == "POST" and form.is_valid():
+        result = call_service(form, run)
+        if result:
+            messages.success(request, done % {"name": getattr(result, "name", organization.name)})
+            target = result if isinstance(result, Organization) else organization
+            return redirect("organizations:detail", pk=target.pk)
+    return render(request, "organizations/form.html", {"form": form, "organization": organization, "title": title})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request, pk: int):
     parent = _manageable_or_404(request, pk)
     form = OrganizationForm(request.POST or None, initial={"kind": "cell", "sector": parent.sector})
-    if request.method == "POST" and form.is_valid():
-        organization = call_service(
-            form,
-            lambda: services.organization_create(parent=parent, by=request.user, **form.cleaned_data),
-        )
-        if organization:
-            messages.success(request, _("Đã thêm “%(name)s”.") % {"name": organization.name})
-            return redirect("organizations:detail", pk=organization.pk)
-    return render(
+    return _form_page(
         request,
-        "organizations/form.html",
-        {"form": form, "organization": parent, "title": _("Thêm tổ chức trực thuộc %(name)s") % {"name": parent}},
+        form=form,
+        organization=parent,
+        title=_("Thêm tổ chức trực thuộc %(name)s") % {"name": parent},
+        run=lambda: services.organization_create(parent=parent, by=request.user, **form.cleaned_data),
+        done=_("Đã thêm “%(name)s”."),
     )
 
 
@@ -104,18 +111,13 @@ def create(request, pk: int):
 def edit(request, pk: int):
     organization = _editable_or_404(request, pk)
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form,
-            lambda: services.organization_update(organization=organization, by=request.user, **form.cleaned_data),
-        )
-        if updated:
-            messages.success(request, _("Đã lưu “%(name)s”.") % {"name": updated.name})
-            return redirect("organizations:detail", pk=updated.pk)
-    return render(
+    return _form_page(
         request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": _("Sửa %(name)s") % {"name": organization}},
+        form=form,
+        organization=organization,
+        title=_("Sửa %(name)s") % {"name": organization},
+        run=lambda: services.organization_update(organization=organization, by=request.user, **form.cleaned_data),
+        done=_("Đã lưu “%(name)s”."),
     )
 
 
@@ -124,20 +126,15 @@ def edit(request, pk: int):
 def move(request, pk: int):
     organization = _editable_or_404(request, pk)
     form = OrganizationMoveForm(request.POST or None, user=request.user, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        moved = call_service(
-            form,
-            lambda: services.organization_move(
-                organization=organization, new_parent=form.cleaned_data["new_parent"], by=request.user
-            ),
-        )
-        if moved:
-            messages.success(request, _("Đã chuyển “%(name)s”.") % {"name": moved.name})
-            return redirect("organizations:detail", pk=moved.pk)
-    return render(
+    return _form_page(
         request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": _("Chuyển %(name)s") % {"name": organization}},
+        form=form,
+        organization=organization,
+        title=_("Chuyển %(name)s") % {"name": organization},
+        run=lambda: services.organization_move(
+            organization=organization, new_parent=form.cleaned_data["new_parent"], by=request.user
+        ),
+        done=_("Đã chuyển “%(name)s”."),
     )
 
 
@@ -146,20 +143,15 @@ def move(request, pk: int):
 def merge(request, pk: int):
     target = _editable_or_404(request, pk)
     form = OrganizationMergeForm(request.POST or None, user=request.user, organization=target)
-    if request.method == "POST" and form.is_valid():
-        merged = call_service(
-            form,
-            lambda: services.organization_merge(
-                sources=form.cleaned_data["sources"], target=target, on=form.cleaned_data["on"], by=request.user
-            ),
-        )
-        if merged:
-            messages.success(request, _("Đã hợp nhất vào “%(name)s”.") % {"name": merged.name})
-            return redirect("organizations:detail", pk=merged.pk)
-    return render(
+    return _form_page(
         request,
-        "organizations/form.html",
-        {"form": form, "organization": target, "title": _("Hợp nhất vào %(name)s") % {"name": target}},
+        form=form,
+        organization=target,
+        title=_("Hợp nhất vào %(name)s") % {"name": target},
+        run=lambda: services.organization_merge(
+            sources=form.cleaned_data["sources"], target=target, on=form.cleaned_data["on"], by=request.user
+        ),
+        done=_("Đã hợp nhất vào “%(name)s”."),
     )
 
 
@@ -168,20 +160,15 @@ def merge(request, pk: int):
 def dissolve(request, pk: int):
     organization = _editable_or_404(request, pk)
     form = OrganizationDissolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        dissolved = call_service(
-            form,
-            lambda: services.organization_dissolve(
-                organization=organization, on=form.cleaned_data["on"], by=request.user
-            ),
-        )
-        if dissolved:
-            messages.success(request, _("Đã giải thể “%(name)s”.") % {"name": dissolved.name})
-            return redirect("organizations:detail", pk=dissolved.pk)
-    return render(
+    return _form_page(
         request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": _("Giải thể %(name)s") % {"name": organization}},
+        form=form,
+        organization=organization,
+        title=_("Giải thể %(name)s") % {"name": organization},
+        run=lambda: services.organization_dissolve(
+            organization=organization, on=form.cleaned_data["on"], by=request.user
+        ),
+        done=_("Đã giải thể “%(name)s”."),
     )
 
 
@@ -191,20 +178,11 @@ def figures(request, pk: int):
     """Record the organization's cells, members and official members as of a date."""
     organization = _editable_or_404(request, pk)
     form = MembershipFigureForm(request.POST or None, initial={"as_of": datetime.date.today()})
-    if request.method == "POST" and form.is_valid():
-        figure = call_service(
-            form,
-            lambda: services.membership_figure_record(organization=organization, by=request.user, **form.cleaned_data),
-        )
-        if figure:
-            messages.success(request, _("Đã ghi số liệu đảng viên."))
-            return redirect("organizations:detail", pk=organization.pk)
-    return render(
+    return _form_page(
         request,
-        "organizations/form.html",
-        {
-            "form": form,
-            "organization": organization,
-            "title": _("Số liệu đảng viên của %(name)s") % {"name": organization},
-        },
+        form=form,
+        organization=organization,
+        title=_("Số liệu đảng viên của %(name)s") % {"name": organization},
+        run=lambda: services.membership_figure_record(organization=organization, by=request.user, **form.cleaned_data),
+        done=_("Đã ghi số liệu đảng viên của “%(name)s”."),
     )
