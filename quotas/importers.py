@@ -162,20 +162,24 @@ class _Cells:
                 return Formula(formula, self._evaluate(row, column, formula))
         return value
 
-    def _number(self, row: int, column: int) -> float:
+    def _number(self, row: int, column: int, *, in_sum: bool = False) -> float:
         value = self.raw(row, column)
         if isinstance(value, Formula):
             value = value.value
+            if value is None:
+                raise ValueError
         if value is None or value == "":
             return 0
         if isinstance(value, bool):
             raise ValueError
         if isinstance(value, int | float):
             return value
-        parsed = parse_number(value)
-        if not isinstance(parsed, int):
-            raise ValueError
-        return parsed
+        try:
+            return parse_number(value) or 0
+        except NotANumber:
+            if in_sum:
+                return 0  # like Excel, SUM skips text (the text cell is reported on its own row)
+            raise ValueError from None
 
     def _evaluate(self, row: int, column: int, formula: str) -> int | float | None:
         if (row, column) in self._evaluating:
@@ -198,19 +202,20 @@ class _Cells:
     def _term(self, term: str) -> float:
         match = re.fullmatch(r"SUM\((.*)\)", term)
         if match:
-            return sum(self._range(part) for part in match.group(1).split(",") if part)
+            return sum(self._range(part, in_sum=True) for part in match.group(1).split(",") if part)
         if re.fullmatch(r"\d+(\.\d+)?", term):
             return float(term) if "." in term else int(term)
         return self._range(term)
 
-    def _range(self, reference: str) -> float:
+    def _range(self, reference: str, *, in_sum: bool = False) -> float:
         reference = reference.replace("$", "")
         if not re.fullmatch(r"[A-Z]{1,3}\d+(:[A-Z]{1,3}\d+)?", reference):
             raise ValueError(reference)
         min_col, min_row, max_col, max_row = range_boundaries(reference)
         if (max_row - min_row + 1) * (max_col - min_col + 1) > MAX_ROWS * MAX_COLUMNS:
             raise ValueError(reference)
-        return sum(self._number(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
+        cells = ((r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
+        return sum(self._number(r, c, in_sum=in_sum) for r, c in cells)
 
 
 @dataclass(frozen=True)

@@ -382,3 +382,15 @@ def test_seed_004_file_with_a_wrong_term_total_is_refused(seeded, tmp_path):
         in report
     )
     assert quota_state() == before
+
+
+def test_text_typed_into_the_exported_file_is_reported_once(seeded):
+    """The exported "Cộng" rows are SUM formulas; like Excel they skip the text, and the text cell is
+    the one problem reported."""
+    data = xlsx_bytes(exporters.allocation_workbook(selectors.allocation_for(organization=seeded.luc_ngan, year=2022)))
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.active
+    line = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=2).value == "Chũ")
+    sheet.cell(row=line, column=4).value = "hai"
+    parsed = importers.read_workbook(xlsx_bytes(book))
+    assert [str(p) for p in parsed.problems] == [f"Dòng {line}, cột D (Quý I): “hai” không phải là số"]
