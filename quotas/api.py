@@ -7,6 +7,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
@@ -116,7 +117,7 @@ class QuotaViewSet(
             raise _api_error(exc) from exc
         except PermissionDenied as exc:
             raise ApiValidationError(
-                {"organization": ["Bạn không có quyền giao chỉ tiêu cho tổ chức này (chỉ cán bộ tổ chức cấp trên)."]}
+                {"organization": [_("Bạn không có quyền giao chỉ tiêu cho tổ chức này (chỉ cán bộ tổ chức cấp trên).")]}
             ) from exc
 
     def perform_create(self, serializer):
@@ -146,7 +147,7 @@ class QuotaViewSet(
             raise Http404
         moved = {
             name: label
-            for name, label in (("organization", "tổ chức"), ("year", "năm"), ("plan", "kế hoạch"))
+            for name, label in (("organization", _("tổ chức")), ("year", _("năm")), ("plan", _("kế hoạch")))
             if name in data and data[name] != getattr(quota, name) and not (name == "plan" and data[name] is None)
         }
         if moved:

@@ -128,7 +128,7 @@
       }
       warn(grand[0]);
       var counter = document.getElementById("changed-count");
-      if (counter) counter.textContent = changed ? changed + " ô đã sửa, chưa lưu" : "";
+      if (counter) counter.textContent = changed ? (msg.msgChanged || "%s").replace("%s", changed) : "";
       form.dataset.changed = changed ? "1" : "";
     }
 
