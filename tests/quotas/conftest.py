@@ -14,7 +14,6 @@ from organizations import demo as organizations_demo
 from organizations.models import Organization, Role
 from quotas import demo as quotas_demo
 from quotas.models import Plan, Quota
-from tests.browser.conftest import chromium, journey  # noqa: F401  (the grid's browser journey)
 from tests.factories import UserFactory, grant
 
 
