@@ -126,7 +126,7 @@
           cum.appendChild(small);
         }
       }
-      warn(grand[0]);
+      warn(grandUsed[0] ? grand[0] : null);
       var counter = document.getElementById("changed-count");
       if (counter) counter.textContent = changed ? (msg.msgChanged || "%s").replace("%s", changed) : "";
       form.dataset.changed = changed ? "1" : "";
@@ -136,6 +136,10 @@
       var box = document.getElementById("live-warnings");
       if (!box || isTerm) return;
       var lines = [];
+      if (total === null) {
+        box.hidden = true; // nothing allocated yet: nothing to compare
+        return;
+      }
       if (msg.target !== "" && total !== parseInt(msg.target, 10)) {
         var diff = total - parseInt(msg.target, 10);
         lines.push(msg.msgTarget + " (" + (msg.targetMinimum ? "≥ " : "") + format(parseInt(msg.target, 10)) + "): " +
