@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=None, help="default: the latest year with admissions")
     parser.add_argument("--quarter", type=int, default=3)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--no-documents", dest="documents", action="store_false", help="skip the PDF/xlsx timings")
     args = parser.parse_args(argv)
 
     root = Organization.objects.get(code=args.root)
@@ -144,7 +145,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Peak resident memory of this process: {peak_mb:.0f} MB")
     goal = all(r["ours_ms"] <= 50 and r["ratio"] >= 13 and r["agree"] for r in results) and peak_mb < 200
     print(f"Goal (≤ 50 ms, ≥ 13× add_related_count, same counts, < 200 MB): {'met' if goal else 'NOT met'}")
+    if args.documents:
+        documents(root, province, year=year, quarter=args.quarter)
     return 0 if goal else 1
+
+
+def documents(root: Organization, province: Organization, *, year: int, quarter: int) -> None:
+    """The quarterly report files (after the roll-up's memory was measured: WeasyPrint is heavy)."""
+    from reports import exporters
+    from reports.selectors import progress_header
+
+    print()
+    print("Quarterly report files (one run each, ms):")
+    for label, parent, detail, formats in (
+        ("root's children", root, False, ("pdf", "xlsx")),
+        (f"province {province.code}'s children", province, False, ("pdf", "xlsx")),
+        (f"province {province.code}, every level", province, True, ("xlsx",)),
+    ):
+        start = time.perf_counter()
+        report = progress_report(organization=parent, year=year, quarter=quarter, detail=detail)
+        header = progress_header(organization=parent, year=year, quarter=quarter)
+        selected = (time.perf_counter() - start) * 1000
+        timings = []
+        for fmt in formats:
+            start = time.perf_counter()
+            content = (exporters.progress_pdf if fmt == "pdf" else exporters.progress_xlsx)(report, header)
+            timings.append(f"{fmt} {(time.perf_counter() - start) * 1000:,.0f} ({len(content) / 1024:,.0f} KiB)")
+        print(f"  {label:<34} {report.line_count:>5} lines: roll-up {selected:,.0f}; " + "; ".join(timings))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Peak resident memory after the files: {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

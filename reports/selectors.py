@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
+from partytrack.text import fold
 from quotas.models import Plan, Quota
 
 from .models import QUARTERS
@@ -589,7 +590,9 @@ def progress_header(
     last_day = quarter_bounds(year, quarter)[1]
     basis = f"(Số liệu tính đến hết ngày {vietnamese_date(last_day)}"
     if plan is not None:
-        basis += f"; chỉ tiêu theo Kế hoạch số {plan.number}"
+        # "72-KH/HU" is a number; a plan recorded without one carries its title instead.
+        named = fold(plan.number).startswith("ke hoach")
+        basis += f"; chỉ tiêu theo {plan.number}" if named else f"; chỉ tiêu theo Kế hoạch số {plan.number}"
         if plan.issued_on:
             basis += f" ngày {vietnamese_date(plan.issued_on)}"
         if plan.issuing_body:

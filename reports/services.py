@@ -283,29 +283,8 @@ def tallies_rebuild(*, stdout=None) -> dict[str, int]:
     AdmissionTally.objects.all().delete()
     QuotaTally.objects.all().delete()
 
-    # Own counts first (with sub = own), streamed and written in batches.
-    grouped = (
-        Admission.objects.counted()
-        .annotate(y=ExtractYear("admitted_on"), q=ExtractQuarter("admitted_on"))
-        .values("organization_id", "y", "q")
-        .annotate(n=Count("pk"))
-        .order_by("organization_id", "y", "q")
-        .values_list("organization_id", "y", "q", "n")
-    )
-    batch: list[AdmissionTally] = []
-    current = None
-    admissions = 0
-    for org_id, year, quarter, n in grouped.iterator(chunk_size=5000):
-        admissions += n
-        if current is None or (current.organization_id, current.year) != (org_id, year):
-            current = AdmissionTally(organization_id=org_id, year=year)
-            batch.append(current)
-            if len(batch) >= 5000:
-                AdmissionTally.objects.bulk_create(batch[:-1])
-                batch = batch[-1:]
-        setattr(current, f"own_q{quarter}", n)
-        setattr(current, f"sub_q{quarter}", n)
-    AdmissionTally.objects.bulk_create(batch)
+    # Own counts first (with sub = own), computed and written by the database in one statement.
+    admissions = _insert_own_counts()
 
     # Then every organization with children, deepest level first.
     inner = Organization.objects.filter(rght__gt=F("lft") + 1)
@@ -329,6 +308,29 @@ def tallies_rebuild(*, stdout=None) -> dict[str, int]:
             % counts
         )
     return counts
+
+
+def _insert_own_counts() -> int:
+    """INSERT … SELECT of every organization's counted admissions per year and quarter; the SELECT
+    is compiled by the ORM, so it is right for SQLite and PostgreSQL alike. Returns the admissions
+    counted."""
+    counted = Admission.objects.counted()
+    grouped = (
+        counted.annotate(y=ExtractYear("admitted_on"))
+        .values("organization_id", "y")
+        .annotate(**{f"c{q}": Count("pk", filter=Q(admitted_on__quarter=q)) for q in (1, 2, 3, 4)})
+        .order_by()
+    )
+    select_sql, params = grouped.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("organization_id", "year", *OWN_FIELDS, *SUB_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AdmissionTally._meta.db_table)} ({columns}) "
+            f"SELECT t.organization_id, t.y, t.c1, t.c2, t.c3, t.c4, t.c1, t.c2, t.c3, t.c4 FROM ({select_sql}) t",
+            params,
+        )
+    return counted.count()
 
 
 def tallies_snapshot() -> dict:

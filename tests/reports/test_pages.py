@@ -17,6 +17,8 @@ from reports.models import ReportJob
 from reports.selectors import current_period
 from tests.factories import UserFactory, grant
 
+from .factories import plan
+
 PERIOD = "year=2025&quarter=2"
 IN_HTML = "year=2025&amp;quarter=2"  # the same query inside an href
 
@@ -241,3 +243,19 @@ def test_jobs_of_organizations_outside_the_scope_are_404(client, tree, db):
     response = client.post(reverse("reports:progress-pdf", args=[tree.x1.pk]), {"year": 2025, "quarter": 2})
     assert response.status_code == 404
     assert ReportJob.objects.count() == 1
+
+
+def test_header_names_the_plan_by_number_or_by_title(tree):
+    import datetime
+
+    from reports.selectors import progress_header
+
+    header = progress_header(organization=tree.district, year=2025, quarter=2, today=datetime.date(2025, 7, 3))
+    assert header.attached_to == (
+        "(Số liệu tính đến hết ngày 30/06/2025; chỉ tiêu theo Kế hoạch số 72-KH/HU ngày 11/02/2025 của Ban Thường vụ)"
+    )
+    assert header.superior_body == "ĐẢNG BỘ TỈNH THỬ NGHIỆM" and header.date_line.endswith("ngày 03 tháng 07 năm 2025")
+    plan(tree.x2, "Kế hoạch bổ sung năm 2025", {tree.x2a: 3}, issued_on="2025-03-01")
+    header = progress_header(organization=tree.x2, year=2025, quarter=2)
+    assert "chỉ tiêu theo Kế hoạch bổ sung năm 2025 ngày 01/03/2025" in header.attached_to
+    assert "Kế hoạch số Kế hoạch" not in header.attached_to

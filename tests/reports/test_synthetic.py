@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
+from benchmarks import rollup as rollup_benchmark
 from candidates.models import Admission
 from organizations.models import Organization
 from organizations.tree_check import tree_problems
@@ -49,6 +50,12 @@ def test_generate_synthetic_small(db, capsys):
                 s=__import__("django.db.models", fromlist=["Sum"]).Sum("total")
             )["s"]
         )
+    # The benchmark runs on it and agrees with django-mptt's add_related_count, child by child.
+    for parent in (root, root.get_children().first()):
+        result = rollup_benchmark.measure(parent, year=2026, quarter=3, runs=1)
+        assert result["agree"] and result["admitted"] > 0
+    assert rollup_benchmark.main(["--runs", "1", "--no-documents", "--year", "2026"]) in (0, 1)
+    assert "add_related_count" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Đã có cây mô phỏng"):
         call_command("generate_synthetic", "--orgs", "40", "--provinces", "2", "--grassroots", "3")
 
