@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
+from partytrack import uploads
 
 from .choices import Introduction, RuleException, Status, Step, step_index
 from .models import Admission, Candidate
@@ -238,8 +239,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("Tệp lớn hơn 5 MB."))
+        try:
+            uploads.check_upload_size(upload)  # the content is checked by the importer (partytrack.uploads)
+        except uploads.UploadRefused as exc:
+            raise forms.ValidationError(exc.message) from None
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Chọn tệp Excel .xlsx."))
         return upload

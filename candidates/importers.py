@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from partytrack import uploads
 from partytrack.text import fold
 
 from .choices import EducationLevel, Ethnicity, Gender, Occupation, PoliticalTheory, ProfessionalLevel, Religion
@@ -155,6 +156,16 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
     """Every row of the first sheet below the header row ("Họ và tên" ...). Organizations are looked up
     by code within the user's scope."""
     result = ParsedFile()
+    try:
+        # Size, zip bomb, structure, rows and columns, and formulas without a saved value: before openpyxl.
+        uploads.check_xlsx(content, formulas_need_values=True)
+    except uploads.UploadRefused as exc:
+        if exc.detail:  # not a workbook at all
+            exc.message = (
+                _("Không đọc được tệp: hãy chọn tệp Excel .xlsx (không phải .xls hay .csv).") + " " + exc.detail
+            )
+        result.errors.append(exc.message)
+        return result
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx

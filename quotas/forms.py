@@ -10,6 +10,8 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from partytrack import uploads
+
 from .importers import NotANumber, parse_number
 from .models import Plan, SubTarget
 from .selectors import FIELD_LABELS, FIELDS, Values
@@ -117,6 +119,10 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Chỉ nhận tệp Excel .xlsx."))
+        try:
+            uploads.check_upload_size(upload)  # the content is checked by the importer (partytrack.uploads)
+        except uploads.UploadRefused as exc:
+            raise forms.ValidationError(exc.message) from None
         return upload
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from partytrack import uploads
 from partytrack.text import fold
 
 from .selectors import FIELD_LABELS, Values, display_name
@@ -309,6 +310,11 @@ def _find_header(cells: _Cells, last_row: int, last_col: int) -> int | None:
 def read_workbook(data: bytes) -> ParsedSheet:
     """Parse the first sheet of an .xlsx biểu. Problems are collected, never raised."""
     parsed = ParsedSheet(layout="year")
+    try:
+        uploads.check_xlsx(data)  # size, zip bomb, structure, rows and columns: before openpyxl reads it
+    except uploads.UploadRefused as exc:
+        parsed.problems.append(Problem(None, "", exc.message))
+        return parsed
     try:
         cells = _Cells(data)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
