@@ -163,6 +163,13 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's <meta>, not
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# .xlsx uploads (partytrack/uploads.py): the file, what it expands to, and the rows and columns of a sheet.
+XLSX_UPLOAD_LIMITS = {
+    "max_bytes": 5 * 1024 * 1024,
+    "max_uncompressed": 50 * 1024 * 1024,
+    "max_rows": 5000,
+    "max_columns": 200,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
