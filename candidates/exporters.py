@@ -57,3 +57,37 @@ def admission_template(*, organizations) -> Workbook:
     guide.column_dimensions["A"].width = 34
     guide.column_dimensions["B"].width = 110
     return workbook
+
+
+def admissions_workbook(*, admissions) -> Workbook:
+    """Admissions as rows in the import template's columns (the file can be imported elsewhere);
+    cancelled admissions are marked in a last column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Kết nạp"
+    headers = [str(label) for _name, label, _required in COLUMNS] + ["Đã hủy"]
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[get_column_letter(index)].width = 16
+    for row, admission in enumerate(admissions, start=2):
+        for index, (name, _label, _required) in enumerate(COLUMNS, start=1):
+            if name == "organization":
+                value = admission.organization.code
+            elif name in CHOICES:
+                value = getattr(admission, f"get_{name}_display")() if getattr(admission, name) else ""
+            elif name in BOOLEANS:
+                value = "x" if getattr(admission, name) else ""
+            else:
+                value = getattr(admission, name)
+            cell = sheet.cell(row=row, column=index, value=value)
+            cell.font = BODY_FONT
+            if name in DATES:
+                cell.number_format = "DD/MM/YYYY"
+            elif name in ("citizen_id", "decision_number"):
+                cell.number_format = "@"
+        cell = sheet.cell(row=row, column=len(COLUMNS) + 1, value="x" if admission.cancelled_at else "")
+        cell.font = BODY_FONT
+    sheet.freeze_panes = "A2"
+    return workbook

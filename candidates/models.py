@@ -385,3 +385,31 @@ class Admission(PersonFields):
     @property
     def quarter(self) -> int:
         return (self.admitted_on.month - 1) // 3 + 1
+
+
+class PersonalDataExport(models.Model):
+    """A download of candidates' or admissions' personal data: who, when, for which organization,
+    with which filter and how many rows. Written in the same request as the file; never edited."""
+
+    class Kind(models.TextChoices):
+        ADMISSIONS_XLSX = "admissions_xlsx", _("Danh sách kết nạp (.xlsx)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tải")
+    )
+    exported_at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
+    # The organization filtered on, else the user's own; empty for a superuser's unfiltered export.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tổ chức")
+    )
+    filters = models.CharField(_("bộ lọc"), max_length=500, blank=True)
+    row_count = models.PositiveIntegerField(_("số dòng"))
+
+    class Meta:
+        verbose_name = _("lần tải dữ liệu cá nhân")
+        verbose_name_plural = _("các lần tải dữ liệu cá nhân")
+        ordering = ["-exported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.exported_at:%d/%m/%Y %H:%M}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, Scope
 
 from .choices import Status, Step
-from .models import Admission, Candidate, PipelineRules, StepEvent
+from .models import Admission, Candidate, PersonalDataExport, PipelineRules, StepEvent
 from .rules import next_steps
 
 BOARD_STEPS = [step for step in Step if step != Step.FULL_MEMBERSHIP]
@@ -246,4 +246,13 @@ def certificates_expiring(
         )
         .select_related("organization")
         .order_by("certificate_on")
+    )
+
+
+def personal_data_exports_for(*, user) -> QuerySet[PersonalDataExport]:
+    """The export log, for staff and administrators: downloads made for organizations of their subtree."""
+    return (
+        PersonalDataExport.objects.filter(Scope.of(user).q(roles=MANAGE_ROLES, prefix="organization__"))
+        .select_related("user", "organization")
+        .order_by("-exported_at", "-pk")
     )

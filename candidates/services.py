@@ -36,7 +36,7 @@ from .choices import (
     Step,
     step_index,
 )
-from .models import Admission, Candidate, PipelineRules, StepEvent
+from .models import Admission, Candidate, PersonalDataExport, PipelineRules, StepEvent
 
 # Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
 PERSON_LOCK_NAMESPACE = 7_204_311
@@ -953,3 +953,16 @@ def deadlines_recompute(*, rules: PipelineRules | None = None) -> int:
             )
             changed += 1
     return changed
+
+
+@transaction.atomic
+def personal_data_export_record(
+    *, by, kind: str, organization: Organization | None, filters: str, row_count: int
+) -> PersonalDataExport:
+    """Record a download of personal data (called by the view that builds the file)."""
+    if organization is None and not by.is_superuser:
+        ids = Scope.of(by).organization_ids(CANDIDATE_ROLES)
+        organization = Organization.objects.filter(pk__in=ids).order_by("level", "pk").first()
+    return PersonalDataExport.objects.create(
+        user=by, kind=kind, organization=organization, filters=filters[:500], row_count=row_count
+    )

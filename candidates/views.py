@@ -24,7 +24,7 @@ from . import exporters, importers, selectors, services
 from .choices import Step, step_index
 from .filters import AdmissionFilter, CandidateFilter
 from .forms import AdmissionForm, CandidateForm, CloseForm, ExtendForm, ImportForm, ReasonForm, step_form
-from .models import Admission, Candidate, PipelineRules
+from .models import Admission, Candidate, PersonalDataExport, PipelineRules
 
 IMPORT_SESSION_KEY = "candidates_admission_import"
 
@@ -283,6 +283,49 @@ def admissions(request):
             "total": total,
             "can_manage": selectors.can_manage(user=request.user),
         },
+    )
+
+
+def _filter_description(filterset) -> str:
+    if not (filterset.is_bound and filterset.is_valid()):
+        return ""
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value not in (None, "", [], ()):
+            parts.append(f"{filterset.form.fields[name].label}: {value}")
+    return "; ".join(parts)
+
+
+@login_required
+def admissions_xlsx(request):
+    """The filtered admissions as .xlsx; every download of this personal data is recorded."""
+    _require_candidate_role(request)
+    queryset = selectors.admissions_for(user=request.user)
+    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.counted()
+    rows = list(rows.select_related("organization").order_by("-admitted_on", "full_name"))
+    organization = (
+        filterset.form.cleaned_data.get("organization") if filterset.is_bound and filterset.is_valid() else None
+    )
+    services.personal_data_export_record(
+        by=request.user,
+        kind=PersonalDataExport.Kind.ADMISSIONS_XLSX,
+        organization=organization,
+        filters=_filter_description(filterset),
+        row_count=len(rows),
+    )
+    return xlsx_response(exporters.admissions_workbook(admissions=rows), "ket-nap.xlsx")
+
+
+@login_required
+def exports(request):
+    """Who downloaded personal data, for staff and administrators of the organizations concerned."""
+    if not selectors.can_manage(user=request.user):
+        raise Http404
+    return render(
+        request,
+        "candidates/exports.html",
+        {"exports": selectors.personal_data_exports_for(user=request.user)[:500]},
     )
 
 

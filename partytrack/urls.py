@@ -24,6 +24,7 @@ urlpatterns = [
     path("quotas/", include("quotas.urls")),
     path("candidates/", include("candidates.urls")),
     path("reports/", include("reports.urls")),
+    path("history/", include("partytrack.history")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES
 
-APPS = ["organizations", "quotas", "candidates", "reports"]
+APPS = ["organizations", "quotas", "candidates", "reports", "history"]
 # URLs that are not the application's own pages: Django's login, logout, language switch, admin.
 NOT_SCOPED = {"login", "logout", "set_language"}
 NOT_SCOPED_NAMESPACES = {"admin"}

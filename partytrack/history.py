@@ -1,0 +1,230 @@
+"""One history page for every audited object: /history/<app_label>/<model>/<pk>/.
+
+django-simple-history keeps a row per save (who, when, +/~/-); this page compares each row with the
+one before it (simple_history's diff_against) and shows field by field the old and the new value,
+foreign keys and choices turned into readable labels. The object is fetched through its own app's
+scoped selector, so the history is visible exactly to those who may see the object (404 otherwise):
+candidates and admissions (personal data) only to secretaries, staff and administrators of their
+organization, never to leaders."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+HISTORY_LIMIT = 300
+# Bookkeeping that changes on every save and says nothing a reader needs.
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "search_name", "folded_name"}
+
+KIND_LABELS = {"+": gettext_lazy("Tạo mới"), "~": gettext_lazy("Sửa"), "-": gettext_lazy("Xóa")}
+
+
+@dataclass(frozen=True)
+class Audited:
+    """How to fetch one kind of object for a user (raising DoesNotExist outside their scope) and
+    where its own page is."""
+
+    get: Callable[..., models.Model]
+    url: Callable[[models.Model], str]
+
+
+def _organization(*, user, pk):
+    from organizations.selectors import organization_get_visible
+
+    return organization_get_visible(user=user, pk=pk)
+
+
+def _plan(*, user, pk):
+    from quotas.selectors import plan_get_visible
+
+    return plan_get_visible(user=user, pk=pk)
+
+
+def _quota(*, user, pk):
+    from quotas.selectors import quotas_visible
+
+    return quotas_visible(user=user).select_related("organization", "plan").get(pk=pk)
+
+
+def _candidate(*, user, pk):
+    from candidates.selectors import candidate_get
+
+    return candidate_get(user=user, pk=pk)
+
+
+def _admission(*, user, pk):
+    from candidates.selectors import admission_get
+
+    return admission_get(user=user, pk=pk)
+
+
+AUDITED: dict[tuple[str, str], Audited] = {
+    ("organizations", "organization"): Audited(_organization, lambda o: reverse("organizations:detail", args=[o.pk])),
+    ("quotas", "plan"): Audited(_plan, lambda o: reverse("quotas:plan_detail", args=[o.pk])),
+    ("quotas", "quota"): Audited(_quota, lambda o: reverse("quotas:allocation", args=[o.organization_id, o.year])),
+    ("candidates", "candidate"): Audited(_candidate, lambda o: reverse("candidates:detail", args=[o.pk])),
+    ("candidates", "admission"): Audited(_admission, lambda o: reverse("candidates:admission_detail", args=[o.pk])),
+}
+
+
+def history_url(obj: models.Model) -> str:
+    return reverse("history:object", args=[obj._meta.app_label, obj._meta.model_name, obj.pk])
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime.datetime
+    who: str
+    kind: str
+    kind_label: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return _("hệ thống")
+    return user.get_full_name() or user.get_username()
+
+
+class _Labels:
+    """Turns stored values into what a reader understands, looking foreign keys up once per model."""
+
+    def __init__(self, model: type[models.Model], records):
+        self.model = model
+        self.fields = {f.name: f for f in model._meta.concrete_fields}
+        wanted: dict[type[models.Model], set] = {}
+        for model_field in self.fields.values():
+            if model_field.is_relation and model_field.related_model is not None:
+                ids = {getattr(r, model_field.attname, None) for r in records} - {None}
+                if ids:
+                    wanted.setdefault(model_field.related_model, set()).update(ids)
+        self.related = {related: related._base_manager.in_bulk(ids) for related, ids in wanted.items()}
+
+    def label(self, name: str) -> str:
+        model_field = self.fields.get(name)
+        return str(model_field.verbose_name) if model_field is not None else name
+
+    def value(self, name: str, value) -> str:
+        model_field = self.fields.get(name)
+        if value is None or value == "":
+            return "—"
+        if model_field is not None and model_field.is_relation and model_field.related_model is not None:
+            obj = self.related.get(model_field.related_model, {}).get(value)
+            if obj is None:
+                return _("(đã xóa, mã %(pk)s)") % {"pk": value}
+            if isinstance(obj, get_user_model()):
+                return _user_label(obj)
+            return str(obj)
+        if model_field is not None and model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("Có") if value else _("Không")
+        if isinstance(value, datetime.datetime):
+            return value.strftime("%H:%M %d/%m/%Y")
+        if isinstance(value, datetime.date):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, int | Decimal | float):
+            return number_format(value, force_grouping=True)
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+
+def _tracked(record) -> list[str]:
+    return [f.name for f in record.tracked_fields if f.editable and f.name not in SKIPPED_FIELDS]
+
+
+def history_entries(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[Entry]:
+    """Every recorded change of `obj`, newest first, each with its field-by-field differences.
+    Two queries: the history rows (with their users) and one per referenced model."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records.reverse()  # oldest first: each row is compared with the one before it
+    labels = _Labels(type(obj), records)
+    entries: list[Entry] = []
+    previous = None
+    for record in records:
+        names = _tracked(record)
+        changes: list[Change] = []
+        if previous is None or record.history_type == "+":
+            if previous is None and len(records) > limit:
+                previous = record  # the oldest row only anchors the comparison of the next one
+                continue
+            for name in names:
+                new = getattr(record, labels.fields[name].attname if name in labels.fields else name, None)
+                if new not in (None, "", False):
+                    changes.append(Change(labels.label(name), "—", labels.value(name, new)))
+        else:
+            delta = record.diff_against(previous, included_fields=names)
+            order = {name: index for index, name in enumerate(names)}
+            for change in sorted(delta.changes, key=lambda c: order.get(c.field, 0)):
+                changes.append(
+                    Change(
+                        labels.label(change.field),
+                        labels.value(change.field, change.old),
+                        labels.value(change.field, change.new),
+                    )
+                )
+        previous = record
+        if record.history_type == "~" and not changes and not record.history_change_reason:
+            continue  # a save that changed nothing the reader sees
+        entries.append(
+            Entry(
+                when=record.history_date,
+                who=_user_label(record.history_user),
+                kind=record.history_type,
+                kind_label=str(KIND_LABELS.get(record.history_type, record.history_type)),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    entries.reverse()
+    return entries
+
+
+@login_required
+def object_history(request, app_label: str, model: str, pk: int):
+    audited = AUDITED.get((app_label, model))
+    if audited is None:
+        raise Http404
+    try:
+        obj = audited.get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "history/object.html",
+        {
+            "object": obj,
+            "verbose_name": obj._meta.verbose_name,
+            "back": audited.url(obj),
+            "entries": history_entries(obj),
+            "limit": HISTORY_LIMIT,
+        },
+    )
+
+
+app_name = "history"
+urlpatterns = [
+    path("<slug:app_label>/<slug:model>/<int:pk>/", object_history, name="object"),
+]
