@@ -12,7 +12,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from reports import services
 
@@ -31,7 +31,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self._stop)
             self.stdout.write("report_worker: đang chờ báo cáo cần lập (Ctrl+C để dừng).")
         while not self._stopping:
-            close_old_connections()
+            if not connection.in_atomic_block:  # (inside a test's transaction the connection must stay)
+                close_old_connections()  # a long-lived worker drops broken or expired connections
             job = services.report_job_claim()
             if job is None:
                 if once:
