@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from organizations.models import Kind
+from organizations.models import Kind, Role
 from reports.selectors import progress_report
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, UserFactory, grant
 
 from .factories import admit, plan
 
@@ -47,3 +50,15 @@ def test_query_count_does_not_grow_with_the_tree(tree, django_assert_num_queries
     assert large.total.admitted_by_quarter[0] > small.total.admitted_by_quarter[0]
     if detail:
         assert large.line_count == small.line_count + 6 + 6 * 5
+
+
+def test_dashboard_page_queries_do_not_grow(tree, client, django_assert_max_num_queries):
+
+    client.force_login(grant(UserFactory(username="tochuc"), tree.province, Role.STAFF))
+    url = reverse("reports:dashboard", args=[tree.district.pk]) + "?year=2025&quarter=2"
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    grow(tree, communes=6, cells=5)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count('class="bar ') == 4 + 6 + 2 + 1  # rows, two "Cộng", the total
