@@ -142,7 +142,7 @@ def check_xlsx(data: bytes, *, formulas_need_values: bool = False) -> XlsxSummar
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except Exception:  # zipfile raises many kinds of errors for a damaged directory
         raise _not_xlsx(_("Tệp nén bị hỏng.")) from None
     with archive:
         return _check_archive(archive, members, limit, len(data), formulas_need_values)
@@ -212,6 +212,11 @@ def _check_archive(archive, members, limit, size, formulas_need_values) -> XlsxS
             raise UploadRefused(_("Tệp có hơn %(max)s vùng ô gộp: hãy bỏ gộp ô.") % {"max": _n(limit["max_merged"])})
     if "xl/sharedStrings.xml" in names:
         _scan_shared_strings(archive, limit)
+    # Every other XML part must be well formed too (openpyxl's parser errors are not the importers' to catch).
+    scanned = {sheet.path for sheet in summary.sheets} | {"xl/sharedStrings.xml"}
+    for name in sorted(names - scanned):
+        if name.endswith((".xml", ".rels", ".vml")):
+            _parse(archive, name, _parser(name))
     return summary
 
 
@@ -239,9 +244,11 @@ def _parse(archive, name: str, parser) -> None:
     try:
         with archive.open(name) as stream:
             parser.ParseFile(stream)
+    except UploadRefused:
+        raise
     except ExpatError:
         raise UploadRefused(_("Tệp Excel bị hỏng: phần “%(part)s” không đọc được.") % {"part": name}) from None
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+    except Exception:  # zipfile and zlib raise many kinds of errors for a damaged member (bad CRC, bad data…)
         raise UploadRefused(_("Tệp Excel bị hỏng: không giải nén được phần “%(part)s”.") % {"part": name}) from None
 
 
@@ -286,7 +293,8 @@ def _sheets(archive, names: set[str]) -> list[SheetSummary]:
 def _scan_sheet(archive, sheet: SheetSummary, limit: dict, *, formulas_need_values: bool) -> None:
     max_rows, max_columns = limit["max_rows"], limit["max_columns"]
     parser = _parser(sheet.path)
-    state = {"row": 0, "column": 0, "cell": "", "formula": False, "value": False, "in_f": False, "text": ""}
+    state = {"row": 0, "column": 0, "cell": "", "formula": False, "value": False, "in_f": False, "in_v": False}
+    state["text"] = ""
 
     def too_many_rows(row: int, where: str):
         raise UploadRefused(
@@ -331,7 +339,7 @@ def _scan_sheet(archive, sheet: SheetSummary, limit: dict, *, formulas_need_valu
             state.update(formula=True, in_f=True, text="")
             sheet.formulas += 1
         elif name == "v":
-            state["value"] = True
+            state["in_v"] = True  # openpyxl writes an empty <v/> after a formula: only text is a saved value
         elif name == "mergeCell":
             sheet.merged += 1
             if sheet.merged > limit["max_merged"]:
@@ -351,11 +359,15 @@ def _scan_sheet(archive, sheet: SheetSummary, limit: dict, *, formulas_need_valu
     def text(data):
         if state["in_f"] and len(state["text"]) < 200:
             state["text"] += data[:200]
+        elif state["in_v"] and data.strip():
+            state["value"] = True
 
     def end(name):
         name = _local(name)
         if name == "f":
             state["in_f"] = False
+        elif name == "v":
+            state["in_v"] = False
         elif name == "c" and formulas_need_values and state["formula"] and not state["value"]:
             match = _CELL.match(state["cell"])
             row, letters = (match.group(2), match.group(1).upper()) if match else ("?", "?")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -317,7 +316,7 @@ def read_workbook(data: bytes) -> ParsedSheet:
         return parsed
     try:
         cells = _Cells(data)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except Exception:  # openpyxl raises many kinds of errors for a well-formed file it cannot read
         parsed.problems.append(Problem(None, "", _("Tệp không phải là tệp Excel .xlsx đọc được.")))
         return parsed
     sheet = cells.formulas
