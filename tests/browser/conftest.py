@@ -65,11 +65,14 @@ class Journey:
             "console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        # A request the browser cancels itself (net::ERR_ABORTED: the page navigated on before its
+        # favicon arrived, or a link turned into a download) is not a failure of the application;
+        # requests to other hosts are aborted by `guard` above and recorded there.
         self.page.on(
             "requestfailed",
             lambda r: (
                 self.problems.append(f"failed request {r.url}: {r.failure}")
-                if urlsplit(r.url).netloc == allowed
+                if urlsplit(r.url).netloc == allowed and "ERR_ABORTED" not in (r.failure or "")
                 else None
             ),
         )

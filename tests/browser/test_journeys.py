@@ -1,0 +1,162 @@
+"""The three journeys of issue 7, in a real browser (the harness fails each on any console error,
+failed request or request to another host):
+
+- staff allocate a year's quotas in the grid with the keyboard, save, and download the PDF;
+- a secretary on a 375 px phone takes a candidate from the sympathizer list to admission;
+- a leader opens the dashboard, drills down into a commune and downloads the quarterly report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from candidates.choices import Step
+from candidates.models import Admission, Candidate
+from quotas.models import Quota
+from tests.candidates.factories import make_admission, make_candidate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+D = datetime.date
+
+
+def _no_sideways_scrolling(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def test_staff_allocate_a_year_with_the_keyboard_and_download_the_pdf(world, journey):
+    browser = journey(width=1366, height=900)
+    page = browser.page
+    browser.login("staff")
+    browser.goto(f"/quotas/{world.district_a.pk}/2026/")
+    commune, school = world.commune_a.pk, world.school_a.pk
+    # The commune's row: total, then Q I–IV with Tab; Enter goes down to the school's total.
+    page.click(f"input[name=total-{commune}]")
+    page.keyboard.type("6")
+    for value in ("1", "2", "2", "1"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(value)
+    page.click(f"input[name=total-{commune}]")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == f"total-{school}"
+    page.keyboard.type("4")
+    for value in ("1", "1", "1", "1"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(value)
+    assert page.text_content('tfoot [data-total="0"]').strip() == "10"  # the total row follows the typing
+    # Save from the keyboard too: Tab through to the save button and press Enter.
+    page.focus("button[type=submit].primary")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messages")
+    saved = {q.organization_id: (q.total, q.q1, q.q2, q.q3, q.q4) for q in Quota.objects.filter(year=2026)}
+    assert saved == {commune: (6, 1, 2, 2, 1), school: (4, 1, 1, 1, 1)}
+
+    link = page.locator("a:has-text('In biểu (PDF)')")
+    href = link.get_attribute("href")
+    response = browser.context.request.get(browser.base_url + href)
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.body()))
+    assert pdf.metadata.title == "BIỂU TỔNG HỢP Giao chỉ tiêu kết nạp đảng viên năm 2026"
+    text = pdf.pages[0].extract_text()
+    assert "Đảng bộ xã Biên Sơn" in text or "Biên Sơn" in text
+
+
+def _record_step(page, step: str, fields: dict[str, str]) -> None:
+    page.click(f".status-box a[href$='step={step}']")
+    page.wait_for_selector("#id_on")
+    for name, value in fields.items():
+        selector = f"#id_{name}"
+        if page.eval_on_selector(selector, "e => e.tagName") == "SELECT":
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)
+    _no_sideways_scrolling(page, 375)
+    page.click("main form button[type=submit].primary")
+    page.wait_for_selector(".messages, .has-error, form .errors")
+    assert page.locator(".has-error, form .errors").count() == 0, f"{step}: {page.text_content('main form')}"
+
+
+def test_secretary_on_a_phone_takes_a_sympathizer_to_admission(world, journey):
+    candidate = make_candidate(world.cell_a, by=world.secretary, full_name="Hoàng Thị Thu")
+    assert candidate.step == Step.SYMPATHIZER
+    browser = journey(width=375, height=800)
+    page = browser.page
+    browser.login("secretary")
+    # Dates that keep every rule of candidates/rules.py: the awareness certificate is fresh when the
+    # application is made, the file is under 12 months old at the cell's resolution, the decision
+    # comes within the working-day deadline after the resolution; more than half the votes.
+    steps = [
+        (Step.AWARENESS_CLASS, {"on": "2025-02-10", "document_number": "123/CN", "acting_body": "TTCT huyện"}),
+        (
+            Step.APPLICATION,
+            {
+                "on": "2025-03-10",
+                "introduction": "two_members",
+                "introducer_1": "Nguyễn Văn An",
+                "introducer_2": "Lê Thị Bình",
+            },
+        ),
+        (Step.VERIFICATION, {"on": "2025-04-21", "document_number": "12-KL/ĐU", "acting_body": "Đảng ủy xã"}),
+        (Step.REFERENCES, {"on": "2025-05-05", "document_number": "5-KNĐ/01"}),
+        (
+            Step.CELL_RESOLUTION,
+            {"on": "2025-05-19", "document_number": "3-NQ/CB", "votes_for": "9", "voters_total": "10"},
+        ),
+        (
+            Step.REVIEW,
+            {
+                "on": "2025-05-29",
+                "document_number": "7-BC/ĐU",
+                "acting_body": "Đảng ủy xã Biên Sơn",
+                "votes_for": "7",
+                "voters_total": "9",
+            },
+        ),
+        (
+            Step.DECISION,
+            {"on": "2025-07-01", "document_number": "245-QĐ/HU", "acting_body": "Ban Thường vụ Huyện ủy"},
+        ),
+    ]
+    browser.goto("/candidates/")
+    _no_sideways_scrolling(page, 375)
+    for step, fields in steps:
+        page.click("a:has-text('Hoàng Thị Thu')")
+        page.wait_for_selector("h1:has-text('Hoàng Thị Thu')")
+        _record_step(page, step, fields)
+    page.click("a:has-text('Hoàng Thị Thu')")
+    page.click("a:has-text('245-QĐ/HU')")
+    page.wait_for_selector("h1:has-text('Hoàng Thị Thu')")
+    assert "245-QĐ/HU" in page.text_content("main")
+    _no_sideways_scrolling(page, 375)
+
+    candidate = Candidate.objects.get(pk=candidate.pk)
+    assert candidate.step == Step.DECISION
+    admission = Admission.objects.get(candidate=candidate)
+    assert (admission.admitted_on, admission.decision_number) == (D(2025, 7, 1), "245-QĐ/HU")
+    assert f"/candidates/admissions/{admission.pk}/" in page.url
+
+
+def test_leader_drills_down_and_downloads_the_quarterly_report(world, journey):
+    make_admission(world.cell_a, admitted_on=D(2026, 8, 12))
+    make_admission(world.school_a, admitted_on=D(2026, 5, 4))
+    browser = journey(width=1280, height=900)
+    page = browser.page
+    browser.login("leader")
+    browser.goto(f"/reports/{world.district_a.pk}/?year=2026&quarter=3")
+    page.wait_for_selector("table.progress")
+    page.click("table.progress a:has-text('Biên Sơn')")
+    page.wait_for_selector("#summary-title:has-text('Đảng bộ xã Biên Sơn')")
+    assert f"/reports/{world.commune_a.pk}/" in page.url and "quarter=3" in page.url
+    with page.expect_download() as download_info:
+        page.click("a:has-text('Báo cáo quý (Excel)')")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(io.BytesIO(download.path().read_bytes()))
+    cells = [str(value) for row in workbook.active.iter_rows(values_only=True) for value in row if value is not None]
+    assert any("Chi bộ Thôn 1" in value for value in cells)
+    assert any("Biên Sơn" in value for value in cells)
