@@ -44,7 +44,9 @@ run: syscheck $(VENV)/.installed
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "partytrack: http://$(HOST):$(PORT)/  — đăng nhập bằng một tài khoản demo ở trên."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The report worker builds large PDF/Excel reports in the background; it stops with the server.
+	@$(PY) manage.py report_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: syscheck $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
