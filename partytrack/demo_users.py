@@ -24,21 +24,30 @@ DEMO_USERS = [
 
 @transaction.atomic
 def load(*, stdout) -> None:
+    """Create or reset the demo users; `print_logins` shows them at the end of `load_demo`."""
     User = get_user_model()
-    rows = []
     for username, full_name, role, code in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = full_name
         user.set_password(DEMO_PASSWORD)
         user.save()
-        organization = Organization.objects.get(code=code)
-        role_grant(user=user, organization=organization, role=role)
-        rows.append((username, role.label, organization.name))
+        role_grant(user=user, organization=Organization.objects.get(code=code), role=role)
     admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
     admin.is_staff = admin.is_superuser = True
     admin.set_password(DEMO_PASSWORD)
     admin.save()
-    rows.append(("admin", "Quản trị toàn hệ thống (superuser)", "—"))
+
+
+def print_logins(*, stdout) -> None:
+    organizations = Organization.objects.select_related("parent").in_bulk(
+        [code for *_, code in DEMO_USERS], field_name="code"
+    )
+    rows = []
+    for username, _full_name, role, code in DEMO_USERS:
+        organization = organizations[code]
+        where = f"{organization.name} ({organization.parent.name})" if organization.is_cell else organization.name
+        rows.append((username, role.label, where))
+    rows.append(("admin", "Quản trị toàn hệ thống (superuser)", "/admin/"))
     stdout.write("")
     stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
     for username, role, organization in rows:

@@ -29,3 +29,6 @@ class Command(BaseCommand):
                     raise
                 continue
             module.load(stdout=self.stdout)
+        from partytrack.demo_users import print_logins
+
+        print_logins(stdout=self.stdout)
