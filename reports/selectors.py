@@ -347,6 +347,22 @@ def allocations(receivers: Q, years: Iterable[int] | None = None) -> dict[tuple[
     }
 
 
+def own_plan_target(organization: Organization, year: int) -> QuotaFigures | None:
+    """The organization's own target for the year from its effective plan (seed 003: Hàm Liêm sets
+    itself ≥ 25 with quarterly targets 0 / 4 / 11 / 10). It stands for the organization's quota when
+    its parent allocated none, as a committee plans against its own target. One query."""
+    plan = (
+        Plan.objects.current()
+        .covering(year)
+        .filter(organization=organization, status=Plan.Status.ISSUED, target__isnull=False)
+        .latest_first()
+        .first()
+    )
+    if plan is None or plan.target_for_year(year) is None:
+        return None
+    return QuotaFigures.of(plan.target_for_year(year), plan.target_quarters)
+
+
 QUOTA_TALLY_FIELDS = (
     "total", "q1", "q2", "q3", "q4", "through_q1", "through_q2", "through_q3", "through_q4", "estimated",
 )  # fmt: skip
@@ -411,6 +427,9 @@ def progress_report(
     else:
         receivers = Q(organization_id__in=list(nodes))
     allocated = allocations(receivers, [year])
+    own_target = None
+    if (organization.pk, year) not in allocated and organization.pk not in derived:
+        own_target = own_plan_target(organization, year)
     return _assemble(
         organization=organization,
         year=year,
@@ -421,10 +440,11 @@ def progress_report(
         allocated=allocated,
         derived=derived,
         admitted=admitted,
+        own_target=own_target,
     )
 
 
-def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted):
+def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None):
     # Siblings stay in the query's report order (group, position, name).
     children_of: dict[int, list[dict]] = defaultdict(list)
     for node in nodes.values():
@@ -540,7 +560,7 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
             kind=RowKind.ORGANIZATION,
             label=ref(subject_node).label,
             quarter=quarter,
-            quota=quota_of(organization.pk),
+            quota=quota_of(organization.pk) or own_target,
             admitted_by_quarter=admitted.get(organization.pk, ZERO4),
             organization=ref(subject_node),
         ),
