@@ -29,3 +29,17 @@ def test_without_a_replica_everything_stays_on_the_primary(settings):
 
     assert view() == "default"
     assert not ReplicaRouter().allow_migrate("replica", "organizations")
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_progress_dashboard_reads_from_the_replica(world, settings, client):
+    from django.urls import reverse
+
+    settings.REPORTS_READ_FROM_REPLICA = True
+    client.force_login(world.leader)
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        response = client.get(reverse("reports:dashboard", args=[world.district_a.pk]), {"year": 2026, "quarter": 3})
+    assert response.status_code == 200
+    assert "Đảng bộ xã Biên Sơn" in response.content.decode()
+    tables = " ".join(query["sql"] for query in on_replica.captured_queries)
+    assert "reports_admissiontally" in tables  # the roll-up itself ran on the replica
