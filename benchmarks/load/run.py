@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--time", default="60s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default="/tmp/partytrack_load")
+    parser.add_argument("--no-pdf", action="store_true", help="request no PDFs (pages only)")
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database as it is")
     args = parser.parse_args()
 
@@ -201,6 +202,8 @@ def main() -> int:
             "10",
         ]
         locust_env = {**os.environ, "LOAD_TARGETS": str(targets_file), "LOAD_PAGES_OUT": str(out / "pages.json")}
+        if args.no_pdf:
+            locust_env["LOAD_NO_PDF"] = "1"
         print("$", " ".join(locust), flush=True)
         started.append(subprocess.Popen(locust, cwd=ROOT, env=locust_env, start_new_session=True))
         locust_code = started[-1].wait()
@@ -220,6 +223,11 @@ def main() -> int:
     print(
         f"\nAll pages together (PDFs and the login POST apart): {pages['count']} requests, "
         f"p50 {pages['p50']:.0f} ms, p95 {pages['p95']:.0f} ms, max {pages['max']:.0f} ms. Errors: {errors}."
+    )
+    steady = pages["steady"]
+    print(
+        f"After the last login: {steady['count']} requests, p50 {steady['p50']:.0f} ms, "
+        f"p95 {steady['p95']:.0f} ms, max {steady['max']:.0f} ms."
     )
     print(f"Goal (no errors, p95 < {GOAL_MS} ms): {'met' if met else 'NOT met'}. CSV files in {out}/")
     (out / "summary.json").write_text(json.dumps({"stats": stats, "errors": errors, "pages": pages}))
