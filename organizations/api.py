@@ -79,6 +79,7 @@ class OrganizationViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("level", None)
+        data.setdefault("parent", None)  # omitted means a root, the same as null (the service checks who may)
         try:
             serializer.instance = services.organization_create(by=self.request.user, **data)
         except ValidationError as exc:
