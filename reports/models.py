@@ -8,9 +8,11 @@ them from scratch. Nothing reads them as a source of truth for anything but the 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
 
@@ -144,3 +146,76 @@ class ReportJob(models.Model):
         if self.format == self.Format.PDF:
             return "application/pdf"
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportSubmission(models.Model):
+    """An organization's periodic report (month, quarter, 6 months, year) sent to the level above.
+    One per organization and period; it is never deleted (history keeps who sent it and when)."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Tháng")
+        QUARTER = "quarter", _("Quý")
+        HALF = "half", _("6 tháng")
+        YEAR = "year", _("Năm")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="report_submissions", verbose_name=_("tổ chức")
+    )
+    kind = models.CharField(_("loại báo cáo"), max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.PositiveSmallIntegerField(
+        _("kỳ"), default=1, help_text=_("Tháng 1–12, quý 1–4; 1 với 6 tháng, năm")
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo định kỳ đã gửi")
+        verbose_name_plural = _("báo cáo định kỳ đã gửi")
+        ordering = ["organization", "year", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "year", "number"],
+                name="report_submission_once_per_period",
+                violation_error_message=_("Báo cáo kỳ này đã được gửi."),
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=12), name="report_submission_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.number}/{self.year}"
+
+
+class ReportingDeadline(models.Model):
+    """When a plan's periodic reports are due: day `day` of the `months_after`-th month after the period
+    ends (default: the 15th of the following month, seed 004). Without a row, the default applies."""
+
+    plan = models.OneToOneField(
+        "quotas.Plan", on_delete=models.CASCADE, related_name="reporting_deadline", verbose_name=_("kế hoạch")
+    )
+    day = models.PositiveSmallIntegerField(
+        _("hạn nộp: ngày"), default=15, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    months_after = models.PositiveSmallIntegerField(
+        _("của tháng thứ … sau kỳ báo cáo"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hạn gửi báo cáo định kỳ")
+        verbose_name_plural = _("hạn gửi báo cáo định kỳ")
+        constraints = [
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=28), name="reporting_deadline_day_1_to_28"),
+            models.CheckConstraint(
+                condition=Q(months_after__gte=1, months_after__lte=3), name="reporting_deadline_months_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.day} (+{self.months_after})"

@@ -42,3 +42,18 @@ CASES = [
     Case("reports:job-download", job_pk()),
     Case("organization-progress", org_pk("commune_a", "commune_b"), expect=ABOVE_CELL, query=PERIOD, api=True),
 ]
+
+# Issue 6: statistics, alerts, periodic reporting.
+STATS_PERIOD = "kind=quarter&year=2026&number=1"
+CASES += [
+    Case("reports:statistics", org_pk(), query=STATS_PERIOD),
+    Case("reports:statistics", org_pk("commune_a", "commune_b"), expect=ABOVE_CELL, query="kind=year&year=2025"),
+    Case("reports:statistics-pdf", org_pk(), query=STATS_PERIOD),
+    Case("reports:statistics-xlsx", org_pk("commune_a", "commune_b"), expect=ABOVE_CELL, query=STATS_PERIOD),
+    Case("reports:alerts", org_pk("district_a", "district_b"), expect=ABOVE_CELL),
+    Case("reports:alerts", org_pk(), query="kind=overdue_candidate"),
+    Case("reports:alerts-xlsx", org_pk("commune_a", "commune_b"), expect=ABOVE_CELL),
+    Case("reports:alerts-section", org_pk()),
+    Case("reports:completeness", org_pk("commune_a", "commune_b"), expect=ABOVE_CELL, query="kind=quarter&year=2026"),
+    Case("reports:submit", org_pk(), expect=REDIRECT),
+]

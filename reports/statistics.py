@@ -1,0 +1,464 @@
+"""Biểu "Đảng viên mới kết nạp" (statistics on new admissions) and the measurement of a plan's
+sub-targets, for any organization and period.
+
+Same roll-up rule as the progress report: an organization's figures are the counted admissions of its
+whole subtree as the tree is now. The whole biểu (this period and the same period a year earlier) is
+one aggregate query: conditional counts over the subtree's admissions, the age at admission computed
+in SQL with date parts that SQLite and PostgreSQL both understand.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidates.choices import (
+    EducationLevel,
+    Ethnicity,
+    Gender,
+    Occupation,
+    PoliticalTheory,
+    ProfessionalLevel,
+    Religion,
+)
+from candidates.models import Admission
+from organizations.models import CELL_KINDS, MembershipFigure, Organization
+from partytrack.documents import OfficialHeader, party_committee_of, vietnamese_date
+from quotas.models import Plan, SubTarget
+
+from .selectors import MAX_YEAR, MIN_YEAR
+
+# ---------------------------------------------------------------- periods
+
+
+class PeriodKind:
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"  # 6 tháng đầu năm
+    NINE = "nine"  # 9 tháng
+    YEAR = "year"
+    CUSTOM = "custom"
+
+    LABELS = {
+        MONTH: _("Tháng"),
+        QUARTER: _("Quý"),
+        HALF: _("6 tháng"),
+        NINE: _("9 tháng"),
+        YEAR: _("Năm"),
+        CUSTOM: _("Từ ngày … đến ngày …"),
+    }
+
+
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29/02 becomes 28/02 in a year without it."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: datetime.date
+    end: datetime.date
+    year: int
+    number: int = 1  # month 1–12, quarter 1–4; 1 otherwise
+
+    @classmethod
+    def of(cls, kind: str, year: int, number: int = 1) -> Period:
+        if not (MIN_YEAR <= year <= MAX_YEAR):
+            raise ValueError(f"bad year {year}")
+        if kind == PeriodKind.MONTH:
+            if not 1 <= number <= 12:
+                raise ValueError(f"bad month {number}")
+            last = calendar.monthrange(year, number)[1]
+            return cls(kind, datetime.date(year, number, 1), datetime.date(year, number, last), year, number)
+        if kind == PeriodKind.QUARTER:
+            if not 1 <= number <= 4:
+                raise ValueError(f"bad quarter {number}")
+            end_month = 3 * number
+            last = calendar.monthrange(year, end_month)[1]
+            return cls(kind, datetime.date(year, end_month - 2, 1), datetime.date(year, end_month, last), year, number)
+        ends = {PeriodKind.HALF: (6, 30), PeriodKind.NINE: (9, 30), PeriodKind.YEAR: (12, 31)}
+        if kind in ends:
+            month, day = ends[kind]
+            return cls(kind, datetime.date(year, 1, 1), datetime.date(year, month, day), year, 1)
+        raise ValueError(f"bad period kind {kind!r}")
+
+    @classmethod
+    def custom(cls, start: datetime.date, end: datetime.date) -> Period:
+        if end < start:
+            raise ValueError("end before start")
+        return cls(PeriodKind.CUSTOM, start, end, end.year, 1)
+
+    def year_before(self) -> Period:
+        return Period(self.kind, _shift_year(self.start, -1), _shift_year(self.end, -1), self.year - 1, self.number)
+
+    @property
+    def label(self) -> str:
+        if self.kind == PeriodKind.MONTH:
+            return f"Tháng {self.number:02d} năm {self.year}"
+        if self.kind == PeriodKind.QUARTER:
+            return f"Quý {['I', 'II', 'III', 'IV'][self.number - 1]} năm {self.year}"
+        if self.kind == PeriodKind.HALF:
+            return f"6 tháng đầu năm {self.year}"
+        if self.kind == PeriodKind.NINE:
+            return f"9 tháng năm {self.year}"
+        if self.kind == PeriodKind.YEAR:
+            return f"Năm {self.year}"
+        return f"Từ ngày {vietnamese_date(self.start)} đến ngày {vietnamese_date(self.end)}"
+
+    def query_string(self) -> str:
+        if self.kind == PeriodKind.CUSTOM:
+            return f"kind=custom&start={self.start.isoformat()}&end={self.end.isoformat()}"
+        return f"kind={self.kind}&year={self.year}&number={self.number}"
+
+
+# ---------------------------------------------------------------- the biểu
+
+AGE_BANDS = (("age_18_30", "Từ 18 đến 30 tuổi", 0, 30), ("age_31_40", "Từ 31 đến 40 tuổi", 31, 40))
+AGE_BANDS += (("age_41_50", "Từ 41 đến 50 tuổi", 41, 50), ("age_51", "Từ 51 tuổi trở lên", 51, None))
+
+
+@dataclass(frozen=True)
+class StatisticLine:
+    key: str
+    label: str
+    # None for a heading ("Chia theo nghề nghiệp")
+    condition: Q | None
+    level: int = 1  # 0: the total, 1: "trong đó", 2: a breakdown item
+
+
+def _lines() -> list[StatisticLine | tuple[str, str]]:
+    """The rows of the biểu in print order; (key, heading) tuples are section headings."""
+    rows: list = [
+        StatisticLine("total", "Tổng số đảng viên mới kết nạp", Q(), 0),
+        ("in_which", "Trong đó:"),
+        StatisticLine("readmitted", "Kết nạp lại", Q(readmitted=True)),
+        StatisticLine("women", "Nữ", Q(gender=Gender.FEMALE)),
+        StatisticLine("minorities", "Dân tộc thiểu số", ~Q(ethnicity=Ethnicity.KINH)),
+        StatisticLine("religion", "Có đạo (tôn giáo)", ~Q(religion=Religion.NONE)),
+        StatisticLine("youth_union", "Đoàn viên thanh niên", Q(youth_union_member=True)),
+        StatisticLine("village_head", "Trưởng, phó thôn, tổ dân phố", Q(village_head=True)),
+        StatisticLine("discharged_soldier", "Quân nhân xuất ngũ", Q(discharged_soldier=True)),
+        StatisticLine("militia", "Dân quân tự vệ", Q(militia=True)),
+        StatisticLine("non_state", "Làm việc trong doanh nghiệp ngoài nhà nước", Q(non_state_enterprise=True)),
+        ("occupation", "Chia theo nghề nghiệp:"),
+    ]
+    rows += [StatisticLine(f"occ_{value}", str(label), Q(occupation=value), 2) for value, label in Occupation.choices]
+    rows.append(("age", "Chia theo tuổi đời (tại ngày kết nạp):"))
+    for key, label, low, high in AGE_BANDS:
+        cond = Q(age__gte=low) if high is None else Q(age__lte=high) if low == 0 else Q(age__gte=low, age__lte=high)
+        rows.append(StatisticLine(key, label, cond, 2))
+    rows.append(StatisticLine("average_age", "Tuổi đời bình quân", None, 2))
+    rows.append(("education", "Trình độ giáo dục phổ thông:"))
+    rows += [StatisticLine(f"edu_{v}", str(lab), Q(education_level=v), 2) for v, lab in EducationLevel.choices]
+    rows.append(("professional", "Trình độ chuyên môn:"))
+    rows += [StatisticLine(f"pro_{v}", str(lab), Q(professional_level=v), 2) for v, lab in ProfessionalLevel.choices]
+    rows.append(("theory", "Trình độ lý luận chính trị:"))
+    rows += [StatisticLine(f"pol_{v}", str(lab), Q(political_theory=v), 2) for v, lab in PoliticalTheory.choices]
+    return rows
+
+
+def _one_decimal(value: Decimal | float | None) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class StatisticRow:
+    key: str
+    label: str
+    level: int
+    number: str = ""
+    current: float | int | None = None
+    previous: float | int | None = None
+    heading: bool = False
+    decimals: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        """This period as a percentage of the same period a year earlier ("—" when that was 0)."""
+        if self.heading or not self.previous or self.current is None:
+            return None
+        return _one_decimal(Decimal(str(self.current)) * 100 / Decimal(str(self.previous)))
+
+
+@dataclass(frozen=True)
+class AdmissionStatistics:
+    organization: Organization
+    period: Period
+    previous: Period
+    rows: list[StatisticRow]
+
+    def row(self, key: str) -> StatisticRow:
+        return next(row for row in self.rows if row.key == key)
+
+
+def _age_expression():
+    """Whole years between birth and admission: year difference, less one before the birthday."""
+    birthday_not_reached = Case(
+        When(
+            Q(admitted_month__lt=ExtractMonth("birth_date"))
+            | Q(admitted_month=ExtractMonth("birth_date"), admitted_day__lt=ExtractDay("birth_date")),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return ExtractYear("admitted_on") - ExtractYear("birth_date") - birthday_not_reached
+
+
+def subtree_admissions(organization: Organization):
+    return Admission.objects.counted().filter(
+        organization__tree_id=organization.tree_id,
+        organization__lft__gte=organization.lft,
+        organization__rght__lte=organization.rght,
+    )
+
+
+def admission_statistics(*, organization: Organization, period: Period) -> AdmissionStatistics:
+    """Every row of the biểu for this period and the same period a year earlier: one query."""
+    previous = period.year_before()
+    in_current = Q(admitted_on__gte=period.start, admitted_on__lte=period.end)
+    in_previous = Q(admitted_on__gte=previous.start, admitted_on__lte=previous.end)
+    lines = _lines()
+    aggregates = {}
+    for line in lines:
+        if isinstance(line, tuple) or line.condition is None:
+            continue
+        aggregates[f"{line.key}__cur"] = Count("pk", filter=in_current & line.condition)
+        aggregates[f"{line.key}__prev"] = Count("pk", filter=in_previous & line.condition)
+    aggregates["age_sum__cur"] = Sum("age", filter=in_current)
+    aggregates["age_sum__prev"] = Sum("age", filter=in_previous)
+    figures = (
+        subtree_admissions(organization)
+        .filter(in_current | in_previous)
+        .annotate(admitted_month=ExtractMonth("admitted_on"), admitted_day=ExtractDay("admitted_on"))
+        .annotate(age=_age_expression())
+        .aggregate(**aggregates)
+    )
+
+    def average(suffix: str) -> float | None:
+        count = figures[f"total__{suffix}"]
+        return _one_decimal(Decimal(figures[f"age_sum__{suffix}"]) / count) if count else None
+
+    rows, top, sub = [], 0, 0
+    for line in lines:
+        if isinstance(line, tuple):
+            key, heading = line
+            if key != "in_which":
+                top += 1
+                sub = 0
+            rows.append(StatisticRow(key=key, label=heading, level=1, heading=True, number=_roman(top)))
+            continue
+        if line.key == "total":
+            number = ""
+        elif line.level == 1:
+            sub += 1
+            number = str(sub)
+        else:
+            sub += 1
+            number = str(sub)
+        if line.key == "average_age":
+            rows.append(StatisticRow(line.key, line.label, 2, number, average("cur"), average("prev"), decimals=1))
+            continue
+        rows.append(
+            StatisticRow(
+                line.key, line.label, line.level, number, figures[f"{line.key}__cur"], figures[f"{line.key}__prev"]
+            )
+        )
+    return AdmissionStatistics(organization=organization, period=period, previous=previous, rows=rows)
+
+
+def _roman(n: int) -> str:
+    return ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII"][n] if n < 9 else str(n)
+
+
+def statistics_header(*, organization: Organization, period: Period, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    parent = Organization.objects.filter(pk=organization.parent_id).first()
+    recipients = ([f"{parent.name} (báo cáo)"] if parent else []) + ["Lưu Văn phòng"]
+    return OfficialHeader(
+        issuing_body=organization.name.upper(),
+        superior_body=party_committee_of(parent.name) if parent else "",
+        title="BIỂU THỐNG KÊ ĐẢNG VIÊN MỚI KẾT NẠP",
+        subject=period.label,
+        attached_to=(
+            f"(Số liệu từ ngày {vietnamese_date(period.start)} đến ngày {vietnamese_date(period.end)}; "
+            f"cùng kỳ năm trước: từ ngày {vietnamese_date(_shift_year(period.start, -1))} "
+            f"đến ngày {vietnamese_date(_shift_year(period.end, -1))})"
+        ),
+        place=organization.short_name or organization.name,
+        issued_on=today,
+        signer_title="BÍ THƯ",
+        recipients=tuple(recipients),
+    )
+
+
+# ---------------------------------------------------------------- sub-targets
+
+
+@dataclass(frozen=True)
+class SubTargetResult:
+    sub_target: SubTarget
+    organization_id: int
+    label: str
+    measured: float | int | None  # None: the data needed is not recorded
+    detail: str
+    is_own: bool = False  # the organization itself rather than one of its children
+
+    @property
+    def met(self) -> bool | None:
+        if self.measured is None:
+            return None
+        value, target = Decimal(str(self.measured)), self.sub_target.value
+        return {
+            SubTarget.Comparison.AT_LEAST: value >= target,
+            SubTarget.Comparison.ABOVE: value > target,
+            SubTarget.Comparison.AT_MOST: value <= target,
+            SubTarget.Comparison.EXACTLY: value == target,
+        }[self.sub_target.comparison]
+
+
+@dataclass(frozen=True)
+class SubTargetReport:
+    plan: Plan | None
+    year: int
+    results: list[tuple[SubTarget, list[SubTargetResult]]]
+
+
+def effective_plan(*, organization: Organization, year: int) -> Plan | None:
+    """The organization's own plan for the year, else the nearest ancestor's (its sub-targets apply
+    to everyone below)."""
+    ancestors = organization.get_ancestors(include_self=True).values_list("pk", flat=True)
+    plans = (
+        Plan.objects.current()
+        .filter(organization__in=ancestors, status=Plan.Status.ISSUED, start_year__lte=year, end_year__gte=year)
+        .select_related("organization")
+        .order_by("-organization__level", "-issued_on", "-pk")
+    )
+    return plans.first()
+
+
+def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
+    """Active cells of the subtree with their latest member count and last counted admission (one query)."""
+    latest = MembershipFigure.objects.filter(organization=OuterRef("pk")).order_by("-as_of")
+    return list(
+        Organization.objects.filter(
+            tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind__in=CELL_KINDS
+        )
+        .active(today)
+        .annotate(
+            members=Subquery(latest.values("member_count")[:1]),
+            members_as_of=Subquery(latest.values("as_of")[:1]),
+            last_admission=Max("admissions__admitted_on", filter=Q(admissions__cancelled_at__isnull=True)),
+        )
+        .values("id", "code", "name", "short_name", "lft", "rght", "parent_id", "members", "members_as_of",
+                "last_admission")
+        .order_by("lft")
+    )  # fmt: skip
+
+
+def sub_target_report(*, organization: Organization, year: int, today: datetime.date | None = None):
+    """Each sub-target of the applicable plan measured for the organization and each active child:
+    five queries (plan, sub-targets, children, admissions by cell, cells) whatever the tree's size."""
+    today = today or timezone.localdate()
+    plan = effective_plan(organization=organization, year=year)
+    if plan is None:
+        return SubTargetReport(plan=None, year=year, results=[])
+    sub_targets = list(plan.sub_targets.all())
+    if not sub_targets:
+        return SubTargetReport(plan=plan, year=year, results=[])
+    children = list(
+        Organization.objects.filter(parent_id=organization.pk).active(today).in_report_order()
+        .values("id", "name", "short_name", "lft", "rght", "sector")
+    )  # fmt: skip
+    units = [{"id": organization.pk, "label": organization.name, "lft": organization.lft, "rght": organization.rght}]
+    units += [
+        {"id": c["id"], "label": c["short_name"] or c["name"], "lft": c["lft"], "rght": c["rght"]} for c in children
+    ]
+    by_lft = (
+        subtree_admissions(organization)
+        .filter(admitted_on__year=year)
+        .values("organization__lft")
+        .annotate(
+            n=Count("pk"),
+            youth=Count("pk", filter=Q(youth_union_member=True)),
+            owners=Count("pk", filter=Q(occupation=Occupation.BUSINESS_OWNER)),
+            village=Count("pk", filter=Q(village_head=True)),
+        )
+    )
+    counts = defaultdict(lambda: defaultdict(int))
+    for row in by_lft:
+        for unit in units:
+            if unit["lft"] <= row["organization__lft"] <= unit["rght"]:
+                for name in ("n", "youth", "owners", "village"):
+                    counts[unit["id"]][name] += row[name]
+    cells = (
+        _cell_facts(organization, today)
+        if any(st.kind in (SubTarget.Kind.CELL_MIN_MEMBERS, SubTarget.Kind.STALLED_CELL_YEARS) for st in sub_targets)
+        else []
+    )
+
+    def cells_of(unit) -> list[dict]:
+        return [c for c in cells if unit["lft"] <= c["lft"] and c["rght"] <= unit["rght"]]
+
+    results = []
+    for st in sub_targets:
+        rows = []
+        for index, unit in enumerate(units):
+            c = counts[unit["id"]]
+            measured, detail = None, "Chưa có số liệu để đo"
+            if st.kind == SubTarget.Kind.YOUTH_UNION_SHARE:
+                if c["n"]:
+                    measured = _one_decimal(Decimal(c["youth"]) * 100 / c["n"])
+                    detail = f"{c['youth']}/{c['n']} đảng viên mới là đoàn viên"
+                else:
+                    detail = "Chưa kết nạp đảng viên nào trong năm"
+            elif st.kind == SubTarget.Kind.PRIVATE_BUSINESS_OWNERS:
+                measured, detail = c["owners"], f"{c['owners']} chủ doanh nghiệp tư nhân được kết nạp"
+            elif st.kind == SubTarget.Kind.MIN_PER_UNIT:
+                measured, detail = c["n"], f"{c['n']} đảng viên được kết nạp trong năm {year}"
+            elif st.kind == SubTarget.Kind.CELL_MIN_MEMBERS:
+                known = [cell for cell in cells_of(unit) if cell["members"] is not None]
+                if known:
+                    smallest = min(known, key=lambda cell: cell["members"])
+                    below = sum(1 for cell in known if cell["members"] < st.value)
+                    measured = smallest["members"]
+                    detail = (
+                        f"Chi bộ ít nhất: {smallest['short_name'] or smallest['name']} ({smallest['members']}); "
+                        f"{below}/{len(known)} chi bộ dưới mức"
+                    )
+            elif st.kind == SubTarget.Kind.STALLED_CELL_YEARS:
+                limit = _shift_year(today, -int(st.value))
+                mine = cells_of(unit)
+                stalled = [cell for cell in mine if cell["last_admission"] is None or cell["last_admission"] <= limit]
+                # Measured as the number of stalled cells: the target is that none remains.
+                measured = len(stalled)
+                detail = (
+                    f"{len(stalled)}/{len(mine)} chi bộ không kết nạp được đảng viên từ {int(st.value)} năm trở lên"
+                )
+                rows.append(_StalledResult(st, unit["id"], unit["label"], measured, detail, index == 0))
+                continue
+            elif st.kind == SubTarget.Kind.VILLAGE_HEAD_SHARE:
+                detail = f"{c['village']} trưởng, phó thôn được kết nạp; chưa có tổng số trưởng thôn để tính tỷ lệ"
+            rows.append(SubTargetResult(st, unit["id"], unit["label"], measured, detail, index == 0))
+        results.append((st, rows))
+    return SubTargetReport(plan=plan, year=year, results=results)
+
+
+class _StalledResult(SubTargetResult):
+    """Cells to follow up: met when no cell of the unit has gone that many years without admitting."""
+
+    @property
+    def met(self) -> bool | None:
+        return self.measured == 0

@@ -1,0 +1,16 @@
+"""Pages of issue 6 (statistics, alerts, periodic reporting), included in the reports namespace."""
+
+from django.urls import path
+
+from . import views_statistics as views
+
+urlpatterns = [
+    path("<int:pk>/statistics/", views.statistics_page, name="statistics"),
+    path("<int:pk>/statistics.pdf", views.statistics_pdf, name="statistics-pdf"),
+    path("<int:pk>/statistics.xlsx", views.statistics_xlsx, name="statistics-xlsx"),
+    path("<int:pk>/alerts/", views.alerts_page, name="alerts"),
+    path("<int:pk>/alerts.xlsx", views.alerts_xlsx, name="alerts-xlsx"),
+    path("<int:pk>/alerts/section/", views.alerts_section, name="alerts-section"),
+    path("<int:pk>/submissions/", views.completeness_page, name="completeness"),
+    path("<int:pk>/submissions/submit/", views.submit, name="submit"),
+]

@@ -1,0 +1,222 @@
+"""Pages of issue 6: the biểu "Đảng viên mới kết nạp" (page, PDF, .xlsx) with the plan's sub-targets,
+alerts (dashboard section, list, .xlsx) and periodic reporting (submit, completeness table)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organizations import selectors as org_selectors
+from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from partytrack.documents import XLSX_CONTENT_TYPE, pdf_response
+from partytrack.services import call_service
+from partytrack.text import fold
+
+from . import alerts as alert_selectors
+from . import exporters_statistics as exporters
+from . import statistics, submissions
+from .forms_statistics import AlertFilterForm, CompletenessForm, StatisticsPeriodForm, SubmitForm
+
+DASHBOARD_ALERTS = 10
+
+
+def _visible_or_404(request, pk: int) -> Organization:
+    try:
+        return org_selectors.organization_get_visible(user=request.user, pk=pk)
+    except Organization.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _bad(request, form, organization) -> HttpResponse:
+    return render(
+        request, "reports/statistics/bad_input.html", {"form": form, "organization": organization}, status=400
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = pdf_response(content, filename, inline=False)
+    response["Content-Type"] = XLSX_CONTENT_TYPE
+    return response
+
+
+# ---------------------------------------------------------------- the biểu
+
+
+@login_required
+@require_GET
+def statistics_page(request, pk: int):
+    organization = _visible_or_404(request, pk)
+    form = StatisticsPeriodForm.from_query(request.GET)
+    if not form.is_valid():
+        return _bad(request, form, organization)
+    stats = statistics.admission_statistics(organization=organization, period=form.period)
+    targets = statistics.sub_target_report(organization=organization, year=form.period.year)
+    return render(
+        request,
+        "reports/statistics/page.html",
+        {
+            "organization": organization,
+            "form": form,
+            "stats": stats,
+            "targets": targets,
+            "query": form.period.query_string(),
+            "breadcrumbs": org_selectors.organization_breadcrumbs(user=request.user, organization=organization),
+        },
+    )
+
+
+def _statistics_export(request, pk: int, format: str):
+    organization = _visible_or_404(request, pk)
+    form = StatisticsPeriodForm.from_query(request.GET)
+    if not form.is_valid():
+        return _bad(request, form, organization)
+    stats = statistics.admission_statistics(organization=organization, period=form.period)
+    header = statistics.statistics_header(organization=organization, period=form.period)
+    if format == "pdf":
+        return pdf_response(exporters.statistics_pdf(stats, header), exporters.statistics_filename(stats, "pdf"))
+    return _xlsx(exporters.statistics_xlsx(stats, header), exporters.statistics_filename(stats, "xlsx"))
+
+
+@login_required
+@require_GET
+def statistics_pdf(request, pk: int):
+    return _statistics_export(request, pk, "pdf")
+
+
+@login_required
+@require_GET
+def statistics_xlsx(request, pk: int):
+    return _statistics_export(request, pk, "xlsx")
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def _alerts(request, organization):
+    form = AlertFilterForm(request.GET or None)
+    kinds, text = None, ""
+    if form.is_bound and form.is_valid():
+        kinds, text = form.kinds, form.cleaned_data.get("q", "")
+    found = alert_selectors.organization_alerts(user=request.user, organization=organization, kinds=kinds)
+    if text:
+        needle = fold(text)
+        found = [alert for alert in found if needle in fold(alert.organization)]
+    return form, found
+
+
+@login_required
+@require_GET
+def alerts_page(request, pk: int):
+    organization = _visible_or_404(request, pk)
+    form, found = _alerts(request, organization)
+    if form.is_bound and not form.is_valid():
+        return _bad(request, form, organization)
+    return render(
+        request,
+        "reports/alerts/list.html",
+        {
+            "organization": organization,
+            "form": form,
+            "alerts": found,
+            "counts": alert_selectors.alert_counts(found),
+            "query": request.GET.urlencode(),
+            "breadcrumbs": org_selectors.organization_breadcrumbs(user=request.user, organization=organization),
+        },
+    )
+
+
+@login_required
+@require_GET
+def alerts_xlsx(request, pk: int):
+    organization = _visible_or_404(request, pk)
+    form, found = _alerts(request, organization)
+    if form.is_bound and not form.is_valid():
+        return _bad(request, form, organization)
+    title = f"Cảnh báo — {organization.name} — ngày {timezone.localdate():%d/%m/%Y}"
+    return _xlsx(exporters.alerts_xlsx(found, title=title), f"canh-bao-{organization.code}.xlsx")
+
+
+@login_required
+@require_GET
+def alerts_section(request, pk: int):
+    """The dashboard's alert block, loaded by htmx after the page so the dashboard stays fast."""
+    organization = _visible_or_404(request, pk)
+    found = alert_selectors.organization_alerts(user=request.user, organization=organization)
+    return render(
+        request,
+        "reports/alerts/_section.html",
+        {
+            "organization": organization,
+            "alerts": found[:DASHBOARD_ALERTS],
+            "more": max(0, len(found) - DASHBOARD_ALERTS),
+            "counts": alert_selectors.alert_counts(found),
+        },
+    )
+
+
+# ---------------------------------------------------------------- periodic reporting
+
+
+@login_required
+@require_GET
+def completeness_page(request, pk: int):
+    organization = _visible_or_404(request, pk)
+    form = CompletenessForm(request.GET)
+    if not form.is_valid():
+        return _bad(request, form, organization)
+    kind, year = form.values()
+    table = submissions.completeness(organization=organization, kind=kind, year=year)
+    can_submit = organization.parent_id is not None and (
+        request.user.is_superuser
+        or Organization.objects.filter(pk=organization.pk)
+        .filter(Scope.of(request.user).q(roles=CANDIDATE_ROLES))
+        .exists()
+    )
+    return render(
+        request,
+        "reports/submissions/completeness.html",
+        {
+            "organization": organization,
+            "form": form,
+            "table": table,
+            "kind": kind,
+            "year": year,
+            "own": submissions.submissions_of(organization=organization, year=year),
+            "can_submit": can_submit,
+            "submit_form": SubmitForm(initial={"kind": kind, "year": year}),
+            "breadcrumbs": org_selectors.organization_breadcrumbs(user=request.user, organization=organization),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request, pk: int):
+    organization = _visible_or_404(request, pk)
+    if request.method == "GET":  # the form lives on the completeness page
+        return redirect("reports:completeness", pk=organization.pk)
+    form = SubmitForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = call_service(
+            form,
+            lambda: submissions.report_submit(
+                organization=organization,
+                kind=data["kind"],
+                year=data["year"],
+                number=data["number"],
+                note=data["note"],
+                by=request.user,
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã gửi báo cáo lên cấp trên."))
+            url = reverse("reports:completeness", args=[organization.pk])
+            return redirect(f"{url}?kind={data['kind']}&year={data['year']}")
+    return _bad(request, form, organization)
