@@ -7,18 +7,36 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
-from partytrack.wsgi import application
+from partytrack.wsgi import application as wsgi_application
 
 
 def _schema() -> dict:
     """The schema /api/schema/ serves (generated in-process: serving it needs a logged-in user)."""
     document = SchemaGenerator().get_schema(request=None, public=True)
     return json.loads(OpenApiJsonRenderer().render(document))
+
+
+def application(environ, start_response):
+    """The real WSGI application, without closing the database connection at the end of each request
+    (as Django's test client does): the test's transaction lives on that connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = wsgi_application(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.openapi.from_dict(_schema())
