@@ -4,10 +4,11 @@ nothing is written."""
 
 from __future__ import annotations
 
-from . import services
+from . import demo_statistics, services
 
 
 def load(*, stdout) -> None:
+    demo_statistics.load(stdout=stdout)
     problems = services.tallies_drift()
     if not problems:
         stdout.write("Báo cáo: bảng tổng hợp đã khớp với dữ liệu.")
