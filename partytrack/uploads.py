@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pyexpat import ExpatError, ParserCreate
 
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from partytrack.documents import format_number
 
 DEFAULT_LIMITS = {
     "max_bytes": 5 * 1024 * 1024,
@@ -89,11 +90,13 @@ def limits() -> dict:
 
 
 def _mb(size: int) -> str:
-    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1 if size < 10 * 1024 * 1024 else 0)
+    """Megabytes the Vietnamese way: 5, 2,1, 2.048."""
+    value = round(size / (1024 * 1024), 1)
+    return format_number(value, 0 if value >= 10 or value == int(value) else 1)
 
 
 def _n(number: int) -> str:
-    return number_format(number, force_grouping=True)
+    return format_number(number)
 
 
 def column_number(letters: str) -> int:
