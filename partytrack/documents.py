@@ -12,18 +12,33 @@ import io
 import mimetypes
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import wraps
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # Body text face; "Liberation Serif" is what Debian's fonts-liberation installs.
 SERIF = '"Times New Roman", "Liberation Serif", "Tinos", serif'
 XLSX_FONT = "Times New Roman"
+
+
+def in_official_language(func):
+    """Official documents are Vietnamese whatever language the interface is in: labels built by
+    selectors ("Cộng", group names, statuses) and templates are rendered in settings.LANGUAGE_CODE."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)

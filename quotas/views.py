@@ -338,6 +338,7 @@ def allocation_history(request, pk: int, year: int):
 
 
 @login_required
+@documents.in_official_language
 def allocation_pdf(request, pk: int, year: int):
     _check_year(year)
     organization = _visible_or_404(request, pk)
@@ -348,6 +349,7 @@ def allocation_pdf(request, pk: int, year: int):
 
 
 @login_required
+@documents.in_official_language
 def allocation_xlsx(request, pk: int, year: int):
     _check_year(year)
     organization = _visible_or_404(request, pk)
@@ -758,6 +760,7 @@ def term(request, plan_pk: int):
 
 
 @login_required
+@documents.in_official_language
 def term_xlsx(request, plan_pk: int):
     plan = _plan_or_404(request, plan_pk)
     table = selectors.term_table(plan=plan)
@@ -765,6 +768,7 @@ def term_xlsx(request, plan_pk: int):
 
 
 @login_required
+@documents.in_official_language
 def term_pdf(request, plan_pk: int):
     plan = _plan_or_404(request, plan_pk)
     table = selectors.term_table(plan=plan)

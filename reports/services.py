@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Admission
 from organizations.models import Organization
+from partytrack.documents import in_official_language
 from quotas.models import Plan, Quota
 
 from .models import AdmissionTally, QuotaTally, ReportJob
@@ -430,6 +431,7 @@ def _job_progress(job: ReportJob) -> Callable[[int], None]:
     return report
 
 
+@in_official_language
 def report_job_run(*, job: ReportJob) -> ReportJob:
     """Build the job's file (outside any long transaction: progress is visible while it runs)."""
     from . import exporters  # the PDF/xlsx stack is only needed here and in the views

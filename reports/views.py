@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organizations import selectors as org_selectors
 from organizations.models import Organization, Scope
 from partytrack.db_routers import replica_reads
-from partytrack.documents import XLSX_CONTENT_TYPE, pdf_response
+from partytrack.documents import XLSX_CONTENT_TYPE, in_official_language, pdf_response
 from partytrack.services import call_service
 
 from . import exporters, selectors, services
@@ -131,6 +131,7 @@ def _file_response(content: bytes, filename: str, format: str) -> HttpResponse:
     return response
 
 
+@in_official_language
 def _build(organization: Organization, year: int, quarter: int, detail: bool, format: str) -> tuple[bytes, str]:
     report = selectors.progress_report(organization=organization, year=year, quarter=quarter, detail=detail)
     header = selectors.progress_header(organization=organization, year=year, quarter=quarter)
