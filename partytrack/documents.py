@@ -164,9 +164,14 @@ def pdf_response(content: bytes, filename: str, *, inline: bool = True) -> HttpR
 
 
 def xlsx_response(workbook, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    """A download of an openpyxl workbook, or of a workbook's bytes."""
+    if isinstance(workbook, bytes):
+        content = workbook
+    else:
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content = buffer.getvalue()
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(filename, inline=False)
     return response
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organizations import selectors as org_selectors
 from organizations.models import Organization, Scope
 from partytrack.db_routers import replica_reads
-from partytrack.documents import XLSX_CONTENT_TYPE, in_official_language, pdf_response
+from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
 
 from . import exporters, selectors, services
@@ -125,10 +125,7 @@ def _export(request, pk: int, format: str):
 def _file_response(content: bytes, filename: str, format: str) -> HttpResponse:
     if format == ReportJob.Format.PDF:
         return pdf_response(content, filename)
-    # The shared helper sets the download headers; only the type differs for a workbook's bytes.
-    response = pdf_response(content, filename, inline=False)
-    response["Content-Type"] = XLSX_CONTENT_TYPE
-    return response
+    return xlsx_response(content, filename)
 
 
 @in_official_language

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations import selectors as org_selectors
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
-from partytrack.documents import XLSX_CONTENT_TYPE, pdf_response
+from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
 from partytrack.text import fold
 
@@ -37,12 +37,6 @@ def _bad(request, form, organization) -> HttpResponse:
     return render(
         request, "reports/statistics/bad_input.html", {"form": form, "organization": organization}, status=400
     )
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = pdf_response(content, filename, inline=False)
-    response["Content-Type"] = XLSX_CONTENT_TYPE
-    return response
 
 
 # ---------------------------------------------------------------- the biểu
@@ -71,6 +65,7 @@ def statistics_page(request, pk: int):
     )
 
 
+@in_official_language
 def _statistics_export(request, pk: int, format: str):
     organization = _visible_or_404(request, pk)
     form = StatisticsPeriodForm.from_query(request.GET)
@@ -80,7 +75,7 @@ def _statistics_export(request, pk: int, format: str):
     header = statistics.statistics_header(organization=organization, period=form.period)
     if format == "pdf":
         return pdf_response(exporters.statistics_pdf(stats, header), exporters.statistics_filename(stats, "pdf"))
-    return _xlsx(exporters.statistics_xlsx(stats, header), exporters.statistics_filename(stats, "xlsx"))
+    return xlsx_response(exporters.statistics_xlsx(stats, header), exporters.statistics_filename(stats, "xlsx"))
 
 
 @login_required
@@ -133,13 +128,14 @@ def alerts_page(request, pk: int):
 
 @login_required
 @require_GET
+@in_official_language
 def alerts_xlsx(request, pk: int):
     organization = _visible_or_404(request, pk)
     form, found = _alerts(request, organization)
     if form.is_bound and not form.is_valid():
         return _bad(request, form, organization)
     title = f"Cảnh báo — {organization.name} — ngày {timezone.localdate():%d/%m/%Y}"
-    return _xlsx(exporters.alerts_xlsx(found, title=title), f"canh-bao-{organization.code}.xlsx")
+    return xlsx_response(exporters.alerts_xlsx(found, title=title), f"canh-bao-{organization.code}.xlsx")
 
 
 @login_required
