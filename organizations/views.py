@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partytrack.services import call_service
+from partytrack.shortcuts import visible_organization_or_404
 
 from . import selectors, services
 from .forms import (
@@ -24,22 +25,15 @@ from .forms import (
 from .models import Organization
 
 
-def _visible_or_404(request, pk: int) -> Organization:
-    try:
-        return selectors.organization_get_visible(user=request.user, pk=pk)
-    except Organization.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _editable_or_404(request, pk: int) -> Organization:
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     if not selectors.organization_can_edit(user=request.user, organization=organization):
         raise Http404
     return organization
 
 
 def _manageable_or_404(request, pk: int) -> Organization:
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     if not selectors.organization_can_manage(user=request.user, organization=organization):
         raise Http404
     return organization
@@ -59,14 +53,14 @@ def tree(request):
 @login_required
 def children(request, pk: int):
     """The next level of the tree browser, loaded when a node is expanded."""
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     nodes = selectors.organization_children(user=request.user, organization=organization)
     return render(request, "organizations/_nodes.html", {"nodes": nodes})
 
 
 @login_required
 def detail(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     user = request.user
     context = {
         "organization": organization,

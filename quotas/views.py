@@ -19,6 +19,7 @@ from organizations.models import Organization
 from organizations.selectors import organization_breadcrumbs
 from partytrack import documents
 from partytrack.services import call_service
+from partytrack.shortcuts import visible_organization_or_404
 
 from . import exporters, forms, importers, selectors, services
 from .models import Plan
@@ -30,15 +31,8 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 # ---------------------------------------------------------------------------------------- access
 
 
-def _visible_or_404(request, pk: int) -> Organization:
-    organization = Organization.objects.visible_to(request.user).filter(pk=pk).first()
-    if organization is None:
-        raise Http404
-    return organization
-
-
 def _allocatable_or_404(request, pk: int) -> Organization:
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     if not selectors.can_allocate(user=request.user, organization=organization):
         raise Http404
     return organization
@@ -196,7 +190,7 @@ def _allocation_context(request, organization, year, allocation, **grid) -> dict
 def allocation(request, pk: int, year: int):
     """ "Giao chỉ tiêu năm …": one row per child, typed like a spreadsheet, saved all at once."""
     _check_year(year)
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     plan = _requested_plan(request, organization, year)
     if request.method == "POST":
         if not selectors.can_allocate(user=request.user, organization=organization):
@@ -319,7 +313,7 @@ def _conflict(request, organization, year, base, grid, conflict):
 @login_required
 def allocation_history(request, pk: int, year: int):
     _check_year(year)
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     plan = _requested_plan(request, organization, year) or selectors.plan_effective(
         organization=organization, year=year
     )
@@ -341,7 +335,7 @@ def allocation_history(request, pk: int, year: int):
 @documents.in_official_language
 def allocation_pdf(request, pk: int, year: int):
     _check_year(year)
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     current = selectors.allocation_for(
         organization=organization, year=year, plan=_requested_plan(request, organization, year)
     )
@@ -352,7 +346,7 @@ def allocation_pdf(request, pk: int, year: int):
 @documents.in_official_language
 def allocation_xlsx(request, pk: int, year: int):
     _check_year(year)
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     current = selectors.allocation_for(
         organization=organization, year=year, plan=_requested_plan(request, organization, year)
     )
@@ -509,7 +503,7 @@ def allocation_import(request, pk: int, year: int):
 
 @login_required
 def plans(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     return render(
         request,
         "quotas/plans.html",

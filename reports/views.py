@@ -15,6 +15,7 @@ from organizations.models import Organization, Scope
 from partytrack.db_routers import replica_reads
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
+from partytrack.shortcuts import visible_organization_or_404
 
 from . import exporters, selectors, services
 from .charts import progress_chart
@@ -24,13 +25,6 @@ from .models import ReportJob
 # Reports with more organization rows than this are built by `manage.py report_worker`, so a whole
 # province (thousands of rows) never holds a web worker; a 60-row report renders in well under 2 s.
 SYNC_MAX_ROWS = 300
-
-
-def _visible_or_404(request, pk: int) -> Organization:
-    try:
-        return org_selectors.organization_get_visible(user=request.user, pk=pk)
-    except Organization.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _job_or_404(request, pk: int) -> ReportJob:
@@ -60,7 +54,7 @@ def index(request):
 @require_GET
 @replica_reads
 def dashboard(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form = PeriodForm.from_query(request.GET)
     if not form.is_valid():
         return _bad_period(request, form, organization)
@@ -88,7 +82,7 @@ def _shift(year: int, quarter: int, step: int) -> str:
 
 
 def _export(request, pk: int, format: str):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form = PeriodForm.from_query(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return _bad_period(request, form, organization)

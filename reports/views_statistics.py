@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from organizations import selectors as org_selectors
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
+from partytrack.shortcuts import visible_organization_or_404
 from partytrack.text import fold
 
 from . import alerts as alert_selectors
@@ -24,13 +25,6 @@ from . import statistics, submissions
 from .forms_statistics import AlertFilterForm, CompletenessForm, StatisticsPeriodForm, SubmitForm
 
 DASHBOARD_ALERTS = 10
-
-
-def _visible_or_404(request, pk: int) -> Organization:
-    try:
-        return org_selectors.organization_get_visible(user=request.user, pk=pk)
-    except Organization.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _bad(request, form, organization) -> HttpResponse:
@@ -45,7 +39,7 @@ def _bad(request, form, organization) -> HttpResponse:
 @login_required
 @require_GET
 def statistics_page(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form = StatisticsPeriodForm.from_query(request.GET)
     if not form.is_valid():
         return _bad(request, form, organization)
@@ -67,7 +61,7 @@ def statistics_page(request, pk: int):
 
 @in_official_language
 def _statistics_export(request, pk: int, format: str):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form = StatisticsPeriodForm.from_query(request.GET)
     if not form.is_valid():
         return _bad(request, form, organization)
@@ -108,7 +102,7 @@ def _alerts(request, organization):
 @login_required
 @require_GET
 def alerts_page(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form, found = _alerts(request, organization)
     if form.is_bound and not form.is_valid():
         return _bad(request, form, organization)
@@ -130,7 +124,7 @@ def alerts_page(request, pk: int):
 @require_GET
 @in_official_language
 def alerts_xlsx(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form, found = _alerts(request, organization)
     if form.is_bound and not form.is_valid():
         return _bad(request, form, organization)
@@ -142,7 +136,7 @@ def alerts_xlsx(request, pk: int):
 @require_GET
 def alerts_section(request, pk: int):
     """The dashboard's alert block, loaded by htmx after the page so the dashboard stays fast."""
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     found = alert_selectors.organization_alerts(user=request.user, organization=organization)
     return render(
         request,
@@ -162,7 +156,7 @@ def alerts_section(request, pk: int):
 @login_required
 @require_GET
 def completeness_page(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     form = CompletenessForm(request.GET)
     if not form.is_valid():
         return _bad(request, form, organization)
@@ -194,7 +188,7 @@ def completeness_page(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, pk: int):
-    organization = _visible_or_404(request, pk)
+    organization = visible_organization_or_404(request, pk)
     if request.method == "GET":  # the form lives on the completeness page
         return redirect("reports:completeness", pk=organization.pk)
     form = SubmitForm(request.POST)
