@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev syscheck lint migrate demo messages clean
+.PHONY: run test install install-dev syscheck syscheck-test lint migrate demo messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Cần $(PYTHON) (Python 3.11). Needs Python 3.11."; exit 1; }
@@ -21,17 +21,29 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# WeasyPrint needs Pango from the system and the PDFs need a Times-compatible serif font.
-syscheck:
+# WeasyPrint needs Pango from the system and the PDFs need a Times-compatible serif font that has
+# the Vietnamese letters (Liberation Serif 2, Debian's fonts-liberation2: version 1 lacks ộ, ướ...).
+# The browser journeys of `make test` drive Debian's Chromium.
+APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2
+APT_TEST := $(APT_RUN) chromium
+define check_packages
 	@missing=""; \
-	ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
-	fc-list 2>/dev/null | grep -qi 'Liberation Serif' || missing="$$missing fonts-liberation"; \
+	PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list ':charset=1ed9' family 2>/dev/null | grep -qi 'Liberation Serif' || missing="$$missing fonts-liberation2"; \
+	$(if $(1),[ -x /usr/bin/chromium ] || missing="$$missing chromium";) \
 	if [ -n "$$missing" ]; then \
-	  echo "Thiếu gói hệ thống cho WeasyPrint/PDF: $$missing"; \
-	  echo "Missing system packages for PDF output. Install them with:"; \
-	  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation"; \
+	  echo "Thiếu gói hệ thống:$$missing"; \
+	  echo "Missing system packages:$$missing. Install them with:"; \
+	  echo "  sudo apt-get install -y $(if $(1),$(APT_TEST),$(APT_RUN))"; \
 	  exit 1; \
 	fi
+endef
+
+syscheck:
+	$(call check_packages,)
+
+syscheck-test:
+	$(call check_packages,test)
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
@@ -48,7 +60,7 @@ run: syscheck $(VENV)/.installed
 	@$(PY) manage.py report_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: syscheck $(VENV)/.installed-dev
+test: syscheck-test $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

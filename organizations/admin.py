@@ -48,6 +48,17 @@ class RoleAssignmentAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
         return ScopedForm
 
+    def save_model(self, request, obj, form, change):
+        from . import services
+
+        if change:
+            super().save_model(request, obj, form, change)
+            if obj.role == Role.ADMIN and not obj.user.is_staff:
+                services.role_grant(user=obj.user, organization=obj.organization, role=obj.role, by=request.user)
+            return
+        # A new grant goes through the service, which also opens the admin to a new administrator.
+        obj.pk = services.role_grant(user=obj.user, organization=obj.organization, role=obj.role, by=request.user).pk
+
     def has_delete_permission(self, request, obj=None):
         return self.has_module_permission(request)  # revoking a role is not deleting history
 

@@ -93,13 +93,7 @@ class OrganizationViewSet(
             raise Http404
         data = dict(serializer.validated_data)
         try:
-            if "parent" in data and data["parent"] != organization.parent:
-                organization = services.organization_move(
-                    organization=organization, new_parent=data.pop("parent"), by=self.request.user
-                )
-            data.pop("parent", None)
-            if data:
-                organization = services.organization_update(organization=organization, by=self.request.user, **data)
+            organization = services.organization_change(organization=organization, by=self.request.user, **data)
         except ValidationError as exc:
             raise _as_api_error(exc) from exc
         except PermissionDenied as exc:

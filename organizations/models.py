@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -228,6 +229,10 @@ class Organization(MPTTModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Ngày kết thúc hoạt động phải sau ngày bắt đầu hoạt động.")})
 
     def save(self, *args, **kwargs):
         self.search_name = fold(f"{self.name} {self.short_name} {self.code}")

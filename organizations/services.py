@@ -118,9 +118,13 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     tree_lock()
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
+    closing = "valid_to" in changes and changes["valid_to"] is not None and changes["valid_to"] != organization.valid_to
     for field, value in changes.items():
         setattr(organization, field, value.strip() if isinstance(value, str) else value)
     _full_clean(organization)
+    if closing:
+        # Closing an organization by editing its end date follows the same rule as dissolving it.
+        _check_no_active_children(organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to")
     if organization.valid_to is None:
         _check_sibling_name(parent=organization.parent, name=organization.name, exclude_pk=organization.pk)
     organization._history_user = by
@@ -129,7 +133,26 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     return organization
 
 
-def _move(organization: Organization, new_parent: Organization | None, by) -> Organization:
+def _sibling_name_taken(*, parent: Organization | None, name: str, exclude_pk: int) -> bool:
+    try:
+        _check_sibling_name(parent=parent, name=name, exclude_pk=exclude_pk)
+    except ValidationError:
+        return True
+    return False
+
+
+def _move(
+    organization: Organization, new_parent: Organization | None, by, *, former_parent: Organization | None = None
+) -> Organization:
+    """Move under `new_parent`. With `former_parent` (a merge), a name already used under the new
+    parent gets the former parent's name added ("Chi bộ Thôn 1 (xã Lộc An)") instead of being refused:
+    merged communes usually both have a "Thôn 1", and the merge must go through."""
+    if former_parent is not None and organization.valid_to is None:
+        if _sibling_name_taken(parent=new_parent, name=organization.name, exclude_pk=organization.pk):
+            suffix = former_parent.short_name or former_parent.name
+            organization.name = f"{organization.name} ({suffix})"
+            if organization.short_name:
+                organization.short_name = f"{organization.short_name} ({suffix})"
     if new_parent is not None:
         new_parent = Organization.objects.get(pk=new_parent.pk)
         if new_parent.pk == organization.pk or new_parent.is_descendant_of(organization):
@@ -158,6 +181,19 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
     _ensure_editable(by, organization)
     new_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
     hooks.tree_changed.fire(organization_ids={organization.pk, *old_ancestors, *new_ancestors})
+    return organization
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def organization_change(*, organization: Organization, by=None, parent=_UNCHANGED, **changes) -> Organization:
+    """A move and a change of fields in one write (the API's PATCH): both happen or neither."""
+    if parent is not _UNCHANGED and parent != organization.parent:
+        organization = organization_move(organization=organization, new_parent=parent, by=by)
+    if changes:
+        organization = organization_update(organization=organization, by=by, **changes)
     return organization
 
 
@@ -196,7 +232,7 @@ def organization_merge(
         affected |= {source.pk, *source.get_ancestors().values_list("pk", flat=True)}
     for source in sources:
         for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):
-            _move(child, target, by)
+            _move(child, target, by, former_parent=source)
         source = Organization.objects.get(pk=source.pk)
         source.valid_to = closing_day
         source.merged_into = target
@@ -209,19 +245,23 @@ def organization_merge(
     return target
 
 
+def _check_no_active_children(organization: Organization, *, on: datetime.date, field: str | None = None) -> None:
+    active_children = Organization.objects.filter(parent=organization).active(on)
+    if active_children.exists():
+        names = ", ".join(active_children.order_by("lft").values_list("name", flat=True)[:5])
+        message = _("Còn tổ chức trực thuộc đang hoạt động (%(names)s): chuyển hoặc giải thể các tổ chức đó trước.") % {
+            "names": names
+        }
+        raise ValidationError({field: message} if field else message)
+
+
 @transaction.atomic
 def organization_dissolve(*, organization: Organization, on: datetime.date, by=None) -> Organization:
     """Close an organization from `on` (last active day is the day before); it stays in history."""
     tree_lock()
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
-    active_children = Organization.objects.filter(parent=organization).active(on)
-    if active_children.exists():
-        names = ", ".join(active_children.values_list("name", flat=True)[:5])
-        raise ValidationError(
-            _("Còn tổ chức trực thuộc đang hoạt động (%(names)s): chuyển hoặc giải thể các tổ chức đó trước.")
-            % {"names": names}
-        )
+    _check_no_active_children(organization, on=on)
     closing_day = on - datetime.timedelta(days=1)
     if organization.valid_from and closing_day < organization.valid_from:
         raise ValidationError({"on": _("Ngày giải thể phải sau ngày bắt đầu hoạt động.")})
@@ -245,6 +285,13 @@ def membership_figure_record(
     figure = MembershipFigure.objects.filter(organization=organization, as_of=as_of).first() or MembershipFigure(
         organization=organization, as_of=as_of
     )
+    unchanged = figure.pk and (figure.member_count, figure.official_member_count, figure.cell_count) == (
+        member_count,
+        official_member_count,
+        cell_count,
+    )
+    if unchanged:
+        return figure  # no history row for a figure recorded again as it was
     figure.member_count = member_count
     figure.official_member_count = official_member_count
     figure.cell_count = cell_count

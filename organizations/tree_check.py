@@ -30,7 +30,17 @@ def tree_problems() -> list[TreeProblem]:
         children[parent_id].append(pk)
         stored[pk] = {"tree_id": tree_id, "lft": lft, "rght": rght, "level": level}
     expected: dict[int, dict[str, int]] = {}
-    for tree_index, root in enumerate(children[None], start=1):
+    problems = []
+    # A root keeps the tree_id it has (django-mptt leaves gaps when a root is moved under another
+    # organization); what matters is that no two roots share one and every node carries its root's.
+    roots_by_tree: dict[int, int] = {}
+    for root in children[None]:
+        tree_id = stored[root]["tree_id"]
+        if tree_id in roots_by_tree:
+            problems.append(TreeProblem(root, "tree_id", tree_id, 0))
+        roots_by_tree.setdefault(tree_id, root)
+    for root in children[None]:
+        tree_index = stored[root]["tree_id"]
         counter = 1
         # Iterative depth-first walk: trees can be deep enough to exhaust Python's recursion limit.
         stack: list[tuple[int, int, bool]] = [(root, 0, False)]
@@ -45,7 +55,6 @@ def tree_problems() -> list[TreeProblem]:
             stack.append((pk, level, True))
             for child in reversed(children.get(pk, [])):
                 stack.append((child, level + 1, False))
-    problems = []
     for pk, values in stored.items():
         if pk not in expected:  # unreachable from a root: a cycle in the parent links
             problems.append(TreeProblem(pk, "parent", 0, 0))

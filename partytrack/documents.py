@@ -24,7 +24,8 @@ from django.utils import translation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
-# Body text face; "Liberation Serif" is what Debian's fonts-liberation installs.
+# Body text face. "Liberation Serif" 2.x (Debian's fonts-liberation2) has every Vietnamese letter; 1.x
+# (fonts-liberation) does not, and Pango would draw ộ, ướ... in another face (tests/test_documents.py).
 SERIF = '"Times New Roman", "Liberation Serif", "Tinos", serif'
 XLSX_FONT = "Times New Roman"
 

@@ -61,6 +61,27 @@ def test_official_pdf_keeps_vietnamese_text_and_layout_lines():
         assert expected in text
 
 
+def pdf_font_names(content: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_every_vietnamese_letter_is_printed_in_the_serif_face():
+    """No glyph falls back to another face: Liberation Serif 1.x lacks ộ, ướ… and Pango then draws
+    them in DejaVu, a visibly different font in the middle of words."""
+    template = Template(
+        '{% extends "documents/official.html" %}{% block body %}'
+        "<p>Đảng bộ xã Phượng Sơn, Hồng Giang; Trường THPT Lục Ngạn số 1; ỷ ỹ ự ữ ẫ ậ ằ ẳ ẵ ặ ễ ệ ỗ ộ ờ ở ỡ ợ</p>"
+        "<p><b>ĐẢNG CỘNG SẢN VIỆT NAM</b> <i>ngày 11 tháng 02 năm 2022</i></p>{% endblock %}"
+    )
+    html = template.render(Context({"header": HEADER, "serif": documents.SERIF}))
+    names = pdf_font_names(documents.html_to_pdf(html))
+    assert names and all(name.replace("-", "").startswith("LiberationSerif") for name in names), names
+
+
 def test_pdf_refuses_outside_urls():
     from weasyprint.urls import URLFetchingError
 

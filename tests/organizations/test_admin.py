@@ -36,3 +36,18 @@ def test_other_roles_have_no_admin(world, client):
         client.force_login(user)
         response = client.get(reverse("admin:index"))
         assert response.status_code == 302  # not staff: sent to the admin login
+
+
+def test_granting_the_admin_role_in_the_admin_opens_the_admin_to_that_user(world, client):
+    from organizations.models import RoleAssignment
+
+    client.force_login(world.admin)
+    assert not world.leader.is_staff
+    url = reverse("admin:organizations_roleassignment_add")
+    response = client.post(url, {"user": world.leader.pk, "organization": world.commune_a.pk, "role": "admin"})
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(user=world.leader, organization=world.commune_a, role="admin").exists()
+    world.leader.refresh_from_db()
+    assert world.leader.is_staff
+    client.force_login(world.leader)
+    assert client.get(reverse("admin:organizations_organization_changelist")).status_code == 200

@@ -146,6 +146,17 @@ def test_api_rejects_bad_input_with_field_errors_and_writes_nothing(world):
     assert set(response.json()) >= {"parent", "code"}
     response = client.patch(f"/api/v1/organizations/{world.commune_a.pk}/", {"parent": world.cell_a.pk}, format="json")
     assert response.status_code == 400 and "parent" in response.json()
+    # A valid move with an invalid field change: refused as a whole, the move is not kept either.
+    response = client.patch(
+        f"/api/v1/organizations/{world.cell_a2.pk}/", {"parent": world.school_a.pk, "code": "bad code"}, format="json"
+    )
+    assert response.status_code == 400 and "code" in response.json()
+    response = client.patch(
+        f"/api/v1/organizations/{world.cell_a2.pk}/",
+        {"parent": world.school_a.pk, "valid_from": "2030-01-01", "valid_to": "2029-01-01"},
+        format="json",
+    )
+    assert response.status_code == 400
     assert snapshot() == before
 
 

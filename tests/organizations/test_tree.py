@@ -147,3 +147,75 @@ def test_concurrent_root_creations_get_distinct_tree_ids(postgres_only):
     tree_ids = list(Organization.objects.filter(code__startswith="PAR").values_list("tree_id", flat=True))
     assert len(tree_ids) == 4 and len(set(tree_ids)) == 4
     assert tree_problems() == []
+
+
+def test_merging_communes_whose_cells_share_a_name_keeps_both_cells(world):
+    """2025: two communes both with a "Chi bộ Thôn 1" become one; the moved cell is told apart by
+    its former commune's name instead of the merge being refused."""
+    target = OrganizationFactory(name="Đảng bộ xã Biên Sơn mới", code="A9", kind=Kind.COMMUNE, parent=world.district_a)
+    OrganizationFactory(name="Đảng bộ xã Lộc An", code="A3", kind=Kind.COMMUNE, parent=world.district_a)
+    second = Organization.objects.get(code="A3")
+    OrganizationFactory(name="Chi bộ Thôn 1", code="A3C", kind=Kind.CELL, parent=second)
+    merged = services.organization_merge(sources=[world.commune_a, second], target=target, on=datetime.date(2025, 7, 1))
+    names = dict(
+        Organization.objects.filter(parent=merged).active(datetime.date(2025, 7, 1)).values_list("code", "name")
+    )
+    assert names == {"A1C": "Chi bộ Thôn 1", "A1D": "Chi bộ Thôn 2", "A3C": "Chi bộ Thôn 1 (Đảng bộ xã Lộc An)"}
+    for source in (world.commune_a, second):
+        source.refresh_from_db()
+        assert (source.parent_id, source.merged_into_id, source.valid_to) == (
+            merged.pk,
+            merged.pk,
+            datetime.date(2025, 6, 30),
+        )
+    # The rename is in the cell's history, with its old name.
+    assert list(Organization.objects.get(code="A3C").history.values_list("name", flat=True))[:2] == [
+        "Chi bộ Thôn 1 (Đảng bộ xã Lộc An)",
+        "Chi bộ Thôn 1",
+    ]
+    assert tree_problems() == []
+
+
+def test_closing_through_the_end_date_follows_the_dissolve_rule(world):
+    before = snapshot()
+    with pytest.raises(ValidationError) as error:
+        services.organization_update(organization=world.commune_a, valid_to=datetime.date(2025, 6, 30))
+    assert "Chi bộ Thôn 1" in str(error.value) and "valid_to" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.organization_update(
+            organization=world.cell_a2, valid_from=datetime.date(2025, 1, 1), valid_to=datetime.date(2024, 12, 31)
+        )
+    assert "valid_to" in error.value.message_dict
+    assert snapshot() == before
+    assert Organization.objects.get(pk=world.commune_a.pk).valid_to is None
+    closed = services.organization_update(organization=world.cell_a2, valid_to=datetime.date(2025, 6, 30))
+    assert closed.valid_to == datetime.date(2025, 6, 30)
+
+
+def test_check_org_tree_accepts_the_tree_id_gap_a_moved_root_leaves(world):
+    """Moving a whole tree under another organization frees its tree_id; that is not corruption."""
+    loose = OrganizationFactory(name="Tỉnh ủy An", code="T", kind=Kind.PROVINCE)  # first by name: tree_id 1
+    OrganizationFactory(name="Tỉnh ủy Cuối", code="T2", kind=Kind.PROVINCE)
+    OrganizationFactory(name="Huyện ủy Tạm", code="TD", kind=Kind.DISTRICT, parent=loose)
+    services.organization_move(organization=Organization.objects.get(code="T"), new_parent=world.province)
+    assert sorted(Organization.objects.filter(parent=None).values_list("tree_id", flat=True)) == [2, 3]
+    assert tree_problems() == []
+    # Two roots sharing a tree_id is corruption, and reported.
+    world.province.refresh_from_db()  # new roots are numbered in name order: tree_ids shift
+    Organization.objects.filter(code="T2").update(tree_id=world.province.tree_id)
+    assert any(problem.field == "tree_id" for problem in tree_problems())
+
+
+def test_recording_a_membership_figure_again_adds_no_history(world):
+    figure = services.membership_figure_record(
+        organization=world.cell_a, as_of=datetime.date(2026, 1, 1), member_count=12, official_member_count=11
+    )
+    for _ in range(2):
+        services.membership_figure_record(
+            organization=world.cell_a, as_of=datetime.date(2026, 1, 1), member_count=12, official_member_count=11
+        )
+    assert figure.history.count() == 1
+    services.membership_figure_record(
+        organization=world.cell_a, as_of=datetime.date(2026, 1, 1), member_count=13, official_member_count=11
+    )
+    assert figure.history.count() == 2
