@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -115,7 +116,17 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The lock lasts 15 minutes from the fifth failure: attempts refused while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address behind reverse proxies (partytrack/client_address.py). X-Forwarded-For is read
+# only on requests from TRUSTED_PROXY_IPS, and only the right-most TRUSTED_PROXY_COUNT entries, the
+# ones the proxies wrote; 0 (the default, gunicorn reached directly) ignores the header.
+# Behind the documented nginx: DJANGO_TRUSTED_PROXY_COUNT=1.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more")
+TRUSTED_PROXY_IPS = env_list("DJANGO_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+AXES_CLIENT_IP_CALLABLE = "partytrack.client_address.client_ip"
 
 # Content-Security-Policy: every script and style is a file served by the application itself.
 CONTENT_SECURITY_POLICY = {
