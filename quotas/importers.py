@@ -1,16 +1,18 @@
 """Reading a filled "biểu" (.xlsx): the yearly layout of seed 000 (Tổng số, Quý I–IV) and the term
 layout of seed 004 (cells, members, official members, term quota, Năm 2021 … 2025).
 
-Rows are matched to the allocating organization's children by code or by name, ignoring case,
-diacritics and kind prefixes ("Đảng bộ xã", "Chi bộ"); "Cộng" and "Tổng cộng" rows are checked
-against the rows above them, never imported. Nothing here queries the database: the caller passes
-the candidate organizations and the current values in.
+Rows are matched to the allocating organization's children by code or by name, ignoring case and
+kind prefixes ("Đảng bộ xã", "Chi bộ", told apart with the diacritics the file has) and, when only
+one organization fits, diacritics; an unknown or ambiguous name is reported, never guessed. "Cộng"
+and "Tổng cộng" rows are checked against the rows above them, never imported. Nothing here queries
+the database: the caller passes the candidate organizations and the current values in.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -27,30 +29,28 @@ from .services import QuotaInput, TermInput, check_values
 MAX_ROWS = 2000
 MAX_COLUMNS = 40
 
-# Kind words that open an organization's name in one file and not in another (longest first).
-KIND_PREFIXES = sorted(
-    (
-        "dang bo xa",
-        "dang bo phuong",
-        "dang bo thi tran",
-        "dang bo thi xa",
-        "dang bo dac khu",
-        "dang bo co so",
-        "dang bo",
-        "dang uy xa",
-        "dang uy phuong",
-        "dang uy thi tran",
-        "dang uy dac khu",
-        "dang uy",
-        "chi bo co so",
-        "chi bo",
-        "xa",
-        "thi tran",
-        "phuong",
-        "dac khu",
-    ),
-    key=len,
-    reverse=True,
+# Kind words that open an organization's name in one file and not in another, written with their
+# diacritics: "Phượng Sơn" must keep "Phượng", which only folds to the same letters as "phường".
+KIND_PREFIXES = (
+    "đảng bộ xã",
+    "đảng bộ phường",
+    "đảng bộ thị trấn",
+    "đảng bộ thị xã",
+    "đảng bộ đặc khu",
+    "đảng bộ cơ sở",
+    "đảng bộ",
+    "đảng ủy xã",
+    "đảng ủy phường",
+    "đảng ủy thị trấn",
+    "đảng ủy đặc khu",
+    "đảng ủy cơ sở",
+    "đảng ủy",
+    "chi bộ cơ sở",
+    "chi bộ",
+    "xã",
+    "thị trấn",
+    "phường",
+    "đặc khu",
 )
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
@@ -76,13 +76,69 @@ YEARLY_NUMBERS = ("total", "q1", "q2", "q3", "q4")
 TERM_FIGURES = ("cell_count", "member_count", "official_member_count", "term_total")
 
 
-def name_key(text: str) -> str:
-    """ "Đảng bộ xã Biên Sơn", "Xã Biên Sơn", "BIEN SON" -> "bien son"."""
-    key = _NOT_ALNUM.sub(" ", fold(str(text or ""))).strip()
-    for prefix in KIND_PREFIXES:
+_NOT_WORD = re.compile(r"[\W_]+")
+# Tone marks (huyền, sắc, ngã, hỏi, nặng): old and new spelling put them on different letters
+# ("Toà" / "Tòa", "uỷ" / "ủy"), so a key keeps them but moves them to the end of the word.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _has_diacritics(text: str) -> bool:
+    return any(unicodedata.combining(ch) or ch in "đĐ" for ch in unicodedata.normalize("NFD", text))
+
+
+def _accented(text: str) -> str:
+    """Lower case, words only, diacritics kept (tone marks moved to the end of each word):
+    "Đảng bộ xã  Phượng Sơn" and "đảng bộ xã phượng sơn" give the same key, "Phường Sơn" another."""
+    words = []
+    for word in _NOT_WORD.split(unicodedata.normalize("NFC", str(text or "")).lower()):
+        if word:
+            letters = unicodedata.normalize("NFD", word)
+            words.append(
+                "".join(ch for ch in letters if ch not in _TONES) + "".join(ch for ch in letters if ch in _TONES)
+            )
+    return " ".join(words)
+
+
+def _folded(text: str) -> str:
+    return _NOT_ALNUM.sub(" ", fold(text)).strip()
+
+
+_ACCENTED_PREFIXES = sorted({_accented(p) for p in KIND_PREFIXES}, key=len, reverse=True)
+_FOLDED_PREFIXES = sorted({_folded(p) for p in KIND_PREFIXES}, key=len, reverse=True)
+
+
+def _without_prefix(key: str, prefixes: Sequence[str]) -> str:
+    for prefix in prefixes:
         if key.startswith(prefix + " "):
             return key[len(prefix) + 1 :]
     return key
+
+
+def _readings(key: str, prefixes: Sequence[str]) -> set[str]:
+    """Every way to read a key: as it is, and without each kind prefix it may start with."""
+    return {key} | {key[len(p) + 1 :] for p in prefixes if key.startswith(p + " ")}
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """How a name is compared, from the strictest key to the loosest."""
+
+    exact: str  # the whole name, case, spacing and punctuation aside
+    accented: str  # without its kind prefix, diacritics kept ("" when the text has none)
+    folded: frozenset[str]  # without diacritics: the fallback, used only when it finds one organization
+    loose: frozenset[str]  # every diacritics-free reading: only to suggest names, never to match
+
+
+def name_keys(text: str) -> NameKeys:
+    """ "Đảng bộ xã Phượng Sơn", "Xã Phượng Sơn" -> "phượng sơn" (folded "phuong son"); "Phường Sơn"
+    -> "sơn", since with its diacritics "Phường" is the kind word. Text without diacritics cannot tell
+    "phuong" (phường) from "phuong" (Phượng), so it is read both ways."""
+    exact = _accented(text)
+    loose = frozenset(_readings(_folded(text), _FOLDED_PREFIXES))
+    if _has_diacritics(text):
+        accented = _without_prefix(exact, _ACCENTED_PREFIXES)
+        return NameKeys(exact, accented, frozenset({_folded(accented)}), loose)
+    return NameKeys(exact, "", loose, loose)
 
 
 @dataclass(frozen=True)
@@ -459,28 +515,70 @@ class MatchedRow:
         return tuple(self.numbers.get(key) for key in YEARLY_NUMBERS)  # type: ignore[return-value]
 
 
-def _index(candidates: Iterable) -> tuple[dict[str, object], dict[str, list]]:
-    by_code = {c.code.upper(): c for c in candidates}
-    by_name: dict[str, list] = {}
-    for candidate in candidates:
-        keys = {name_key(candidate.name)}
-        if candidate.short_name:
-            keys.add(name_key(candidate.short_name))
+class NameIndex:
+    """The allocating organization's children by code and by each key of their name and short name."""
+
+    def __init__(self, candidates: Iterable):
+        self.candidates = list(candidates)
+        self.by_code = {c.code.upper(): c for c in self.candidates}
+        self._tables: dict[str, dict[str, dict[int, object]]] = {
+            k: {} for k in ("exact", "accented", "folded", "loose")
+        }
+        for candidate in self.candidates:
+            for text in filter(None, (candidate.name, candidate.short_name)):
+                keys = name_keys(text)
+                self._add("exact", [keys.exact], candidate)
+                self._add("accented", [keys.accented] if keys.accented else [], candidate)
+                self._add("folded", keys.folded, candidate)
+                self._add("loose", keys.loose, candidate)
+
+    def _add(self, table: str, keys: Iterable[str], candidate) -> None:
         for key in keys:
-            by_name.setdefault(key, []).append(candidate)
-    return by_code, by_name
+            self._tables[table].setdefault(key, {})[candidate.pk] = candidate
+
+    def _find(self, table: str, keys: Iterable[str]) -> list:
+        found: dict[int, object] = {}
+        for key in keys:
+            found.update(self._tables[table].get(key, {}))
+        order = {c.pk: index for index, c in enumerate(self.candidates)}
+        return sorted(found.values(), key=lambda c: order[c.pk])
+
+    def find(self, text: str) -> list:
+        """The organizations a name means: the whole name; else without its kind prefix, with
+        diacritics; else without diacritics. The first comparison that finds any decides, so a name
+        is matched only when it means exactly one organization."""
+        keys = name_keys(text)
+        for table, wanted in (
+            ("exact", [keys.exact]),
+            ("accented", [keys.accented] if keys.accented else []),
+            ("folded", keys.folded),
+        ):
+            found = self._find(table, wanted)
+            if found:
+                return found
+        return []
+
+    def near(self, text: str) -> list:
+        """Names that read the same once every kind word and diacritic is dropped: suggestions for an
+        unknown name ("Sơn" -> "Phượng Sơn"), never a match."""
+        return self._find("loose", name_keys(text).loose)
+
+
+def _names(organizations: Sequence) -> str:
+    return ", ".join(f"{o.name} – {o.code}" for o in organizations)
 
 
 def match_rows(parsed: ParsedSheet, candidates: Sequence, parent_name: str) -> list[MatchedRow]:
-    """Each data row's organization among `candidates` (the allocating organization's children)."""
-    by_code, by_name = _index(candidates)
+    """Each data row's organization among `candidates` (the allocating organization's children). A row
+    whose name is unknown or means more than one of them is reported, never guessed."""
+    index = NameIndex(candidates)
     matched: list[MatchedRow] = []
     seen: dict[int, int] = {}
     for row in parsed.data_rows:
         organization = None
-        by_its_name = by_name.get(name_key(row.name), []) if row.name else []
+        by_its_name = index.find(row.name) if row.name else []
         if row.code:
-            organization = by_code.get(row.code.strip().upper())
+            organization = index.by_code.get(row.code.strip().upper())
             if organization is None:
                 parsed.problem(
                     row.line,
@@ -497,8 +595,8 @@ def match_rows(parsed: ParsedSheet, candidates: Sequence, parent_name: str) -> l
                     % {"name": row.name, "code": row.code, "org": organization.name},
                 )
                 continue
-        elif _CODE.match(row.name) and row.name.upper() in by_code:
-            organization = by_code[row.name.upper()]
+        elif _CODE.match(row.name) and row.name.upper() in index.by_code:
+            organization = index.by_code[row.name.upper()]
         elif len(by_its_name) == 1:
             organization = by_its_name[0]
         elif len(by_its_name) > 1:
@@ -506,16 +604,18 @@ def match_rows(parsed: ParsedSheet, candidates: Sequence, parent_name: str) -> l
                 row.line,
                 "name",
                 _("tên “%(name)s” trùng với nhiều tổ chức (%(names)s): ghi mã tổ chức để phân biệt")
-                % {"name": row.name, "names": ", ".join(f"{o.name} – {o.code}" for o in by_its_name)},
+                % {"name": row.name, "names": _names(by_its_name)},
             )
             continue
         else:
-            parsed.problem(
-                row.line,
-                "name",
-                _("không tìm thấy tổ chức “%(name)s” trực thuộc %(parent)s")
-                % {"name": row.name, "parent": parent_name},
-            )
+            message = _("không tìm thấy tổ chức “%(name)s” trực thuộc %(parent)s") % {
+                "name": row.name,
+                "parent": parent_name,
+            }
+            near = index.near(row.name)
+            if near:
+                message += _(" (tên gần giống: %(names)s; ghi đúng tên hoặc mã tổ chức)") % {"names": _names(near)}
+            parsed.problem(row.line, "name", message)
             continue
         if organization.pk in seen:
             parsed.problem(
