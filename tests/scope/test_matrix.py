@@ -12,7 +12,7 @@ from tests.conftest import ROLES
 
 APPS = ["organizations", "quotas", "candidates", "reports", "history"]
 # URLs that are not the application's own pages: Django's login, logout, language switch, admin.
-NOT_SCOPED = {"login", "logout", "set_language"}
+NOT_SCOPED = {"login", "logout", "set_language", "password_change", "password_change_done"}
 NOT_SCOPED_NAMESPACES = {"admin"}
 
 
