@@ -352,18 +352,78 @@ def _classify(label: str) -> str | None:
     return None
 
 
+_TT_LABELS = frozenset({"tt", "stt", "so tt"})
+
+
+def _labels(cells: _Cells, row: int, last_col: int) -> list[str]:
+    """The folded text of each cell of a row (index 0 is column A)."""
+    return [_NOT_ALNUM.sub(" ", fold(_text(cells.raw(row, c)))).strip() for c in range(1, last_col + 1)]
+
+
+def _header_columns(labels: Sequence[str]) -> tuple[int, int] | None:
+    """(TT column, name column) when a row is a table header: a "TT" cell and a "Tên …" cell."""
+    tt_col = next((c for c, label in enumerate(labels, 1) if label in _TT_LABELS), None)
+    name_col = next((c for c, label in enumerate(labels, 1) if label.startswith("ten")), None)
+    return (tt_col, name_col) if tt_col and name_col else None
+
+
 def _find_header(cells: _Cells, last_row: int, last_col: int) -> int | None:
     for row in range(1, min(last_row, 40) + 1):
-        labels = [_NOT_ALNUM.sub(" ", fold(_text(cells.raw(row, c)))).strip() for c in range(1, last_col + 1)]
-        if any(label in {"tt", "stt", "so tt"} for label in labels) and any(
-            label.startswith("ten") for label in labels
-        ):
+        if _header_columns(_labels(cells, row, last_col)):
             return row
     return None
 
 
+def _read_header(cells: _Cells, header: int, last_row: int, last_col: int) -> tuple[dict[str, int], int]:
+    """The columns a header band names, and the first row after the band. The band is the "TT" row and
+    the rows under it until the first row that has a TT or a name ("Chia ra theo quý" / "Quý I")."""
+    tt_col, name_col = _header_columns(_labels(cells, header, last_col))
+    labels: dict[int, list[str]] = {c: [] for c in range(1, last_col + 1)}
+    row = header
+    while row <= last_row:
+        if row > header and (_text(cells.raw(row, tt_col)) or _text(cells.raw(row, name_col))):
+            break
+        for column, text in enumerate(_labels(cells, row, last_col), 1):
+            if text:
+                labels[column].append(text)
+        row += 1
+    columns: dict[str, int] = {}
+    for column, parts in labels.items():
+        key = _classify(" ".join(parts))
+        if key and key not in columns:
+            columns[key] = column
+    columns["number"], columns["name"] = tt_col, name_col
+    return columns, row
+
+
+def _column_label(key: str) -> str:
+    if key.startswith("y") and key[1:].isdigit():
+        return _("Năm %(year)s") % {"year": key[1:]}
+    return COLUMN_LABELS.get(key, key)
+
+
+def _columns_differ(first: Mapping[str, int], other: Mapping[str, int]) -> str:
+    """ "“Tổng số”: cột C ở bảng đầu, cột G ở bảng này; …" for each column placed differently."""
+    parts = []
+    for key in sorted(set(first) | set(other), key=lambda k: (first.get(k) or other.get(k) or 0, k)):
+        if first.get(key) != other.get(key):
+            here = get_column_letter(other[key]) if key in other else _("không có")
+            there = get_column_letter(first[key]) if key in first else _("không có")
+            parts.append(
+                _("“%(label)s”: cột %(first)s ở bảng đầu, cột %(here)s ở bảng này")
+                % {"label": _column_label(key), "first": there, "here": here}
+            )
+    return "; ".join(parts)
+
+
 def read_workbook(data: bytes) -> ParsedSheet:
-    """Parse the first sheet of an .xlsx biểu. Problems are collected, never raised."""
+    """Parse the first sheet of an .xlsx biểu. Problems are collected, never raised.
+
+    A sheet may hold several tables one after the other, each with its title block, its header rows
+    and its "Cộng" (seed 000: communes, then agencies), and a "Tổng cộng" at the end. A header that
+    repeats is skipped when it names the same columns as the first, and refused otherwise. Text-only
+    lines just above a repeated header (the next table's "BIỂU TỔNG HỢP", subject, "-----") are its
+    title, not data; anywhere else text in a number column is reported."""
     parsed = ParsedSheet(layout="year")
     try:
         uploads.check_xlsx(data)  # size, zip bomb, structure, rows and columns: before openpyxl reads it
@@ -387,33 +447,8 @@ def read_workbook(data: bytes) -> ParsedSheet:
         )
         return parsed
 
-    # The header band: the "TT" row and the rows under it until the first row that has a TT or a name.
-    labels: dict[int, list[str]] = {c: [] for c in range(1, last_col + 1)}
-    tt_col = next(
-        c
-        for c in range(1, last_col + 1)
-        if _NOT_ALNUM.sub(" ", fold(_text(cells.raw(header, c)))).strip() in {"tt", "stt", "so tt"}
-    )
-    name_col = next(
-        c
-        for c in range(1, last_col + 1)
-        if _NOT_ALNUM.sub(" ", fold(_text(cells.raw(header, c)))).strip().startswith("ten")
-    )
-    row = header
-    while row <= last_row:
-        if row > header and (_text(cells.raw(row, tt_col)) or _text(cells.raw(row, name_col))):
-            break
-        for column in labels:
-            text = _NOT_ALNUM.sub(" ", fold(_text(cells.raw(row, column)))).strip()
-            if text:
-                labels[column].append(text)
-        row += 1
-    first_data = row
-    for column, parts in labels.items():
-        key = _classify(" ".join(parts))
-        if key and key not in parsed.columns:
-            parsed.columns[key] = column
-    parsed.columns["number"], parsed.columns["name"] = tt_col, name_col
+    parsed.columns, first_data = _read_header(cells, header, last_row, last_col)
+    tt_col, name_col = parsed.columns["number"], parsed.columns["name"]
     parsed.years = sorted(int(key[1:]) for key in parsed.columns if key.startswith("y") and key[1:].isdigit())
     if parsed.years:
         parsed.layout = "term"
@@ -423,7 +458,33 @@ def read_workbook(data: bytes) -> ParsedSheet:
         )
         return parsed
 
+    # Problems of text-only lines, held back until it is known whether a header follows them.
+    pending: list[Problem] = []
+
+    def add(row: SheetRow) -> None:
+        parsed.problems.extend(pending)
+        pending.clear()
+        parsed.rows.append(row)
+
+    skip_to = first_data
     for line in range(first_data, last_row + 1):
+        if line < skip_to:
+            continue  # the header band of a repeated header
+        if _header_columns(_labels(cells, line, last_col)):
+            columns, skip_to = _read_header(cells, line, last_row, last_col)
+            pending.clear()  # the lines above were this table's title
+            if columns != parsed.columns:
+                parsed.problem(
+                    line,
+                    "",
+                    _(
+                        "tiêu đề bảng này có các cột khác với bảng ở dòng %(first)s (%(columns)s): hãy để các cột "
+                        "của mọi bảng theo cùng thứ tự"
+                    )
+                    % {"first": header, "columns": _columns_differ(parsed.columns, columns)},
+                )
+                break  # the rows below would be read in the wrong columns
+            continue
         number_text = _text(cells.raw(line, tt_col))
         name = _text(cells.raw(line, name_col))
         if not name and number_text and not number_text.isdigit():
@@ -431,6 +492,7 @@ def read_workbook(data: bytes) -> ParsedSheet:
             name, number_text = number_text, ""
         code = _text(cells.raw(line, parsed.columns["code"])) if "code" in parsed.columns else ""
         folded = _NOT_ALNUM.sub(" ", fold(name)).strip()
+        reported = len(parsed.problems)
         numbers: dict[str, int | None] = {}
         bad: set[str] = set()
         for key in parsed.number_keys:
@@ -446,10 +508,17 @@ def read_workbook(data: bytes) -> ParsedSheet:
             if not has_numbers:
                 found = _NUMBER_IN_TEXT.findall(name)
                 text_total = int(found[0].replace(".", "")) if found else None
-            parsed.rows.append(SheetRow(line, "total", name, "", numbers, text_total=text_total, bad=bad))
+            add(SheetRow(line, "total", name, "", numbers, text_total=text_total, bad=bad))
             break  # the signature and "Nơi nhận" follow
         if not number_text and _SUBTOTAL.match(folded):
-            parsed.rows.append(SheetRow(line, "subtotal", name, "", numbers, bad=bad))
+            add(SheetRow(line, "subtotal", name, "", numbers, bad=bad))
+            continue
+        if bad and not number_text and all(value is None for value in numbers.values()):
+            # Only text and no TT: the next table's title if a header follows, else reported (below).
+            if not name and not code:
+                parsed.problem(line, "name", _("có số liệu nhưng thiếu tên tổ chức"))
+            pending.extend(parsed.problems[reported:])
+            del parsed.problems[reported:]
             continue
         if not name and not code:
             if has_numbers:
@@ -457,7 +526,8 @@ def read_workbook(data: bytes) -> ParsedSheet:
             continue
         if not number_text and not has_numbers:
             continue  # a group heading ("Đảng bộ xã, phường, thị trấn")
-        parsed.rows.append(SheetRow(line, "data", name, code, numbers, bad=bad))
+        add(SheetRow(line, "data", name, code, numbers, bad=bad))
+    parsed.problems.extend(pending)
     _check_sums(parsed)
     return parsed
 
