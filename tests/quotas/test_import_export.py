@@ -394,3 +394,60 @@ def test_text_typed_into_the_exported_file_is_reported_once(seeded):
     sheet.cell(row=line, column=4).value = "hai"
     parsed = importers.read_workbook(xlsx_bytes(book))
     assert [str(p) for p in parsed.problems] == [f"Dòng {line}, cột D (Quý I): “hai” không phải là số"]
+
+
+def _someone_saves_while_the_command_reads(monkeypatch, save) -> list:
+    """Run `save` (another user's save) right after the command has read the allocation and built its
+    preview, before it writes: the window a concurrent edit falls into. Returns a list that receives
+    the state just after that save."""
+    original = importers.build_preview
+    states: list = []
+
+    def preview_then_concurrent_save(*args, **kwargs):
+        preview = original(*args, **kwargs)
+        save()
+        states.append(quota_state())
+        return preview
+
+    monkeypatch.setattr(importers, "build_preview", preview_then_concurrent_save)
+    return states
+
+
+def test_command_refuses_to_overwrite_a_save_made_while_it_ran(seeded, tmp_path, monkeypatch):
+    wb = load_workbook(io.BytesIO(seed_000_workbook(_seed_rows())))
+    wb.active["C5"], wb.active["G5"], wb.active["C34"], wb.active["G34"] = 7, 2, 180, 33  # Biên Sơn 5 -> 7
+    path = _write(tmp_path, xlsx_bytes(wb))
+    bien_dong = seeded.org("BG-LN-X02")
+    states = _someone_saves_while_the_command_reads(
+        monkeypatch,
+        lambda: services.allocation_save(
+            organization=seeded.luc_ngan, year=2022, rows=[services.QuotaInput(bien_dong.pk, 9)], by=seeded.staff2
+        ),
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="người khác đã sửa"):
+        call_command("import_quotas", path, "--org", "BG-LN", "--year", "2022", stdout=io.StringIO(), stderr=err)
+    assert "Biển Động: Tổng số 6 → 9" in err.getvalue()  # what changed meanwhile
+    # The other user's save stands and nothing of the file was written (Biên Sơn stays 5).
+    assert quota_state() == states[0]
+    assert Quota.objects.get(plan=seeded.plan72, organization=bien_dong).total == 9
+    assert Quota.objects.get(plan=seeded.plan72, organization=seeded.org("BG-LN-X01")).total == 5
+
+
+def test_command_refuses_a_term_file_when_the_term_table_changed_meanwhile(seeded, tmp_path, monkeypatch):
+    path = _write(tmp_path, seed_004_workbook())
+    x01 = seeded.org("LD-BL-X01")
+    Quota.objects.filter(plan=seeded.plan55, organization=x01, year=2023).update(total=5)  # the file says 8
+    states = _someone_saves_while_the_command_reads(
+        monkeypatch,
+        lambda: services.term_save(
+            plan=seeded.plan55, rows=[services.TermInput(x01.pk, years={2024: 1})], by=seeded.staff_bl
+        ),
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="người khác đã sửa"):
+        call_command("import_quotas", path, "--org", "LD-BL", "--year", "2022", stdout=io.StringIO(), stderr=err)
+    assert "Thị trấn Lộc Thắng, năm 2024: 8 → 1" in err.getvalue()
+    assert quota_state() == states[0]
+    years = dict(Quota.objects.filter(plan=seeded.plan55, organization=x01).values_list("year", "total"))
+    assert years[2023] == 5 and years[2024] == 1

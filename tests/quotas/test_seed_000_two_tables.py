@@ -175,7 +175,7 @@ def test_text_in_a_number_column_is_still_reported_when_no_header_follows(seeded
     data = xlsx_bytes(exporters.allocation_workbook(selectors.allocation_for(organization=seeded.luc_ngan, year=2022)))
     book = load_workbook(io.BytesIO(data))
     sheet = book.active
-    second_group = [r for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=2).value == "Cộng"][0] + 1
+    second_group = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=2).value == "Cộng") + 1
     sheet.cell(row=second_group, column=3).value = "xem ghi chú"
     parsed = importers.read_workbook(xlsx_bytes(book))
     assert [str(p) for p in parsed.problems] == [

@@ -3,7 +3,9 @@
     python manage.py import_quotas FILE --org <id or code> --year YYYY [--plan NUMBER] [--dry-run]
 
 A refused file prints every problem by row and column and exits with a non-zero status; nothing is
-written unless the whole file is clean.
+written unless the whole file is clean. Like the upload page, the write carries the state the preview
+was built from: if someone saved the same allocation in between, nothing is written and the command
+says what changed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from organizations.management.commands.grant_role import find_organization
+from partytrack.documents import format_number
 from quotas import importers, selectors, services
 from quotas.models import Plan
 
@@ -51,6 +54,9 @@ class Command(BaseCommand):
             if effective is None:
                 raise CommandError("Biểu nhiệm kỳ cần một kế hoạch nhiệm kỳ của tổ chức: hãy tạo kế hoạch trước.")
             table = selectors.term_table(plan=effective)
+            token = table.token
+            names = {row.organization.pk: row.name for row in table.rows}
+            read = {(row.organization.pk, year): total for row in table.rows for year, total in row.years.items()}
             preview = importers.build_preview(
                 parsed,
                 candidates=[row.organization for row in table.rows],
@@ -65,6 +71,9 @@ class Command(BaseCommand):
             )
         else:
             allocation = selectors.allocation_for(organization=organization, year=year, plan=effective)
+            token = allocation.token
+            names = {row.organization.pk: row.name for row in allocation.rows}
+            read = allocation.values_by_organization()
             preview = importers.build_preview(
                 parsed,
                 candidates=[row.organization for row in allocation.rows],
@@ -83,13 +92,27 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("--dry-run: tệp hợp lệ, không ghi gì."))
             return
         try:
+            # The service locks the allocation, compares its state with `token` (what the preview was
+            # built from) and writes, in one transaction: a save made since is never overwritten.
             with transaction.atomic():
                 if parsed.layout == "term":
-                    result = services.term_save(plan=effective, rows=preview.term_inputs, by=None)
+                    result = services.term_save(plan=effective, rows=preview.term_inputs, by=None, seen_token=token)
                 else:
                     result = services.allocation_save(
-                        organization=organization, year=year, rows=preview.quota_inputs, plan=chosen, by=None
+                        organization=organization,
+                        year=year,
+                        rows=preview.quota_inputs,
+                        plan=chosen,
+                        by=None,
+                        seen_token=token,
                     )
+        except services.AllocationConflict as conflict:
+            for line in _changes(read, conflict.values, names, term=parsed.layout == "term"):
+                self.stderr.write(f"  - {line}")
+            raise CommandError(
+                "Tệp bị từ chối: người khác đã sửa biểu này sau khi lệnh đọc nó (xem các thay đổi ở trên). "
+                "Không có gì được ghi; hãy chạy lại lệnh để so sánh và nhập lại."
+            ) from conflict
         except ValidationError as exc:
             for message in exc.messages:
                 self.stderr.write(f"  - {message}")
@@ -102,3 +125,30 @@ class Command(BaseCommand):
                 f"{result.deleted} xóa, {result.figures} số liệu đảng viên."
             )
         )
+
+
+def _changes(read: dict, saved: dict, names: dict[int, str], *, term: bool, limit: int = 20) -> list[str]:
+    """What changed between the state the command read and the state saved meanwhile:
+    "Biển Động: Tổng số 6 → 9" (yearly), "Thị trấn Lộc Thắng, năm 2024: 8 → 1" (term)."""
+    lines = []
+    if term:
+        saved_totals = {key: values[0] for key, values in saved.items()}
+        for org_id, year in sorted(read.keys() | saved_totals.keys(), key=lambda k: (names.get(k[0], ""), k[1])):
+            old, new = read.get((org_id, year)), saved_totals.get((org_id, year))
+            if old != new:
+                name = names.get(org_id, f"#{org_id}")
+                lines.append(f"{name}, năm {year}: {format_number(old)} → {format_number(new)}")
+    else:
+        empty = selectors.EMPTY
+        for org_id in sorted(read.keys() | saved.keys(), key=lambda k: names.get(k, "")):
+            old, new = tuple(read.get(org_id, empty)), tuple(saved.get(org_id, empty))
+            parts = [
+                f"{selectors.FIELD_LABELS[field]} {format_number(o)} → {format_number(n)}"
+                for field, o, n in zip(selectors.FIELDS, old, new, strict=True)
+                if o != n
+            ]
+            if parts:
+                lines.append(f"{names.get(org_id, f'#{org_id}')}: {', '.join(parts)}")
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"… và {len(lines) - limit} thay đổi khác"]
+    return lines
