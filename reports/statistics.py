@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +30,9 @@ from candidates.choices import (
     Religion,
 )
 from candidates.models import Admission
-from organizations.models import CELL_KINDS, MembershipFigure, Organization
+from organizations.models import CELL_KINDS, Kind, MembershipFigure, Organization
 from partytrack.documents import OfficialHeader, party_committee_of, vietnamese_date
+from partytrack.text import fold
 from quotas.models import Plan, SubTarget
 
 from .selectors import MAX_YEAR, MIN_YEAR
@@ -307,12 +308,28 @@ def statistics_header(*, organization: Organization, period: Period, today: date
 # ---------------------------------------------------------------- sub-targets
 
 
+def meets(value, comparison: str, target) -> bool:
+    """Whether a measured value satisfies a sub-target's comparison."""
+    value, target = Decimal(str(value)), Decimal(str(target))
+    return {
+        SubTarget.Comparison.AT_LEAST: value >= target,
+        SubTarget.Comparison.ABOVE: value > target,
+        SubTarget.Comparison.AT_MOST: value <= target,
+        SubTarget.Comparison.EXACTLY: value == target,
+    }[comparison]
+
+
+def plan_name(number: str) -> str:
+    """ "Kế hoạch số 72-KH/HU"; a plan recorded under its title ("Kế hoạch bổ sung …") keeps it."""
+    return number if fold(number).startswith("ke hoach") else f"Kế hoạch số {number}"
+
+
 @dataclass(frozen=True)
 class SubTargetResult:
     sub_target: SubTarget
     organization_id: int
     label: str
-    measured: float | int | None  # None: the data needed is not recorded
+    measured: float | int | None  # None: the data needed is not recorded, or the target does not apply
     detail: str
     is_own: bool = False  # the organization itself rather than one of its children
 
@@ -320,33 +337,71 @@ class SubTargetResult:
     def met(self) -> bool | None:
         if self.measured is None:
             return None
-        value, target = Decimal(str(self.measured)), self.sub_target.value
-        return {
-            SubTarget.Comparison.AT_LEAST: value >= target,
-            SubTarget.Comparison.ABOVE: value > target,
-            SubTarget.Comparison.AT_MOST: value <= target,
-            SubTarget.Comparison.EXACTLY: value == target,
-        }[self.sub_target.comparison]
+        return meets(self.measured, self.sub_target.comparison, self.sub_target.value)
+
+
+class _StalledResult(SubTargetResult):
+    """Cells to follow up: met when no cell of the unit has gone that many years without admitting."""
+
+    @property
+    def met(self) -> bool | None:
+        return self.measured == 0
+
+
+@dataclass(frozen=True)
+class _PerCommuneResult(SubTargetResult):
+    """A minimum per commune measured for a unit above communes: `measured` communes of `communes`
+    meet it; met when all of them do."""
+
+    communes: int = 0
+
+    @property
+    def met(self) -> bool | None:
+        return None if not self.communes else self.measured == self.communes
+
+
+@dataclass(frozen=True)
+class SubTargetSection:
+    """The sub-targets of one plan in force for the organization, measured for it and each child."""
+
+    plan: Plan
+    is_own: bool  # issued by the organization itself; else by a committee above it
+    results: list[tuple[SubTarget, list[SubTargetResult]]]
+
+    @property
+    def title(self) -> str:
+        text = f"{plan_name(self.plan.number)} của {self.plan.organization.name}"
+        return text if self.is_own else f"{text} (cấp trên)"
 
 
 @dataclass(frozen=True)
 class SubTargetReport:
-    plan: Plan | None
     year: int
-    results: list[tuple[SubTarget, list[SubTargetResult]]]
+    # Every plan in force for the organization in the year (its own and those above it), own first.
+    plans: list[Plan]
+    sections: list[SubTargetSection]
+
+    @property
+    def results(self) -> list[tuple[SubTarget, list[SubTargetResult]]]:
+        """Every measured sub-target, section after section."""
+        return [item for section in self.sections for item in section.results]
 
 
-def effective_plan(*, organization: Organization, year: int) -> Plan | None:
-    """The organization's own plan for the year, else the nearest ancestor's (its sub-targets apply
-    to everyone below)."""
-    ancestors = organization.get_ancestors(include_self=True).values_list("pk", flat=True)
-    plans = (
+def plans_in_force(*, organization: Organization, year: int):
+    """Current issued plans covering the year of the organization and of every committee above it:
+    nearest committee first, then the most recently issued (undated plans last on every database)."""
+    return (
         Plan.objects.current()
-        .filter(organization__in=ancestors, status=Plan.Status.ISSUED, start_year__lte=year, end_year__gte=year)
+        .covering(year)
+        .filter(
+            status=Plan.Status.ISSUED,
+            organization__tree_id=organization.tree_id,
+            organization__lft__lte=organization.lft,
+            organization__rght__gte=organization.rght,
+        )
         .select_related("organization")
-        .order_by("-organization__level", "-issued_on", "-pk")
+        .order_by("-organization__level", F("issued_on").desc(nulls_last=True), "-pk")
     )
-    return plans.first()
 
 
 def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
@@ -362,103 +417,178 @@ def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
             members_as_of=Subquery(latest.values("as_of")[:1]),
             last_admission=Max("admissions__admitted_on", filter=Q(admissions__cancelled_at__isnull=True)),
         )
-        .values("id", "code", "name", "short_name", "lft", "rght", "parent_id", "members", "members_as_of",
-                "last_admission")
+        .values("id", "code", "name", "short_name", "lft", "rght", "parent_id", "valid_from", "members",
+                "members_as_of", "last_admission")
         .order_by("lft")
     )  # fmt: skip
 
 
+def stalled_since(cell: dict) -> datetime.date | None:
+    """The date a cell's years without admitting count from: its last admission, or its founding
+    when that is later (a new cell has not been failing for longer than it has existed)."""
+    dates = [day for day in (cell["last_admission"], cell["valid_from"]) if day is not None]
+    return max(dates) if dates else None
+
+
+def is_stalled(cell: dict, *, today: datetime.date, years: int, strictly: bool = False) -> bool:
+    """No admission for `years` years or more (more than `years` when `strictly`), counted from
+    stalled_since; a cell with neither an admission nor a founding date on record is stalled."""
+    since = stalled_since(cell)
+    if since is None:
+        return True
+    limit = _shift_year(today, -years)
+    return since < limit if strictly else since <= limit
+
+
+class _Counts:
+    """Admission counts by organization lft, summed over any lft range by bisection."""
+
+    NAMES = ("n", "youth", "owners", "village")
+
+    def __init__(self, rows: list[dict]):
+        rows = sorted(rows, key=lambda row: row["organization__lft"])
+        self.lfts = [row["organization__lft"] for row in rows]
+        self.prefix = {name: [0] for name in self.NAMES}
+        for row in rows:
+            for name in self.NAMES:
+                self.prefix[name].append(self.prefix[name][-1] + row[name])
+
+    def within(self, lft: int, rght: int) -> dict[str, int]:
+        first, last = bisect_left(self.lfts, lft), bisect_right(self.lfts, rght)
+        return {name: self.prefix[name][last] - self.prefix[name][first] for name in self.NAMES}
+
+
 def sub_target_report(*, organization: Organization, year: int, today: datetime.date | None = None):
-    """Each sub-target of the applicable plan measured for the organization and each active child:
-    five queries (plan, sub-targets, children, admissions by cell, cells) whatever the tree's size."""
+    """The sub-targets of every plan in force for the organization (its own plans' and those of the
+    committees above it), each measured for the organization and each active child. At most six
+    queries (plans, sub-targets, children, admissions by organization, cells, communes) whatever the
+    tree's size."""
     today = today or timezone.localdate()
-    plan = effective_plan(organization=organization, year=year)
-    if plan is None:
-        return SubTargetReport(plan=None, year=year, results=[])
-    sub_targets = list(plan.sub_targets.all())
-    if not sub_targets:
-        return SubTargetReport(plan=plan, year=year, results=[])
+    plans = list(plans_in_force(organization=organization, year=year).prefetch_related("sub_targets"))
+    measured = [plan for plan in plans if plan.sub_targets.all()]
+    if not measured:
+        return SubTargetReport(year=year, plans=plans, sections=[])
+    kinds = {st.kind for plan in measured for st in plan.sub_targets.all()}
     children = list(
         Organization.objects.filter(parent_id=organization.pk).active(today).in_report_order()
-        .values("id", "name", "short_name", "lft", "rght", "sector")
+        .values("id", "name", "short_name", "kind", "lft", "rght", "sector")
     )  # fmt: skip
-    units = [{"id": organization.pk, "label": organization.name, "lft": organization.lft, "rght": organization.rght}]
+    units = [
+        {"id": organization.pk, "label": organization.name, "kind": organization.kind, "lft": organization.lft,
+         "rght": organization.rght}
+    ]  # fmt: skip
     units += [
-        {"id": c["id"], "label": c["short_name"] or c["name"], "lft": c["lft"], "rght": c["rght"]} for c in children
+        {"id": c["id"], "label": c["short_name"] or c["name"], "kind": c["kind"], "lft": c["lft"], "rght": c["rght"]}
+        for c in children
     ]
-    by_lft = (
-        subtree_admissions(organization)
-        .filter(admitted_on__year=year)
-        .values("organization__lft")
-        .annotate(
-            n=Count("pk"),
-            youth=Count("pk", filter=Q(youth_union_member=True)),
-            owners=Count("pk", filter=Q(occupation=Occupation.BUSINESS_OWNER)),
-            village=Count("pk", filter=Q(village_head=True)),
+    counts = _Counts(
+        list(
+            subtree_admissions(organization)
+            .filter(admitted_on__year=year)
+            .values("organization__lft")
+            .annotate(
+                n=Count("pk"),
+                youth=Count("pk", filter=Q(youth_union_member=True)),
+                owners=Count("pk", filter=Q(occupation=Occupation.BUSINESS_OWNER)),
+                village=Count("pk", filter=Q(village_head=True)),
+            )
         )
     )
-    counts = defaultdict(lambda: defaultdict(int))
-    for row in by_lft:
-        for unit in units:
-            if unit["lft"] <= row["organization__lft"] <= unit["rght"]:
-                for name in ("n", "youth", "owners", "village"):
-                    counts[unit["id"]][name] += row[name]
     cells = (
         _cell_facts(organization, today)
-        if any(st.kind in (SubTarget.Kind.CELL_MIN_MEMBERS, SubTarget.Kind.STALLED_CELL_YEARS) for st in sub_targets)
+        if kinds & {SubTarget.Kind.CELL_MIN_MEMBERS, SubTarget.Kind.STALLED_CELL_YEARS}
         else []
     )
+    communes = _communes(organization, today) if SubTarget.Kind.MIN_PER_UNIT in kinds else []
 
     def cells_of(unit) -> list[dict]:
         return [c for c in cells if unit["lft"] <= c["lft"] and c["rght"] <= unit["rght"]]
 
-    results = []
-    for st in sub_targets:
-        rows = []
-        for index, unit in enumerate(units):
-            c = counts[unit["id"]]
-            measured, detail = None, "Chưa có số liệu để đo"
-            if st.kind == SubTarget.Kind.YOUTH_UNION_SHARE:
-                if c["n"]:
-                    measured = _one_decimal(Decimal(c["youth"]) * 100 / c["n"])
-                    detail = f"{c['youth']}/{c['n']} đảng viên mới là đoàn viên"
-                else:
-                    detail = "Chưa kết nạp đảng viên nào trong năm"
-            elif st.kind == SubTarget.Kind.PRIVATE_BUSINESS_OWNERS:
-                measured, detail = c["owners"], f"{c['owners']} chủ doanh nghiệp tư nhân được kết nạp"
-            elif st.kind == SubTarget.Kind.MIN_PER_UNIT:
-                measured, detail = c["n"], f"{c['n']} đảng viên được kết nạp trong năm {year}"
-            elif st.kind == SubTarget.Kind.CELL_MIN_MEMBERS:
-                known = [cell for cell in cells_of(unit) if cell["members"] is not None]
-                if known:
-                    smallest = min(known, key=lambda cell: cell["members"])
-                    below = sum(1 for cell in known if cell["members"] < st.value)
-                    measured = smallest["members"]
-                    detail = (
-                        f"Chi bộ ít nhất: {smallest['short_name'] or smallest['name']} ({smallest['members']}); "
-                        f"{below}/{len(known)} chi bộ dưới mức"
-                    )
-            elif st.kind == SubTarget.Kind.STALLED_CELL_YEARS:
-                limit = _shift_year(today, -int(st.value))
-                mine = cells_of(unit)
-                stalled = [cell for cell in mine if cell["last_admission"] is None or cell["last_admission"] <= limit]
-                # Measured as the number of stalled cells: the target is that none remains.
-                measured = len(stalled)
-                detail = (
-                    f"{len(stalled)}/{len(mine)} chi bộ không kết nạp được đảng viên từ {int(st.value)} năm trở lên"
-                )
-                rows.append(_StalledResult(st, unit["id"], unit["label"], measured, detail, index == 0))
-                continue
-            elif st.kind == SubTarget.Kind.VILLAGE_HEAD_SHARE:
-                detail = f"{c['village']} trưởng, phó thôn được kết nạp; chưa có tổng số trưởng thôn để tính tỷ lệ"
-            rows.append(SubTargetResult(st, unit["id"], unit["label"], measured, detail, index == 0))
-        results.append((st, rows))
-    return SubTargetReport(plan=plan, year=year, results=results)
+    def communes_of(unit) -> list[dict]:
+        return [c for c in communes if unit["lft"] <= c["lft"] and c["rght"] <= unit["rght"]]
+
+    sections = []
+    for plan in measured:
+        results = []
+        for st in plan.sub_targets.all():
+            rows = []
+            for index, unit in enumerate(units):
+                rows.append(_measure(st, unit, index == 0, counts, cells_of, communes_of, year, today))
+            results.append((st, rows))
+        sections.append(SubTargetSection(plan=plan, is_own=plan.organization_id == organization.pk, results=results))
+    return SubTargetReport(year=year, plans=plans, sections=sections)
 
 
-class _StalledResult(SubTargetResult):
-    """Cells to follow up: met when no cell of the unit has gone that many years without admitting."""
+def _communes(organization: Organization, today: datetime.date) -> list[dict]:
+    """Active commune-level organizations (xã, phường, đặc khu) of the subtree, outermost only."""
+    found = []
+    rows = (
+        Organization.objects.filter(
+            tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind=Kind.COMMUNE
+        )
+        .active(today)
+        .order_by("lft")
+        .values("id", "name", "short_name", "lft", "rght")
+    )
+    for row in rows:
+        if not found or row["lft"] > found[-1]["rght"]:
+            found.append(row)
+    return found
 
-    @property
-    def met(self) -> bool | None:
-        return self.measured == 0
+
+def _measure(st, unit, is_own, counts, cells_of, communes_of, year, today) -> SubTargetResult:
+    c = counts.within(unit["lft"], unit["rght"])
+    measured, detail = None, "Chưa có số liệu để đo"
+    if st.kind == SubTarget.Kind.YOUTH_UNION_SHARE:
+        if c["n"]:
+            measured = _one_decimal(Decimal(c["youth"]) * 100 / c["n"])
+            detail = f"{c['youth']}/{c['n']} đảng viên mới là đoàn viên"
+        else:
+            detail = "Chưa kết nạp đảng viên nào trong năm"
+    elif st.kind == SubTarget.Kind.PRIVATE_BUSINESS_OWNERS:
+        measured, detail = c["owners"], f"{c['owners']} chủ doanh nghiệp tư nhân được kết nạp"
+    elif st.kind == SubTarget.Kind.MIN_PER_UNIT:
+        return _measure_per_commune(st, unit, is_own, counts, communes_of(unit), year)
+    elif st.kind == SubTarget.Kind.CELL_MIN_MEMBERS:
+        known = [cell for cell in cells_of(unit) if cell["members"] is not None]
+        if known:
+            smallest = min(known, key=lambda cell: cell["members"])
+            below = sum(1 for cell in known if not meets(cell["members"], st.comparison, st.value))
+            measured = smallest["members"]
+            detail = (
+                f"Chi bộ ít nhất: {smallest['short_name'] or smallest['name']} ({smallest['members']}); "
+                f"{below}/{len(known)} chi bộ dưới mức"
+            )
+    elif st.kind == SubTarget.Kind.STALLED_CELL_YEARS:
+        years = int(st.value)
+        mine = cells_of(unit)
+        strictly = st.comparison == SubTarget.Comparison.ABOVE
+        stalled = [cell for cell in mine if is_stalled(cell, today=today, years=years, strictly=strictly)]
+        # Measured as the number of stalled cells: the target is that none remains.
+        detail = f"{len(stalled)}/{len(mine)} chi bộ không kết nạp được đảng viên từ {years} năm trở lên"
+        return _StalledResult(st, unit["id"], unit["label"], len(stalled), detail, is_own)
+    elif st.kind == SubTarget.Kind.VILLAGE_HEAD_SHARE:
+        detail = f"{c['village']} trưởng, phó thôn được kết nạp; chưa có tổng số trưởng thôn để tính tỷ lệ"
+    return SubTargetResult(st, unit["id"], unit["label"], measured, detail, is_own)
+
+
+def _measure_per_commune(st, unit, is_own, counts, communes, year) -> SubTargetResult:
+    """A minimum per commune and year (seed 001: ≥ 3) is measured on each commune-level organization:
+    a commune against itself, a unit above communes by how many of its communes meet it; it does not
+    apply to schools, agencies or cells."""
+    if unit["kind"] == Kind.COMMUNE:
+        n = counts.within(unit["lft"], unit["rght"])["n"]
+        return SubTargetResult(st, unit["id"], unit["label"], n, f"{n} đảng viên được kết nạp trong năm {year}", is_own)
+    if not communes:
+        detail = "Không áp dụng: không phải đảng bộ xã, phường, đặc khu"
+        return SubTargetResult(st, unit["id"], unit["label"], None, detail, is_own)
+    short = []
+    for commune in communes:
+        n = counts.within(commune["lft"], commune["rght"])["n"]
+        if not meets(n, st.comparison, st.value):
+            short.append(f"{commune['short_name'] or commune['name']} ({n})")
+    meeting = len(communes) - len(short)
+    detail = f"{meeting}/{len(communes)} đảng bộ xã, phường, đặc khu đạt"
+    if short:
+        detail += f"; chưa đạt: {', '.join(short)}"
+    return _PerCommuneResult(st, unit["id"], unit["label"], meeting, detail, is_own, communes=len(communes))

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 
 from .models import ReportingDeadline, ReportSubmission
-from .statistics import Period, effective_plan
+from .statistics import Period, plans_in_force
 
 Kind = ReportSubmission.Kind
 PERIODS_PER_YEAR = {Kind.MONTH: 12, Kind.QUARTER: 4, Kind.HALF: 1, Kind.YEAR: 1}
@@ -39,10 +40,20 @@ def deadline_for(period: Period, *, day: int = DEFAULT_DAY, months_after: int = 
     return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
+def deadline_setting(*, organization: Organization, year: int) -> ReportingDeadline | None:
+    """The deadline set for reports sent to `organization`: that of the nearest plan in force (its own,
+    else its superiors') that sets one, the most recently issued first, undated plans last. One query."""
+    return (
+        ReportingDeadline.objects.filter(plan__in=plans_in_force(organization=organization, year=year))
+        .select_related("plan", "plan__organization")
+        .order_by("-plan__organization__level", F("plan__issued_on").desc(nulls_last=True), "-plan__pk")
+        .first()
+    )
+
+
 def deadline_rule(*, organization: Organization, year: int) -> tuple[int, int]:
-    """(day, months after) for reports sent to `organization`: its plan's setting, else the default."""
-    plan = effective_plan(organization=organization, year=year)
-    setting = ReportingDeadline.objects.filter(plan=plan).first() if plan else None
+    """(day, months after) for reports sent to `organization`: its plans' setting, else the default."""
+    setting = deadline_setting(organization=organization, year=year)
     return (setting.day, setting.months_after) if setting else (DEFAULT_DAY, DEFAULT_MONTHS_AFTER)
 
 
@@ -134,6 +145,7 @@ class Completeness:
     periods: list[Period]
     deadlines: list[datetime.date]
     rows: list[CompletenessRow]
+    deadline: ReportingDeadline | None = None  # the plan's setting that applies; None: the default
 
     def column(self, index: int) -> dict[str, int]:
         counts = {status: 0 for status in CellStatus.LABELS}
@@ -165,10 +177,11 @@ class Completeness:
 def completeness(
     *, organization: Organization, kind: str, year: int, today: datetime.date | None = None
 ) -> Completeness:
-    """Children (active today) × periods of the year: on time, late, missing or not yet due. Four
-    queries: plan, deadline setting, children, submissions."""
+    """Children (active today) × periods of the year: on time, late, missing or not yet due. Three
+    queries: deadline setting, children, submissions."""
     today = today or timezone.localdate()
-    day, months_after = deadline_rule(organization=organization, year=year)
+    setting = deadline_setting(organization=organization, year=year)
+    day, months_after = (setting.day, setting.months_after) if setting else (DEFAULT_DAY, DEFAULT_MONTHS_AFTER)
     periods = [period_of(kind, year, n) for n in range(1, PERIODS_PER_YEAR[kind] + 1)]
     deadlines = [deadline_for(p, day=day, months_after=months_after) for p in periods]
     children = list(
@@ -194,7 +207,7 @@ def completeness(
                 status = CellStatus.MISSING if today > deadline else CellStatus.PENDING
             cells.append(CompletenessCell(period, deadline, status, on))
         rows.append(CompletenessRow(child["id"], child["short_name"] or child["name"], cells))
-    return Completeness(organization, kind, year, periods, deadlines, rows)
+    return Completeness(organization, kind, year, periods, deadlines, rows, setting)
 
 
 def submissions_of(*, organization: Organization, year: int) -> list[ReportSubmission]:

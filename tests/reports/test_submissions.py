@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from quotas.models import Plan
 from reports.models import ReportingDeadline, ReportSubmission
 from reports.submissions import CellStatus, completeness, report_submit
 
@@ -104,3 +105,34 @@ def test_page_and_submit_form(world, client):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Chi bộ Thôn 1" in html and "Đúng hạn" in html and "Chưa gửi (quá hạn)" in html
+
+
+def test_the_nearest_plan_that_sets_a_deadline_applies(sent):
+    """District A's 2026 plan sets the 20th. Commune A1 issues its own plan without a deadline: reports
+    to A1 still follow the district's 20th (Q2 → 20/07/2026). Once A1's plan sets the 10th, that wins
+    (Q2 → 10/07/2026)."""
+    w = sent
+    ReportingDeadline.objects.create(plan=plan(w.district_a, "2-KH/HU", {w.commune_a: 4}, year=2026), day=20)
+    own = plan(w.commune_a, "3-KH/ĐU", {w.cell_a: 2}, year=2026)
+    table = completeness(organization=w.commune_a, kind="quarter", year=2026, today=D(2026, 7, 20))
+    assert table.deadlines[1] == D(2026, 7, 20)
+    assert table.deadline.plan.number == "2-KH/HU"
+    ReportingDeadline.objects.create(plan=own, day=10)
+    table = completeness(organization=w.commune_a, kind="quarter", year=2026, today=D(2026, 7, 20))
+    assert table.deadlines[1] == D(2026, 7, 10) and table.deadline.plan.number == "3-KH/ĐU"
+    # A1C sent Q2 on 16/07: late against the 10th.
+    assert table.rows[0].cells[1].status == CellStatus.LATE
+
+
+def test_an_undated_plan_does_not_override_a_dated_one(sent):
+    """Two current district plans for 2026: 2-KH/HU issued 15/01/2026 sets the 20th, 3-KH/HU recorded
+    without a date sets the 10th. The most recently issued dated plan applies (the 20th) on every
+    database (PostgreSQL sorts NULL first in a descending order unless told otherwise)."""
+    w = sent
+    dated = plan(w.district_a, "2-KH/HU", {w.commune_a: 4}, year=2026, issued_on="2026-01-15")
+    undated = plan(w.district_a, "3-KH/HU", {}, year=2026)
+    Plan.objects.filter(pk=undated.pk).update(issued_on=None)
+    ReportingDeadline.objects.create(plan=dated, day=20)
+    ReportingDeadline.objects.create(plan=undated, day=10)
+    table = completeness(organization=w.district_a, kind="quarter", year=2026, today=D(2026, 7, 20))
+    assert table.deadlines[1] == D(2026, 7, 20)
