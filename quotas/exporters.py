@@ -64,12 +64,14 @@ def allocation_header(allocation: Allocation) -> OfficialHeader:
 
 
 def term_header(table: TermTable) -> OfficialHeader:
+    """The subject is the plan's own wording (seed 004: "… giai đoạn 2020 – 2025", the party term,
+    while its quotas run 2021–2025): the years of the table do not say which term it is."""
     plan = table.plan
     return official_header(
         organization=plan.organization,
         plan=plan,
         title="BIỂU PHÂN BỐ CHỈ TIÊU PHÁT TRIỂN ĐẢNG VIÊN",
-        subject=f"Giai đoạn {plan.start_year} – {plan.end_year}",
+        subject=plan.title,
     )
 
 
@@ -167,8 +169,8 @@ def allocation_workbook(allocation: Allocation) -> Workbook:
 
 def term_workbook(table: TermTable) -> Workbook:
     """Seed 004's biểu: TT | Tên TCCS Đảng | Số chi bộ trực thuộc | Tổng số đảng viên | Đảng viên chính
-    thức | Chỉ tiêu kết nạp trong nhiệm kỳ | Năm … (one column a year); the term quota is the SUM of
-    the years."""
+    thức | Chỉ tiêu kết nạp trong nhiệm kỳ | Năm … (one column a year), rows numbered 1, 2, … straight
+    through and one "Tổng cộng" row; the term quota and the total are live SUM formulas."""
     header = term_header(table)
     years = table.years
     workbook = Workbook()
@@ -192,38 +194,26 @@ def term_workbook(table: TermTable) -> Workbook:
     _header_cell(sheet, top, code_col, top + 2, code_col, "Mã tổ chức")
     row = top + 3
     first_year_letter, last_year_letter = get_column_letter(7), get_column_letter(last_year_col)
-    subtotal_rows = []
-    for group in table.groups:
-        _cell(sheet, row, 1)
-        _cell(sheet, row, 2, group.label, bold=True, italic=True, align=LEFT)
-        for column in range(3, code_col + 1):
-            _cell(sheet, row, column)
+    first = row
+    for line in table.rows:
+        figure = line.figure
+        _cell(sheet, row, 1, line.number)
+        _cell(sheet, row, 2, line.name, align=LEFT)
+        _cell(sheet, row, 3, figure.cell_count if figure else None, align=RIGHT)
+        _cell(sheet, row, 4, figure.member_count if figure else None, align=RIGHT)
+        _cell(sheet, row, 5, figure.official_member_count if figure else None, align=RIGHT)
+        _cell(sheet, row, 6, f"=SUM({first_year_letter}{row}:{last_year_letter}{row})", align=RIGHT)
+        for offset, year in enumerate(years):
+            _cell(sheet, row, 7 + offset, line.years.get(year), align=RIGHT)
+        _cell(sheet, row, code_col, line.organization.code, align=LEFT)
         row += 1
-        first = row
-        for line in group.rows:
-            figure = line.figure
-            _cell(sheet, row, 1, line.number)
-            _cell(sheet, row, 2, line.name, align=LEFT)
-            _cell(sheet, row, 3, figure.cell_count if figure else None, align=RIGHT)
-            _cell(sheet, row, 4, figure.member_count if figure else None, align=RIGHT)
-            _cell(sheet, row, 5, figure.official_member_count if figure else None, align=RIGHT)
-            _cell(sheet, row, 6, f"=SUM({first_year_letter}{row}:{last_year_letter}{row})", align=RIGHT)
-            for offset, year in enumerate(years):
-                _cell(sheet, row, 7 + offset, line.years.get(year), align=RIGHT)
-            _cell(sheet, row, code_col, line.organization.code, align=LEFT)
-            row += 1
-        last = row - 1
-        _cell(sheet, row, 1)
-        _cell(sheet, row, 2, "Cộng", bold=True)
-        for column in range(3, last_year_col + 1):
-            _cell(sheet, row, column, _sum(column, first, last), bold=True, align=RIGHT)
-        _cell(sheet, row, code_col)
-        subtotal_rows.append(row)
-        row += 1
-    _cell(sheet, row, 1)
-    _cell(sheet, row, 2, "Tổng cộng", bold=True)
+    last = row - 1
+    # "Tổng cộng" across the TT and name columns, as seed 004 prints it.
+    _cell(sheet, row, 1, "Tổng cộng", bold=True)
+    _cell(sheet, row, 2, bold=True)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     for column in range(3, last_year_col + 1):
-        _cell(sheet, row, column, _plus(column, subtotal_rows), bold=True, align=RIGHT)
+        _cell(sheet, row, column, _sum(column, first, last) if table.rows else None, bold=True, align=RIGHT)
     _cell(sheet, row, code_col)
     widths = [6, 34, 11, 11, 11, 13] + [9] * len(years) + [14]
     for index, width in enumerate(widths, 1):
@@ -249,7 +239,6 @@ def term_pdf(table: TermTable) -> bytes:
         {
             "header": term_header(table),
             "table": table,
-            "group_totals": table.group_totals(),
             "totals": table.totals(),
             "orientation": "landscape",
         },

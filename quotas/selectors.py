@@ -342,39 +342,25 @@ class TermRow:
 
 
 @dataclass
-class TermGroup:
-    group: ReportGroup
-    rows: list[TermRow]
-
-    @property
-    def label(self) -> str:
-        return str(self.group.label)
-
-
-@dataclass
 class TermTable:
-    """Seed 004's "Biểu phân bố chỉ tiêu": each organization's size, its term quota and the years."""
+    """Seed 004's "Biểu phân bố chỉ tiêu": each organization's size, its term quota and the years, in
+    report order and numbered 1, 2, … straight through (the seed has no groups and no "Cộng")."""
 
     plan: Plan
-    groups: list[TermGroup]
+    rows: list[TermRow]
     token: str
     figures_as_of: datetime.date
-
-    @property
-    def rows(self) -> list[TermRow]:
-        return [row for group in self.groups for row in group.rows]
 
     @property
     def years(self) -> list[int]:
         return list(self.plan.years)
 
-    def totals(self, rows: Sequence[TermRow] | None = None) -> dict:
-        rows = self.rows if rows is None else rows
-
+    def totals(self) -> dict:
         def total(values):
             present = [v for v in values if v is not None]
             return sum(present) if present else None
 
+        rows = self.rows
         return {
             "cell_count": total(r.figure.cell_count if r.figure else None for r in rows),
             "member_count": total(r.figure.member_count if r.figure else None for r in rows),
@@ -382,9 +368,6 @@ class TermTable:
             "term_total": sum(r.term_total for r in rows),
             "years": {year: total(r.years.get(year) for r in rows) for year in self.years},
         }
-
-    def group_totals(self) -> list[tuple[TermGroup, dict]]:
-        return [(group, self.totals(group.rows)) for group in self.groups]
 
 
 def figures_date(plan: Plan) -> datetime.date:
@@ -401,19 +384,16 @@ def term_table(*, plan: Plan) -> TermTable:
     figures: dict[int, MembershipFigure] = {}
     for figure in MembershipFigure.objects.filter(organization__in=children, as_of__lte=as_of).order_by("as_of"):
         figures[figure.organization_id] = figure  # the latest on or before the plan's date
-    groups: list[TermGroup] = []
-    for child in children:
-        if not groups or groups[-1].group != child.report_group:
-            groups.append(TermGroup(group=ReportGroup(child.report_group), rows=[]))
-        groups[-1].rows.append(
-            TermRow(
-                number=len(groups[-1].rows) + 1,
-                organization=child,
-                years={year: by_cell.get((child.pk, year)) for year in plan.years},
-                figure=figures.get(child.pk),
-            )
+    rows = [
+        TermRow(
+            number=number,
+            organization=child,
+            years={year: by_cell.get((child.pk, year)) for year in plan.years},
+            figure=figures.get(child.pk),
         )
-    return TermTable(plan=plan, groups=groups, token=allocation_token(plan.pk, quotas), figures_as_of=as_of)
+        for number, child in enumerate(children, 1)
+    ]
+    return TermTable(plan=plan, rows=rows, token=allocation_token(plan.pk, quotas), figures_as_of=as_of)
 
 
 # ------------------------------------------------------------------------------------- history

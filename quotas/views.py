@@ -666,29 +666,26 @@ def plan_replace(request, plan_pk: int):
 
 def _term_context(request, plan, table, *, typed=None, errors=None, conflict_changes=None):
     typed, errors = typed or {}, errors or {}
-    groups = []
-    for group, sums in table.group_totals():
-        rows = []
-        for row in group.rows:
-            org_id = row.organization.pk
-            values = typed.get(org_id) or ["" if row.years[y] is None else str(row.years[y]) for y in table.years]
-            rows.append(
-                {
-                    "row": row,
-                    "cells": [
-                        {"name": forms.field_name(f"y{year}", org_id), "value": value, "year": year, "col": index}
-                        for index, (year, value) in enumerate(zip(table.years, values, strict=True))
-                    ],
-                    "errors": errors.get(org_id, []),
-                }
-            )
-        groups.append({"group": group, "rows": rows, "sums": sums})
+    rows = []
+    for row in table.rows:
+        org_id = row.organization.pk
+        values = typed.get(org_id) or ["" if row.years[y] is None else str(row.years[y]) for y in table.years]
+        rows.append(
+            {
+                "row": row,
+                "cells": [
+                    {"name": forms.field_name(f"y{year}", org_id), "value": value, "year": year, "col": index}
+                    for index, (year, value) in enumerate(zip(table.years, values, strict=True))
+                ],
+                "errors": errors.get(org_id, []),
+            }
+        )
     return {
         "plan": plan,
         "organization": plan.organization,
         "breadcrumbs": _crumbs(request, plan.organization),
         "table": table,
-        "groups": groups,
+        "rows": rows,
         "totals": table.totals(),
         "can_edit": selectors.can_allocate(user=request.user, organization=plan.organization) and plan.is_current,
         "base": forms.sign_base(plan_id=plan.pk, token=table.token, values={}),
