@@ -10,8 +10,12 @@ Rules (the lead's brief and issue 5):
 - A row's admissions are the counted admissions of the child's whole subtree, as the tree is now
   (a moved cell counts under its new parent, a merged commune under the commune it joined).
 - A row's quota is what the child's parent allocated to it in the parent's effective plan for the
-  year (the most recently issued current plan covering the year); where there is none, the sum of
-  its own children's quotas, recursively; where there is none at all, "—".
+  year (the most recently issued current plan covering the year), plus what that plan allocated to
+  organizations since merged into the child (communes Ba and Hai merged into Hai: Hai's row carries
+  both allocations, so the parent's total stays what it allocated); where there is none, the sum of
+  its own children's quotas, recursively; where there is none at all, "—". A quota of an organization
+  moved (or merged) away from the allocating organization's subtree counts nowhere: allocations
+  follow the parent that made them.
 - Quota to date is the cumulative quarterly target through the quarter; a quota with no quarterly
   split uses the straight-line pace floor(total × quarter / 4) and is marked estimated.
 - Status, comparing admitted to date with quota to date: fewer → behind ("Chậm tiến độ"),
@@ -329,22 +333,51 @@ def _effective_plan(organization_ref, year_ref) -> Subquery:
     return Subquery(plans)
 
 
-def allocations(receivers: Q, years: Iterable[int] | None = None) -> dict[tuple[int, int], QuotaFigures]:
+def allocations(
+    receivers: Q, years: Iterable[int] | None = None, *, allocators: Q | None = None
+) -> dict[tuple[int, int], QuotaFigures]:
     """What each receiving organization's current parent allocated to it, by (organization id, year),
-    from that parent's effective plan. One query. `receivers` filters Quota rows."""
+    from that parent's effective plan, plus what the same plan allocated to organizations since merged
+    into it (Organization.merged_into; a merged organization is a closed descendant of the one it
+    joined, so the merge is credited to its ancestor that is a child of the allocating organization,
+    which also follows a merge of a merge). One query.
+
+    `receivers` filters Quota rows by their receiving organization; `allocators` filters them by the
+    allocating organization (`plan__organization…`) for the quotas of merged organizations (None: the
+    merged organizations' quotas are not looked for). A key may name an organization outside
+    `receivers` when an allocator's merged organization lies elsewhere; callers ignore it.
+    """
+    values = ("credited", "year", "total", "q1", "q2", "q3", "q4")
     # The plan is looked up from the receiver's parent, so a quota of a plan by anyone else (a former
     # parent before a move) never matches.
-    quotas = Quota.objects.filter(receivers).filter(
+    direct = Quota.objects.filter(receivers).filter(
         plan=_effective_plan(OuterRef("organization__parent"), OuterRef("year"))
     )
     if years is not None:
-        quotas = quotas.filter(year__in=sorted(set(years)))
-    return {
-        (org_id, year): QuotaFigures.of(total, (q1, q2, q3, q4))
-        for org_id, year, total, q1, q2, q3, q4 in quotas.values_list(
-            "organization_id", "year", "total", "q1", "q2", "q3", "q4"
+        direct = direct.filter(year__in=sorted(set(years)))
+    rows = direct.annotate(credited=F("organization_id")).values_list(*values)
+    if allocators is not None:
+        joined = Organization.objects.filter(
+            tree_id=OuterRef("organization__tree_id"),
+            lft__lt=OuterRef("organization__lft"),
+            rght__gt=OuterRef("organization__rght"),
+            parent_id=OuterRef("plan__organization_id"),
+        ).values("pk")[:1]
+        merged = (
+            Quota.objects.filter(allocators)
+            .filter(organization__merged_into__isnull=False)
+            .exclude(organization__parent_id=F("plan__organization_id"))  # a direct allocation, above
+            .filter(plan=_effective_plan(OuterRef("plan__organization"), OuterRef("year")))
+            .annotate(credited=Subquery(joined))
+            .filter(credited__isnull=False)
         )
-    }
+        if years is not None:
+            merged = merged.filter(year__in=sorted(set(years)))
+        rows = rows.union(merged.values_list(*values), all=True)
+    parts: dict[tuple[int, int], list[QuotaFigures]] = defaultdict(list)
+    for org_id, year, total, q1, q2, q3, q4 in rows:
+        parts[(org_id, year)].append(QuotaFigures.of(total, (q1, q2, q3, q4)))
+    return {key: figures[0] if len(figures) == 1 else QuotaFigures.combine(figures) for key, figures in parts.items()}
 
 
 def own_plan_target(organization: Organization, year: int) -> QuotaFigures | None:
@@ -424,9 +457,17 @@ def progress_report(
             organization__lft__gte=organization.lft,
             organization__lft__lte=organization.rght,
         )
+        allocators = Q(
+            plan__organization__tree_id=organization.tree_id,
+            plan__organization__lft__gte=organization.lft,
+            plan__organization__lft__lte=organization.rght,
+        )
     else:
         receivers = Q(organization_id__in=list(nodes))
-    allocated = allocations(receivers, [year])
+        allocators = Q(plan__organization_id=organization.pk)
+    if organization.parent_id is not None:  # the organization's own row, as its parent allocated it
+        allocators |= Q(plan__organization_id=organization.parent_id)
+    allocated = allocations(receivers, [year], allocators=allocators)
     own_target = None
     if (organization.pk, year) not in allocated and organization.pk not in derived:
         own_target = own_plan_target(organization, year)

@@ -194,7 +194,13 @@ def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None
         return
     children = list(Organization.objects.filter(parent_id__in=node_ids).values_list("pk", "parent_id"))
     child_ids = [pk for pk, _parent in children]
-    allocated = allocations(Q(organization_id__in=child_ids), years) if child_ids else {}
+    allocated = {}
+    if child_ids:
+        # The children's own allocations and those of organizations merged into them (which lie in
+        # their subtrees), from these nodes' effective plans.
+        allocated = allocations(
+            Q(organization_id__in=child_ids), years, allocators=Q(plan__organization_id__in=node_ids)
+        )
     child_tallies = QuotaTally.objects.filter(organization_id__in=child_ids)
     existing = QuotaTally.objects.filter(organization_id__in=node_ids)
     if years is not None:
@@ -204,6 +210,8 @@ def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None
     parent_of = dict(children)
     parts: dict[tuple[int, int], list[QuotaFigures]] = defaultdict(list)
     for child_id, year in set(allocated) | set(derived):
+        if child_id not in parent_of:
+            continue  # credited to an organization that is not one of these nodes' children
         figures = allocated.get((child_id, year)) or derived.get((child_id, year))
         parts[(parent_of[child_id], year)].append(figures)
 

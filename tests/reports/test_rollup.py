@@ -142,10 +142,18 @@ def test_a_merged_commune_counts_in_the_commune_it_joined(tree):
     hai = report.groups[0].rows[1]
     # Hai: thôn C 01/07 (Q3) + Ba's thôn D 15/02, 20/05 + Ba's dissolved thôn Z 01/03.
     assert hai.admitted_by_quarter == (2, 1, 1, 0)
-    assert hai.quota_total == 6  # Ba's allocation of 4 was made to Ba as the district's child
-    assert report.groups[0].subtotal.quota_total == 16
+    # The district allocated Hai 6 (1, 2, 2, 1) and Ba 4 (no split); Ba merged into Hai, so Hai's row
+    # carries both: 6 + 4 = 10. To date (Q3): Hai 1 + 2 + 2 = 5, Ba's pace floor(4 × 3 / 4) = 3 → 8,
+    # an estimate since part of it has no quarterly split.
+    assert (hai.quota_total, hai.quota_to_date, hai.quota_to_date_estimated) == (10, 8, True)
+    assert hai.quota_quarters == (None, None, None, None)
+    # Nothing allocated is lost: Một 10 + Hai 10 = 20, with the school's 2 the district's 22 as before.
+    assert report.groups[0].subtotal.quota_total == 20
+    assert report.total.quota_total == 22
     assert report.total.admitted_to_date == 4 + 1 + 4 + 0  # Một Q1–Q3, Hai, the school has none
     assert report.subject.admitted_to_date == report.total.admitted_to_date
+    # Hai's own page shows the same 10 as its standing in the district.
+    assert progress_report(organization=tree.x2, year=2025, quarter=3, today=NOVEMBER).subject.quota_total == 10
 
     # In Hai's own report, Ba is closed: no row, but what it still holds shows on the "Khác" line.
     hai_report = progress_report(organization=tree.x2, year=2025, quarter=3, today=NOVEMBER)
@@ -229,3 +237,30 @@ def test_detail_report_lists_every_level(tree):
 def test_bad_period_is_refused(tree, year, quarter):
     with pytest.raises(ValueError):
         progress_report(organization=tree.district, year=year, quarter=quarter)
+
+
+def test_a_commune_merged_twice_keeps_every_allocation(tree):
+    """Ba merges into Hai (01/07), then Hai into Một (01/10): Một's row carries the district's 10 to Một,
+    6 to Hai and 4 to Ba = 20, quarters to date (Q4) 10 + 6 + 4 = 20; the district's total stays 22."""
+    org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2025, 7, 1))
+    org_services.organization_merge(sources=[tree.x2], target=tree.x1, on=datetime.date(2025, 10, 1))
+    report = progress_report(organization=tree.district, year=2025, quarter=4, today=NOVEMBER)
+    assert [(row.label, row.quota_total) for row in report.rows] == [("Một", 20), (tree.school.name, 2)]
+    assert report.rows[0].quota_to_date == 20
+    assert report.total.quota_total == 22
+    # All eleven counted admissions of 2025 are still there: Một 6, Hai 1, Ba 3, the school 1.
+    assert report.total.admitted_to_date == 11
+
+
+def test_a_merge_into_another_district_is_like_a_move(tree):
+    """Ba merges into a commune of another district: the district's allocation to Ba stays with the
+    district that made it, which no longer has Ba below it, so it counts nowhere else (as for a move:
+    allocations follow the parent that made them)."""
+    other = org_services.organization_create(parent=tree.province, name="Huyện ủy Khác", code="T-D2", kind="district")
+    far = org_services.organization_create(parent=other, name="Đảng bộ xã Xa", code="T-D2-X", kind="commune")
+    org_services.organization_merge(sources=[tree.x3], target=far, on=datetime.date(2025, 7, 1))
+    district = progress_report(organization=tree.district, year=2025, quarter=4, today=NOVEMBER)
+    assert district.total.quota_total == 10 + 6 + 2
+    tree.province.refresh_from_db()
+    province = progress_report(organization=tree.province, year=2025, quarter=4, today=NOVEMBER)
+    assert {row.label: row.quota_total for row in province.rows} == {tree.district.name: 20, "Huyện ủy Khác": None}

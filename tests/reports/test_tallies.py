@@ -16,7 +16,7 @@ from organizations import services as org_services
 from organizations.models import Organization
 from quotas.models import Plan, Quota
 from reports import services
-from reports.models import AdmissionTally
+from reports.models import AdmissionTally, QuotaTally
 from reports.selectors import progress_report
 
 from .factories import admit, cancel, plan, redate, set_quota
@@ -42,9 +42,19 @@ def naive_admitted(organization: Organization, year: int) -> tuple[int, int, int
     return tuple(counts)
 
 
+def merged_into(organization: Organization) -> list[Organization]:
+    """The organization and every organization merged into it, directly or through a chain of merges."""
+    found, queue = [], [organization]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(Organization.objects.filter(merged_into=current))
+    return found
+
+
 def naive_quota(organization: Organization, year: int) -> int | None:
-    """The rule of issue 5, one organization at a time: what the parent's effective plan allocated,
-    else the sum of the children's quotas, recursively."""
+    """The rule of issue 5, one organization at a time: what the parent's effective plan allocated to
+    it and to the organizations merged into it, else the sum of the children's quotas, recursively."""
     if organization.parent_id is not None:
         plans = [
             p
@@ -53,9 +63,9 @@ def naive_quota(organization: Organization, year: int) -> int | None:
         ]
         plans.sort(key=lambda p: (p.issued_on or datetime.date.min, p.pk), reverse=True)
         if plans:
-            quota = Quota.objects.filter(plan=plans[0], organization=organization, year=year).first()
-            if quota is not None:
-                return quota.total
+            quotas = Quota.objects.filter(plan=plans[0], organization__in=merged_into(organization), year=year)
+            if quotas:
+                return sum(quota.total for quota in quotas)
     totals = [naive_quota(child, year) for child in Organization.objects.filter(parent=organization)]
     totals = [t for t in totals if t is not None]
     return sum(totals) if totals else None
@@ -105,6 +115,10 @@ def test_move_and_merge(tree):
     assert_consistent(tree.province, tree.district, tree.x1, tree.x2)
     org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2025, 7, 1))
     assert_consistent(tree.province, tree.district, tree.x2)
+    # The district's summary keeps everything it allocated: Một 10 + Hai 6 + Ba (merged into Hai) 4
+    # + the school 2 = 22, with quarters to date through Q4 equal to the totals.
+    district = QuotaTally.objects.get(organization=tree.district, year=2025)
+    assert (district.total, district.through_q4, district.estimated) == (22, 22, True)
     # Moving a whole commune to another district keeps everything below it.
     district_2 = org_services.organization_create(
         parent=tree.province, name="Huyện ủy Khác", code="T-D2", kind="district"
@@ -193,3 +207,20 @@ def test_demo_step_repairs_and_is_idempotent(tree):
     demo.load(stdout=Out())
     assert "đã khớp" in Out.lines[-1]
     assert services.tallies_snapshot() == snapshot
+
+
+def test_merges_and_quota_changes_after_a_merge(tree):
+    """Ba into Hai, then Hai into Một: every tally equals a recount at each step, and a later change of
+    the district's allocation to Ba (4 → 7) reaches Một's row and the district's summary (22 → 25)."""
+    org_services.organization_merge(sources=[tree.x3], target=tree.x2, on=datetime.date(2025, 7, 1))
+    assert_consistent(tree.province, tree.district, tree.x2)
+    org_services.organization_merge(sources=[tree.x2], target=tree.x1, on=datetime.date(2025, 10, 1))
+    assert_consistent(tree.province, tree.district, tree.x1)
+    assert QuotaTally.objects.get(organization=tree.district, year=2025).total == 22
+    set_quota(Quota.objects.get(plan=tree.plan_d, organization=tree.x3), total=7)
+    assert_consistent(tree.province, tree.district, tree.x1)
+    assert QuotaTally.objects.get(organization=tree.district, year=2025).total == 25
+    assert progress_report(organization=tree.district, year=2025, quarter=4, today=TODAY).rows[0].quota_total == 23
+    # A merged commune's summary row is gone (its children moved away); the recount agrees.
+    assert not QuotaTally.objects.filter(organization=tree.x3).exists()
+    call_command("rebuild_tallies", "--check")
