@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import include, path
+from django.utils import timezone
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -18,7 +19,7 @@ from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from . import selectors, services
 from .choices import EventKind, Introduction, RuleException, Step
 from .filters import AdmissionFilter, CandidateFilter
-from .models import Admission, Candidate, StepEvent
+from .models import Admission, Candidate, PipelineRules, StepEvent
 from .services import CANDIDATE_FIELDS, PERSON_FIELDS
 
 
@@ -126,7 +127,12 @@ class CandidateViewSet(
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return selectors.candidates_for(user=self.request.user).select_related("organization").order_by("pk")
+        """Ordered like the board: overdue first, then due soon, then later deadlines, then none."""
+        return selectors.with_urgency(
+            selectors.candidates_for(user=self.request.user).select_related("organization"),
+            today=timezone.localdate(),
+            soon_days=PipelineRules.current().due_soon_days,
+        )
 
     def filter_queryset(self, queryset):
         filterset = CandidateFilter(
@@ -138,8 +144,6 @@ class CandidateViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        from django.utils import timezone
-
         data.setdefault("listed_on", timezone.localdate())
         try:
             serializer.instance = services.candidate_create(by=self.request.user, **data)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, Scope
@@ -65,6 +66,10 @@ def organizations_for_entry(*, user, on: datetime.date | None = None) -> QuerySe
     )
 
 
+# Overdue first, then due within the due-soon days, then later deadlines, then none.
+URGENCY_ORDER = ("urgency", "next_deadline", "full_name", "pk")
+
+
 def with_urgency(queryset: QuerySet[Candidate], *, today: datetime.date, soon_days: int) -> QuerySet[Candidate]:
     """Overdue first, then due within `soon_days`, then later deadlines, then none."""
     return queryset.annotate(
@@ -75,7 +80,7 @@ def with_urgency(queryset: QuerySet[Candidate], *, today: datetime.date, soon_da
             default=Value(3),
             output_field=IntegerField(),
         )
-    ).order_by("urgency", "next_deadline", "full_name", "pk")
+    ).order_by(*URGENCY_ORDER)
 
 
 def deadline_state(candidate: Candidate, *, today: datetime.date, soon_days: int) -> str:
@@ -133,8 +138,9 @@ def board(
     limit: int = CARDS_PER_COLUMN,
     rules: PipelineRules | None = None,
 ) -> list[Column]:
-    """The active candidates of `queryset` (already scoped and filtered) by step: one count query and
-    one query per column, whatever the number of candidates."""
+    """The active candidates of `queryset` (already scoped and filtered) by step, the `limit` most
+    urgent of each column: two queries whatever the number of candidates or columns, the counts
+    per step and the cards of every column (ranked within their step by a window function)."""
     today = today or timezone.localdate()
     rules = rules or PipelineRules.current()
     active = queryset.filter(status=Status.ACTIVE)
@@ -147,13 +153,23 @@ def board(
     columns = []
     for step in BOARD_STEPS:
         found = counts.get(step.value, {"total": 0, "overdue": 0})
-        column = Column(step=step.value, label=str(step.label), total=found["total"], overdue=found["overdue"])
-        if column.total:
-            rows = with_urgency(active.filter(step=step), today=today, soon_days=rules.due_soon_days).select_related(
-                "organization__parent"
-            )[:limit]
-            column.cards = [card_for(candidate, today=today, soon_days=rules.due_soon_days) for candidate in rows]
-        columns.append(column)
+        columns.append(Column(step=step.value, label=str(step.label), total=found["total"], overdue=found["overdue"]))
+    if not counts:
+        return columns
+    ranked = (
+        with_urgency(active, today=today, soon_days=rules.due_soon_days)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("step")], order_by=[F(name).asc() for name in URGENCY_ORDER])
+        )
+        .filter(rank__lte=limit)
+        .select_related("organization__parent")
+        .order_by("step", "rank")
+    )
+    by_step = {column.step: column for column in columns}
+    for candidate in ranked:
+        column = by_step.get(candidate.step)
+        if column is not None:
+            column.cards.append(card_for(candidate, today=today, soon_days=rules.due_soon_days))
     return columns
 
 

@@ -73,16 +73,16 @@ def index(request):
     columns = selectors.board(queryset=queryset, today=today, rules=rules)
     if request.GET.get("step"):
         columns = [column for column in columns if column.step == request.GET["step"]]
-    entry_organizations = selectors.organizations_for_entry(user=user)
+    entry_count = selectors.organizations_for_entry(user=user).count()
     context = {
         "filter": filterset,
-        "show_filters": selectors.can_manage(user=user) or entry_organizations.count() > 1,
+        "show_filters": selectors.can_manage(user=user) or entry_count > 1,
         "columns": columns,
         "attention": selectors.attention(queryset=queryset, today=today, rules=rules),
         "today": today,
         "rules": rules,
-        "show_cell": entry_organizations.count() > 1,
-        "can_add": entry_organizations.exists(),
+        "show_cell": entry_count > 1,
+        "can_add": entry_count > 0,
     }
     return render(request, "candidates/board.html", context)
 

@@ -127,3 +127,47 @@ def test_admissions_are_scoped_and_leaders_see_no_personal_data(world):
     assert leader.get("/api/v1/admissions/").data["count"] == 0
     assert leader.get("/api/v1/candidates/").data["count"] == 0
     assert leader.get(f"/api/v1/admissions/{inside.pk}/").status_code == 404
+
+
+def test_the_candidate_list_is_ordered_like_the_board(world):
+    from django.utils import timezone
+
+    from candidates import services
+
+    today = timezone.localdate()
+
+    def days_ago(n):
+        return today - datetime.timedelta(days=n)
+
+    def at_resolution(name, on):
+        dates = {
+            Step.SYMPATHIZER: on - datetime.timedelta(days=120),
+            Step.AWARENESS_CLASS: on - datetime.timedelta(days=100),
+            Step.APPLICATION: on - datetime.timedelta(days=80),
+            Step.VERIFICATION: on - datetime.timedelta(days=40),
+            Step.REFERENCES: on - datetime.timedelta(days=20),
+            Step.CELL_RESOLUTION: on,
+        }
+        return make_candidate(world.cell_a, step=Step.CELL_RESOLUTION, dates=dates, full_name=name)
+
+    # Created in the reverse of the expected order, so an order by id would fail.
+    none = make_candidate(world.cell_a, full_name="A Chưa Có Hạn")
+    later = at_resolution("B Còn Lâu", days_ago(5))
+    soon = at_resolution("C Sắp Đến", days_ago(80))
+    overdue = at_resolution("D Quá Hạn", days_ago(120))
+    older_overdue = make_candidate(world.cell_a, step=Step.REVIEW, full_name="E Quá Hạn Từ 2025")
+    closed = make_candidate(world.cell_a, step=Step.APPLICATION, full_name="F Đã Rút")
+    services.candidate_close(candidate=closed, outcome="withdrawn", on=D(2025, 4, 1), reason="x", by=None)
+    client = api(world.secretary)
+    listed = client.get("/api/v1/candidates/").data["results"]
+    assert [row["id"] for row in listed] == [
+        older_overdue.pk,
+        overdue.pk,
+        soon.pk,
+        later.pk,
+        none.pk,
+        closed.pk,
+    ], [row["full_name"] for row in listed]
+    # Filters and pages keep that order.
+    page = client.get("/api/v1/candidates/", {"step": Step.CELL_RESOLUTION, "limit": 2, "offset": 1}).data
+    assert page["count"] == 3 and [row["id"] for row in page["results"]] == [soon.pk, later.pk]
