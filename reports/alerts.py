@@ -3,6 +3,10 @@ small, organizations behind their cumulative quarterly target, candidates overdu
 certificates about to expire. Each alert says where to act. A fixed number of queries, whatever the
 size of the subtree.
 
+The cell thresholds (years without admitting, minimum members) are those the nearest plan in force
+at or above each cell sets as sub-targets, else the defaults of AlertRules (3 years, 9 members); the
+certificate warning period comes from AlertRules (3 months).
+
 Candidates' personal data is shown only to users who may read it (secretaries of the cell, staff and
 administrators above it, candidates.selectors' rule); a leader gets one alert per cell with a count.
 """
@@ -13,7 +17,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,13 +26,12 @@ from candidates.choices import Step
 from candidates.models import Candidate, PipelineRules
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack.documents import vietnamese_date
+from quotas.models import Plan, SubTarget
 
 from . import selectors
-from .statistics import _cell_facts, _shift_year
+from .models import AlertRules
+from .statistics import _cell_facts, is_stalled, meets, plan_name, stalled_since
 
-STALLED_YEARS = 3
-MIN_CELL_MEMBERS = 9
-EXPIRY_MONTHS = 3
 # Steps at which the awareness certificate still has to be valid (the cell's vote needs it).
 CERTIFICATE_STEPS = (Step.AWARENESS_CLASS, Step.APPLICATION, Step.VERIFICATION, Step.REFERENCES)
 
@@ -41,8 +44,8 @@ class AlertKind:
     CERTIFICATE_EXPIRING = "certificate_expiring"
 
     LABELS = {
-        STALLED_CELL: _("Chi bộ 3 năm liền không kết nạp được đảng viên"),
-        SMALL_CELL: _("Chi bộ dưới 9 đảng viên"),
+        STALLED_CELL: _("Chi bộ nhiều năm liền không kết nạp được đảng viên"),
+        SMALL_CELL: _("Chi bộ dưới số đảng viên tối thiểu"),
         BEHIND_TARGET: _("Chậm tiến độ chỉ tiêu kết nạp"),
         OVERDUE_CANDIDATE: _("Quần chúng quá hạn ở một bước"),
         CERTIFICATE_EXPIRING: _("Chứng nhận lớp bồi dưỡng sắp hết hạn"),
@@ -84,27 +87,114 @@ def organization_alerts(
     """Every alert of the organization's subtree, in AlertKind.ORDER then tree order."""
     today = today or timezone.localdate()
     kinds = set(AlertKind.ORDER) if kinds is None else kinds
+    defaults = AlertRules.current()
     alerts: list[Alert] = []
     if kinds & {AlertKind.STALLED_CELL, AlertKind.SMALL_CELL}:
-        alerts += _cell_alerts(organization, today, kinds)
+        alerts += _cell_alerts(organization, today, kinds, defaults)
     if AlertKind.BEHIND_TARGET in kinds:
         alerts += _behind_alerts(organization, today)
     if kinds & {AlertKind.OVERDUE_CANDIDATE, AlertKind.CERTIFICATE_EXPIRING}:
-        alerts += _candidate_alerts(user, organization, today, kinds)
+        alerts += _candidate_alerts(user, organization, today, kinds, defaults.certificate_expiry_months)
     order = {kind: index for index, kind in enumerate(AlertKind.ORDER)}
     return sorted(alerts, key=lambda a: order[a.kind])  # stable: tree order within a kind
 
 
-def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[str]) -> list[Alert]:
-    limit = _shift_year(today, -STALLED_YEARS)
+@dataclass(frozen=True)
+class Threshold:
+    """A cell threshold and where it comes from: a plan's sub-target, or the default (AlertRules)."""
+
+    value: int
+    comparison: str = SubTarget.Comparison.AT_LEAST
+    plan: str = ""  # "Kế hoạch số 5-KH/HU"; empty for the default
+
+    @property
+    def source(self) -> str:
+        return str(_("theo %(plan)s") % {"plan": self.plan}) if self.plan else str(_("(mặc định)"))
+
+    @property
+    def symbol(self) -> str:
+        return SubTarget.SYMBOLS[self.comparison]
+
+
+@dataclass(frozen=True)
+class _Governing:
+    lft: int
+    rght: int
+    threshold: Threshold
+
+
+CELL_RULE_KINDS = (SubTarget.Kind.CELL_MIN_MEMBERS, SubTarget.Kind.STALLED_CELL_YEARS)
+
+
+def _plan_thresholds(organization: Organization, year: int) -> dict[str, list[_Governing]]:
+    """The cell thresholds set as sub-targets by plans in force for the year, of the organization, the
+    committees above it and those below it: for each kind, one per issuing organization (its most
+    recently issued plan that sets it, undated plans last), sorted by lft. One query."""
+    in_tree = Q(plan__organization__tree_id=organization.tree_id)
+    above = Q(plan__organization__lft__lte=organization.lft, plan__organization__rght__gte=organization.rght)
+    below = Q(plan__organization__lft__gt=organization.lft, plan__organization__lft__lt=organization.rght)
+    rows = (
+        SubTarget.objects.filter(kind__in=CELL_RULE_KINDS, plan__in=Plan.objects.current().covering(year))
+        .filter(plan__status=Plan.Status.ISSUED)
+        .filter(in_tree & (above | below))
+        .order_by("plan__organization__lft", F("plan__issued_on").desc(nulls_last=True), "-plan__pk", "position", "pk")
+        .values("kind", "comparison", "value", "plan__number", "plan__organization__lft", "plan__organization__rght")
+    )
+    governing: dict[str, list[_Governing]] = defaultdict(list)
+    for row in rows:
+        found = governing[row["kind"]]
+        if found and found[-1].lft == row["plan__organization__lft"]:
+            continue  # an earlier (more recent) plan of the same organization sets it
+        value = int(row["value"])
+        threshold = Threshold(value, row["comparison"], plan_name(row["plan__number"]))
+        found.append(_Governing(row["plan__organization__lft"], row["plan__organization__rght"], threshold))
+    return governing
+
+
+def _nearest(governing: list[_Governing], cells: list[dict], default: Threshold) -> dict[int, Threshold]:
+    """Each cell's threshold from the deepest organization at or above it that sets one, in one pass:
+    cells and organizations both in lft order, the open organizations on a stack (they nest)."""
+    chosen, stack, index = {}, [], 0
+    for cell in cells:
+        while index < len(governing) and governing[index].lft <= cell["lft"]:
+            while stack and stack[-1].rght < governing[index].lft:
+                stack.pop()
+            stack.append(governing[index])
+            index += 1
+        while stack and stack[-1].rght < cell["lft"]:
+            stack.pop()
+        chosen[cell["id"]] = stack[-1].threshold if stack else default
+    return chosen
+
+
+def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[str], defaults: AlertRules):
+    cells = _cell_facts(organization, today)
+    governing = _plan_thresholds(organization, today.year)
+    stalled_rule = _nearest(governing[SubTarget.Kind.STALLED_CELL_YEARS], cells, Threshold(defaults.stalled_cell_years))
+    size_rule = _nearest(governing[SubTarget.Kind.CELL_MIN_MEMBERS], cells, Threshold(defaults.min_cell_members))
     alerts = []
-    for cell in _cell_facts(organization, today):
+    for cell in cells:
         figures_url = reverse("organizations:figures", args=[cell["id"]])
-        if AlertKind.STALLED_CELL in kinds and (cell["last_admission"] is None or cell["last_admission"] <= limit):
-            if cell["last_admission"] is None:
-                message = str(_("Chưa ghi nhận đảng viên nào được kết nạp"))
-            else:
+        rule = stalled_rule[cell["id"]]
+        strictly = rule.comparison == SubTarget.Comparison.ABOVE
+        if AlertKind.STALLED_CELL in kinds and is_stalled(cell, today=today, years=rule.value, strictly=strictly):
+            since = stalled_since(cell)
+            if cell["last_admission"] is not None and since == cell["last_admission"]:
                 message = str(_("Lần kết nạp gần nhất: %(date)s")) % {"date": vietnamese_date(cell["last_admission"])}
+            elif since is not None:
+                message = str(_("Chưa ghi nhận đảng viên nào được kết nạp kể từ khi thành lập (%(date)s)")) % {
+                    "date": vietnamese_date(since)
+                }
+            else:
+                message = str(_("Chưa ghi nhận đảng viên nào được kết nạp"))
+            if strictly:
+                years = str(_("trên %(years)s năm")) % {"years": rule.value}
+            else:
+                years = str(_("từ %(years)s năm trở lên")) % {"years": rule.value}
+            message += str(_("; mức theo dõi: %(years)s không kết nạp %(source)s")) % {
+                "years": years,
+                "source": rule.source,
+            }
             alerts.append(
                 Alert(
                     AlertKind.STALLED_CELL,
@@ -113,13 +203,23 @@ def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[st
                     message,
                     f"{reverse('candidates:index')}?organization={cell['id']}",
                     str(_("Xem nguồn quần chúng")),
-                    on=cell["last_admission"],
+                    on=since,
                 )
             )
-        if AlertKind.SMALL_CELL in kinds and cell["members"] is not None and cell["members"] < MIN_CELL_MEMBERS:
-            message = str(_("%(n)s đảng viên (tính đến ngày %(date)s)")) % {
+        rule = size_rule[cell["id"]]
+        if (
+            AlertKind.SMALL_CELL in kinds
+            and cell["members"] is not None
+            and not meets(cell["members"], rule.comparison, rule.value)
+        ):
+            message = str(
+                _("%(n)s đảng viên (tính đến ngày %(date)s); mức tối thiểu %(symbol)s %(min)s đảng viên %(source)s")
+            ) % {
                 "n": cell["members"],
                 "date": vietnamese_date(cell["members_as_of"]),
+                "symbol": rule.symbol,
+                "min": rule.value,
+                "source": rule.source,
             }
             alerts.append(
                 Alert(
@@ -158,16 +258,18 @@ def _behind_alerts(organization: Organization, today: datetime.date) -> list[Ale
     return alerts
 
 
-def _candidate_alerts(user, organization: Organization, today: datetime.date, kinds: set[str]) -> list[Alert]:
+def _candidate_alerts(
+    user, organization: Organization, today: datetime.date, kinds: set[str], expiry_months: int
+) -> list[Alert]:
     rules = PipelineRules.current()
     in_subtree = Q(
         organization__tree_id=organization.tree_id,
         organization__lft__gte=organization.lft,
         organization__rght__lte=organization.rght,
     )
-    # certificate_on + valid months falls within [today, today + 3 months]
+    # certificate_on + valid months falls within [today, today + expiry_months]
     earliest = _months_later(today, -rules.certificate_valid_months)
-    latest = _months_later(_months_later(today, EXPIRY_MONTHS), -rules.certificate_valid_months)
+    latest = _months_later(_months_later(today, expiry_months), -rules.certificate_valid_months)
     conditions = {
         AlertKind.OVERDUE_CANDIDATE: Q(next_deadline__lt=today),
         AlertKind.CERTIFICATE_EXPIRING: Q(

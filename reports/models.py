@@ -219,3 +219,55 @@ class ReportingDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.day} (+{self.months_after})"
+
+
+class AlertRules(models.Model):
+    """The thresholds of the alerts, one row (pk=1), used where no plan in force sets them as a
+    sub-target (seed 004: every cell ≥ 9 members; cells that admitted nobody for 3 years or more).
+    Without a row the defaults apply; a change is an edit in the admin, not a release."""
+
+    stalled_cell_years = models.PositiveSmallIntegerField(
+        _("chi bộ không kết nạp được đảng viên từ … năm liền"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    min_cell_members = models.PositiveSmallIntegerField(
+        _("số đảng viên tối thiểu của một chi bộ"), default=9, validators=[MinValueValidator(1), MaxValueValidator(999)]
+    )
+    certificate_expiry_months = models.PositiveSmallIntegerField(
+        _("báo chứng nhận lớp bồi dưỡng sắp hết hạn trước (tháng)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ngưỡng cảnh báo")
+        verbose_name_plural = _("ngưỡng cảnh báo")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="alert_rules_single_row"),
+            models.CheckConstraint(
+                condition=Q(stalled_cell_years__gte=1, stalled_cell_years__lte=20), name="alert_rules_years_1_to_20"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_cell_members__gte=1, min_cell_members__lte=999), name="alert_rules_members_1_to_999"
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_expiry_months__gte=1, certificate_expiry_months__lte=24),
+                name="alert_rules_months_1_to_24",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Ngưỡng cảnh báo"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> AlertRules:
+        """The thresholds in force: the stored row, or the defaults when nobody has edited them (no write)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -7,12 +7,17 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from candidates.choices import Step
 from organizations.models import MembershipFigure
+from quotas.models import Plan, SubTarget
 from reports.alerts import AlertKind, organization_alerts
+from reports.models import AlertRules
+from reports.services import alert_rules_update
 from tests.candidates.factories import make_candidate
+from tests.factories import OrganizationFactory
 
 from .factories import admit, plan
 
@@ -57,7 +62,9 @@ def test_stalled_cells(attention):
                       AlertKind.STALLED_CELL)  # fmt: skip
     assert [(a.organization_id, a.on) for a in alerts] == [(attention.cell_a2.pk, D(2023, 5, 10)),
                                                           (attention.school_a.pk, None)]  # fmt: skip
-    assert alerts[1].message == "Chưa ghi nhận đảng viên nào được kết nạp"
+    assert alerts[1].message == (
+        "Chưa ghi nhận đảng viên nào được kết nạp; mức theo dõi: từ 3 năm trở lên không kết nạp (mặc định)"
+    )
     assert alerts[0].url == f"/candidates/?organization={attention.cell_a2.pk}"
 
 
@@ -65,7 +72,7 @@ def test_cells_below_nine_members_by_their_latest_figure(attention):
     alerts = _by_kind(organization_alerts(user=attention.staff, organization=attention.district_a, today=TODAY),
                       AlertKind.SMALL_CELL)  # fmt: skip
     assert [(a.organization_id, a.message) for a in alerts] == [
-        (attention.cell_a.pk, "8 đảng viên (tính đến ngày 01/01/2026)")
+        (attention.cell_a.pk, "8 đảng viên (tính đến ngày 01/01/2026); mức tối thiểu ≥ 9 đảng viên (mặc định)")
     ]
     assert alerts[0].url == f"/organizations/{attention.cell_a.pk}/figures/"
 
@@ -108,7 +115,9 @@ def test_the_secretary_sees_names_only_in_their_own_cell(attention):
 
 
 def test_alert_queries_are_bounded(attention, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    # Thresholds, cells, plans' cell thresholds; the roll-up (2); pipeline rules, the user's scope;
+    # two per candidate alert kind (readable people, counts of the others).
+    with django_assert_max_num_queries(11):
         organization_alerts(user=attention.staff, organization=attention.district_a, today=TODAY)
 
 
@@ -131,3 +140,118 @@ def test_dashboard_loads_the_alert_section(attention, client):
     client.force_login(attention.staff)
     html = client.get(f"/reports/{attention.district_a.pk}/").content.decode()
     assert f'hx-get="/reports/{attention.district_a.pk}/alerts/section/"' in html
+
+
+# ---------------------------------------------------------------- a new cell is not a stalled cell
+
+
+def test_a_cell_founded_less_than_three_years_ago_is_not_stalled(attention):
+    """Today 10/05/2026: 3 years back is 10/05/2023. Thôn Mới, founded 01/09/2024, has admitted nobody
+    yet but has existed for 1 year 8 months: not stalled. Thôn Cũ, founded 01/03/2022, has admitted
+    nobody in 4 years 2 months: stalled, counted from its founding date."""
+    w = attention
+    young = OrganizationFactory(name="Chi bộ Thôn Mới", code="A1N", parent=w.commune_a, valid_from=D(2024, 9, 1))
+    old = OrganizationFactory(name="Chi bộ Thôn Cũ", code="A1O", parent=w.commune_a, valid_from=D(2022, 3, 1))
+    w.district_a.refresh_from_db()
+    alerts = _by_kind(organization_alerts(user=w.staff, organization=w.district_a, today=TODAY), AlertKind.STALLED_CELL)
+    assert young.pk not in [a.organization_id for a in alerts]
+    assert [(a.organization_id, a.on) for a in alerts] == [
+        (w.cell_a2.pk, D(2023, 5, 10)), (old.pk, D(2022, 3, 1)), (w.school_a.pk, None)
+    ]  # fmt: skip
+    assert alerts[1].message.startswith("Chưa ghi nhận đảng viên nào được kết nạp kể từ khi thành lập (01/03/2022)")
+
+
+# ---------------------------------------------------------------- thresholds are data
+
+
+def _kinds(w, kind, organization=None):
+    found = organization_alerts(user=w.staff, organization=organization or w.district_a, today=TODAY)
+    return [a.organization_id for a in _by_kind(found, kind)]
+
+
+def test_default_thresholds_come_from_the_settings_row(attention):
+    """Defaults 3 years / 9 members / 3 months, as before; then the settings row changes each one."""
+    w = attention
+    assert AlertRules.current().pk == 1 and not AlertRules.objects.exists()  # defaults without a row
+    assert _kinds(w, AlertKind.SMALL_CELL) == [w.cell_a.pk]  # A1C 8 < 9; A1D 9 is not below 9
+    alert_rules_update(by=w.superuser, min_cell_members=10)
+    assert _kinds(w, AlertKind.SMALL_CELL) == [w.cell_a.pk, w.cell_a2.pk]  # 9 < 10 now
+    # A1D last admitted 10/05/2023: 3 years ago today (stalled); with 4 years the limit is 10/05/2022.
+    alert_rules_update(by=w.superuser, stalled_cell_years=4)
+    assert _kinds(w, AlertKind.STALLED_CELL) == [w.school_a.pk]
+    # Certificates valid 60 months: 01/09/2021 expires 01/09/2026, 3 months 22 days from today, so it
+    # is within 4 months but not within 3.
+    alert_rules_update(by=w.superuser, certificate_expiry_months=4)
+    expiring = _by_kind(organization_alerts(user=w.staff, organization=w.district_a, today=TODAY),
+                        AlertKind.CERTIFICATE_EXPIRING)  # fmt: skip
+    assert [(a.person, a.on) for a in expiring] == [
+        ("Phạm Thị Sắp Hết", D(2026, 6, 1)),
+        ("Vũ Văn Còn Hạn", D(2026, 9, 1)),
+    ]
+    assert AlertRules.history.count() == 3  # every change is kept
+
+
+def test_the_settings_row_refuses_bad_values_and_non_superusers(attention):
+    with pytest.raises(PermissionDenied):
+        alert_rules_update(by=attention.admin, min_cell_members=5)
+    with pytest.raises(ValidationError):
+        alert_rules_update(by=attention.superuser, min_cell_members=0)
+    assert not AlertRules.objects.exists()
+    assert _kinds(attention, AlertKind.SMALL_CELL) == [attention.cell_a.pk]
+
+
+def test_the_governing_plans_sub_targets_override_the_defaults(attention):
+    """District A's 2026 plan 1-KH/HU sets "every cell ≥ 10 members" and "cells that admitted nobody for
+    4 years": A1D (9 members) becomes small; A1D (last admission 10/05/2023, 3 years) is no longer
+    stalled, the school (never) still is."""
+    w = attention
+    issued = Plan.objects.get(number="1-KH/HU")
+    SubTarget.objects.create(plan=issued, kind=SubTarget.Kind.CELL_MIN_MEMBERS, comparison="gte", value=10)
+    SubTarget.objects.create(plan=issued, kind=SubTarget.Kind.STALLED_CELL_YEARS, comparison="gte", value=4)
+    found = organization_alerts(user=w.staff, organization=w.district_a, today=TODAY)
+    small = _by_kind(found, AlertKind.SMALL_CELL)
+    assert [a.organization_id for a in small] == [w.cell_a.pk, w.cell_a2.pk]
+    assert small[1].message == (
+        "9 đảng viên (tính đến ngày 01/01/2026); mức tối thiểu ≥ 10 đảng viên theo Kế hoạch số 1-KH/HU"
+    )
+    assert [a.organization_id for a in _by_kind(found, AlertKind.STALLED_CELL)] == [w.school_a.pk]
+
+
+def test_the_nearest_plan_that_sets_a_threshold_governs_each_cell(attention):
+    """District A: ≥ 10 members. Commune A1's own 2026 plan: ≥ 8 members, and nothing on stalled cells.
+    A1's cells follow A1's plan: A1C 8 and A1D 9 are not below 8. The school, directly under the district,
+    follows the district: 9 < 10. Stalled cells still use the default 3 years (no plan sets it)."""
+    w = attention
+    SubTarget.objects.create(plan=Plan.objects.get(number="1-KH/HU"), kind=SubTarget.Kind.CELL_MIN_MEMBERS,
+                             comparison="gte", value=10)  # fmt: skip
+    commune_plan = plan(w.commune_a, "2-KH/ĐU", {w.cell_a: 2}, year=2026)
+    SubTarget.objects.create(plan=commune_plan, kind=SubTarget.Kind.CELL_MIN_MEMBERS, comparison="gte", value=8)
+    MembershipFigure.objects.create(organization=w.school_a, as_of=D(2026, 1, 1), member_count=9,
+                                    official_member_count=9)  # fmt: skip
+    assert _kinds(w, AlertKind.SMALL_CELL) == [w.school_a.pk]
+    assert _kinds(w, AlertKind.STALLED_CELL) == [w.cell_a2.pk, w.school_a.pk]
+    # Seen from the commune, its plan still governs its cells.
+    assert _kinds(w, AlertKind.SMALL_CELL, organization=w.commune_a) == []
+
+
+# ---------------------------------------------------------------- the list's organization filter
+
+
+def test_list_filter_by_organization_name_without_diacritics(attention, client):
+    """The page uses the real date: whatever it is (after 10/05/2026), Thôn 2 is stalled (last admission
+    10/05/2023) and Thôn 1 is below 9 members. q="thon 2" keeps only Thôn 2's alerts (its candidates
+    too, as overdue or expiring depending on the date); q="zzz" finds nothing; a too-long q is a 400."""
+    client.force_login(attention.staff)
+    url = f"/reports/{attention.district_a.pk}/alerts/"
+    html = client.get(url, {"q": "thon 2"}).content.decode()
+    assert "Lần kết nạp gần nhất: 10/05/2023" in html and "Phạm Thị Sắp Hết" in html
+    assert "Lê Văn Quá Hạn" not in html and "8 đảng viên" not in html and "Chi bộ Trường THPT số 1" not in html
+    unfiltered = client.get(url).content.decode()
+    assert "8 đảng viên" in unfiltered and "Chi bộ Trường THPT số 1" in unfiltered
+    xlsx = client.get(f"/reports/{attention.district_a.pk}/alerts.xlsx", {"q": "Thôn 2"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(min_row=4, values_only=True))
+    assert {row[2] for row in rows} == {"Chi bộ Thôn 2"}
+    assert "Lần kết nạp gần nhất: 10/05/2023" in [row[4].split(";")[0] for row in rows]
+    empty = client.get(url, {"q": "zzz"}).content.decode()
+    assert "Chi bộ Thôn" not in empty.split("<table", 1)[-1]
+    assert client.get(url, {"q": "x" * 101}).status_code == 400
