@@ -393,6 +393,7 @@ class PersonalDataExport(models.Model):
 
     class Kind(models.TextChoices):
         ADMISSIONS_XLSX = "admissions_xlsx", _("Danh sách kết nạp (.xlsx)")
+        ALERTS_XLSX = "alerts_xlsx", _("Cảnh báo (.xlsx)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tải")

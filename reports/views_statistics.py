@@ -129,6 +129,23 @@ def alerts_xlsx(request, pk: int):
     if form.is_bound and not form.is_valid():
         return _bad(request, form, organization)
     title = f"Cảnh báo — {organization.name} — ngày {timezone.localdate():%d/%m/%Y}"
+    named = [alert for alert in found if alert.person]
+    if named:  # candidates' full names leave the system: recorded in the personal-data export log
+        from candidates.models import PersonalDataExport
+        from candidates.services import personal_data_export_record
+
+        filters = []
+        for name, value in form.cleaned_data.items() if form.is_bound else ():
+            if value:
+                shown = dict(form.fields[name].choices).get(value, value) if name == "kind" else value
+                filters.append(f"{form.fields[name].label}: {shown}")
+        personal_data_export_record(
+            by=request.user,
+            kind=PersonalDataExport.Kind.ALERTS_XLSX,
+            organization=organization,
+            filters="; ".join(filters),
+            row_count=len(named),
+        )
     return xlsx_response(exporters.alerts_xlsx(found, title=title), f"canh-bao-{organization.code}.xlsx")
 
 

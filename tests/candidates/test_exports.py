@@ -1,0 +1,58 @@
+"""The personal-data export log: every download of a file that names candidates is recorded."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from candidates.choices import Step
+from candidates.models import PersonalDataExport
+
+from .factories import make_admission, make_candidate
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(response) -> list[str]:
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+
+
+def test_downloading_the_admissions_is_logged(world, client):
+    make_admission(world.cell_a, full_name="Đã Kết Nạp Văn A")
+    client.force_login(world.secretary)
+    response = client.get(reverse("candidates:admissions_xlsx"))
+    assert response.status_code == 200 and "Đã Kết Nạp Văn A" in _names(response)
+    log = PersonalDataExport.objects.get()
+    assert (log.kind, log.user, log.row_count) == (PersonalDataExport.Kind.ADMISSIONS_XLSX, world.secretary, 1)
+
+
+def test_downloading_the_alerts_with_candidates_names_is_logged(world, client):
+    make_candidate(world.cell_a, step=Step.REVIEW, full_name="Quá Hạn Văn A")  # decision due in 2025: overdue
+    make_candidate(world.school_a, step=Step.CEREMONY, full_name="Quá Hạn Thị B")
+    url = reverse("reports:alerts-xlsx", args=[world.district_a.pk])
+    client.force_login(world.staff)
+    response = client.get(url, {"kind": "overdue_candidate"})
+    assert response.status_code == 200
+    names = _names(response)
+    assert "Quá Hạn Văn A" in names and "Quá Hạn Thị B" in names
+    log = PersonalDataExport.objects.get()
+    assert log.kind == PersonalDataExport.Kind.ALERTS_XLSX
+    assert (log.user, log.organization, log.row_count) == (world.staff, world.district_a, 2)
+    assert "Quần chúng quá hạn ở một bước" in log.filters
+    # The log page of the staff shows it.
+    page = client.get(reverse("candidates:exports")).content.decode()
+    assert "Cảnh báo (.xlsx)" in page
+    # A leader's file counts candidates per cell without names: nothing personal, nothing logged.
+    client.force_login(world.leader)
+    response = client.get(url, {"kind": "overdue_candidate"})
+    assert response.status_code == 200
+    assert "Quá Hạn Văn A" not in _names(response)
+    assert PersonalDataExport.objects.count() == 1
+    # Nor is a file without candidates (the cells' alerts only) logged.
+    client.force_login(world.staff)
+    assert client.get(url, {"kind": "small_cell"}).status_code == 200
+    assert PersonalDataExport.objects.count() == 1
