@@ -73,7 +73,12 @@ def test_cards_within_a_column_are_ordered_by_urgency(world, client):
 
 def test_staff_filter_by_organization_step_and_overdue(world, client):
     in_a = make_candidate(world.cell_a, step=Step.REVIEW)
-    in_school = make_candidate(world.school_a, step=Step.APPLICATION)
+    in_school = make_candidate(
+        world.school_a,
+        step=Step.APPLICATION,
+        dates={Step.SYMPATHIZER: recent(60), Step.AWARENESS_CLASS: recent(50), Step.APPLICATION: recent(40)},
+    )
+    assert in_school.next_deadline > timezone.localdate() and in_a.next_deadline < timezone.localdate()
     client.force_login(world.staff)
     response = client.get(reverse("candidates:index"), {"organization": world.commune_a.pk})
     shown = {card.candidate for column in response.context["columns"] for card in column.cards}
@@ -83,7 +88,7 @@ def test_staff_filter_by_organization_step_and_overdue(world, client):
     assert [card.candidate for card in response.context["columns"][0].cards] == [in_school]
     response = client.get(reverse("candidates:index"), {"deadline": "overdue"})
     shown = {card.candidate for column in response.context["columns"] for card in column.cards}
-    assert in_a in shown
+    assert shown == {in_a}  # in_school is not overdue: filtered out
     # An organization outside the staff member's subtree is not a valid choice: nothing is shown from it.
     response = client.get(reverse("candidates:index"), {"organization": world.cell_b.pk})
     assert response.status_code == 200 and response.context["filter"].errors
@@ -349,3 +354,37 @@ def test_a_secretary_gets_404_on_the_neighbouring_cells_candidate(world, client)
     assert client.get(reverse("candidates:admission_detail", args=[admission.pk])).status_code == 404
     neighbour.refresh_from_db()
     assert neighbour.step == Step.APPLICATION
+
+
+def test_the_cards_show_their_next_deadline_date(world, client):
+    make_candidate(world.cell_a, step=Step.REVIEW, full_name="Có Hạn Văn A")  # decision due 11/08/2025
+    # Probation ends 15/07/2026; 30 working days later, counting Saturday 22/08/2026 that the government
+    # swapped into a working day (for Monday 31/08), recognition is due Tue 25/08/2026.
+    make_candidate(world.cell_a, step=Step.PROBATION, full_name="Dự Bị Văn B")
+    client.force_login(world.secretary)
+    response = client.get(reverse("candidates:index"))
+    html = response.content.decode()
+    columns = {column.step: column for column in response.context["columns"]}
+    card_html = html[html.index('id="col-review"') :]
+    assert "Hạn ra quyết định kết nạp: <strong>11/08/2025</strong>" in card_html
+    assert columns[Step.PROBATION].cards[0].candidate.next_deadline == D(2026, 8, 25)
+    assert "Hạn xét công nhận chính thức: <strong>25/08/2026</strong>" in html
+
+
+def test_rejecting_a_candidate_from_the_page_keeps_the_reason(world, client):
+    client.force_login(world.secretary)
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, full_name="Không Đạt Văn A")
+    form = client.get(reverse("candidates:close", args=[candidate.pk])).context["form"]
+    assert [value for value, _ in form.fields["outcome"].choices] == [Status.WITHDRAWN, Status.REJECTED]
+    response = client.post(
+        reverse("candidates:close", args=[candidate.pk]),
+        {"outcome": Status.REJECTED, "on": "2025-05-19", "reason": "Chi bộ không đủ 2/3 tán thành"},
+    )
+    assert response["Location"] == reverse("candidates:detail", args=[candidate.pk])
+    candidate.refresh_from_db()
+    assert (candidate.status, candidate.close_reason) == (Status.REJECTED, "Chi bộ không đủ 2/3 tán thành")
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert "Không kết nạp" in page and "Chi bộ không đủ 2/3 tán thành" in page
+    # A closed candidate leaves the board.
+    board = client.get(reverse("candidates:index")).content.decode()
+    assert "Không Đạt Văn A" not in board

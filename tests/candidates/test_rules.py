@@ -430,3 +430,27 @@ def test_standard_dates_pass_every_rule(world):
     candidate = make_candidate(world.cell_a, step=Step.FULL_MEMBERSHIP)
     assert candidate.status == Status.OFFICIAL
     assert candidate.official_on == STANDARD_DATES[Step.FULL_MEMBERSHIP]
+
+
+def test_a_candidate_rejected_by_the_cell_keeps_the_reason(world):
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES)
+    candidate = services.candidate_close(
+        candidate=candidate,
+        outcome=Status.REJECTED,
+        on=D(2025, 5, 19),
+        reason="Chi bộ biểu quyết không đủ 2/3 tán thành",
+        document_number="3-NQ/CB",
+        by=world.secretary,
+    )
+    candidate = Candidate.objects.get(pk=candidate.pk)
+    assert (candidate.status, candidate.closed_on, candidate.step) == (Status.REJECTED, D(2025, 5, 19), Step.REFERENCES)
+    assert candidate.close_reason == "Chi bộ biểu quyết không đủ 2/3 tán thành"
+    assert candidate.next_deadline is None
+    event = candidate.events.get(kind=EventKind.REJECTED)
+    assert (event.note, event.document_number, event.recorded_by) == (
+        "Chi bộ biểu quyết không đủ 2/3 tán thành",
+        "3-NQ/CB",
+        world.secretary,
+    )
+    assert not Admission.objects.filter(candidate=candidate).exists()
+    refused("đã kết thúc", lambda: advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 20)))
