@@ -67,17 +67,50 @@ class StepForm(forms.Form):
 
     step: str = ""
 
-    def __init__(self, *args, official_members: int | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        official_members: int | None = None,
+        figure_on: datetime.date | None = None,
+        meeting_known: bool = False,
+        **kwargs,
+    ):
+        """`official_members` is the cell's figure as of `figure_on`: the meeting date once the form
+        has been sent with one (`meeting_known`), else today, and the hint says which."""
         super().__init__(*args, **kwargs)
         self.official_members = official_members
-        if "voters_total" in self.fields and self.step != Step.REVIEW and official_members is not None:
-            # The cell's membership figure on the meeting date decides; typing is only for a cell without one.
-            field = self.fields["voters_total"]
-            field.required = False
-            field.widget.attrs["placeholder"] = str(official_members)
+        if "voters_total" not in self.fields or self.step == Step.REVIEW or figure_on is None:
+            return
+        field = self.fields["voters_total"]
+        day = f"{figure_on:%d/%m/%Y}"
+        if official_members is None:
+            if meeting_known:
+                field.help_text = _("Chi bộ chưa có số liệu đảng viên đến ngày họp %(day)s: nhập tổng số.") % {
+                    "day": day
+                }
+            return
+        # The cell's membership figure on the meeting date decides; typing is only for a cell without one.
+        field.required = False
+        field.widget.attrs["placeholder"] = str(official_members)
+        if meeting_known:
             field.help_text = _(
-                "Theo số liệu của chi bộ: %(count)s đảng viên chính thức; số liệu mới nhất đến ngày họp được dùng."
-            ) % {"count": official_members}
+                "Theo số liệu của chi bộ đến ngày họp %(day)s: %(count)s đảng viên chính thức; số này được dùng."
+            ) % {"day": day, "count": official_members}
+        else:
+            field.help_text = _(
+                "Theo số liệu mới nhất của chi bộ (đến hôm nay, %(day)s): %(count)s đảng viên chính thức. Khi ghi "
+                "nhận, số liệu đến ngày họp được dùng."
+            ) % {"day": day, "count": official_members}
+
+    @classmethod
+    def sent_date(cls, data) -> datetime.date | None:
+        """The date sent with the form, if it is a valid one (before the form is validated)."""
+        if "on" not in cls.base_fields or not data:
+            return None
+        try:
+            return cls.base_fields["on"].clean(data.get("on"))
+        except forms.ValidationError:
+            return None
 
     def service_kwargs(self) -> dict:
         data = {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}

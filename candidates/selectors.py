@@ -10,7 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, Scope
+from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, MembershipFigure, Organization, Scope
 
 from .choices import Status, Step
 from .models import Admission, Candidate, PersonalDataExport, PipelineRules, StepEvent
@@ -226,6 +226,13 @@ def step_counts(
         )
         for step in BOARD_STEPS
     ]
+
+
+def cell_official_members(organization: Organization, on: datetime.date) -> int | None:
+    """Official members of the cell on a date: the latest membership figure on or before it. The
+    vote rules and the step form's hint both read this, for the meeting date."""
+    figure = MembershipFigure.objects.filter(organization=organization, as_of__lte=on).order_by("-as_of").first()
+    return figure.official_member_count if figure else None
 
 
 def candidate_events(*, candidate: Candidate) -> QuerySet[StepEvent]:

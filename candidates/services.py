@@ -37,6 +37,7 @@ from .choices import (
     step_index,
 )
 from .models import Admission, Candidate, PersonalDataExport, PipelineRules, StepEvent
+from .selectors import cell_official_members
 
 # Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
 PERSON_LOCK_NAMESPACE = 7_204_311
@@ -430,12 +431,6 @@ def _check_day(on: datetime.date, candidate: Candidate) -> None:
                 % {"step": last.get_kind_display(), "day": _d(last.on)}
             }
         )
-
-
-def cell_official_members(organization: Organization, on: datetime.date) -> int | None:
-    """Official members of the cell on a date: the latest membership figure on or before it."""
-    figure = MembershipFigure.objects.filter(organization=organization, as_of__lte=on).order_by("-as_of").first()
-    return figure.official_member_count if figure else None
 
 
 @transaction.atomic

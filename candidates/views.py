@@ -164,11 +164,19 @@ def advance(request, pk: int):
     step = request.GET.get("step") or request.POST.get("step") or following[0]
     if step not in following:
         step = following[0]
-    official_members = None
-    if step in (Step.CELL_RESOLUTION, Step.FULL_MEMBERSHIP):
-        official_members = services.cell_official_members(candidate.organization, timezone.localdate())
     form_class = step_form(step)
-    form = form_class(request.POST or None, official_members=official_members)
+    # The vote rules read the cell's figure as of the meeting date: so does the hint, once a date is sent.
+    meeting_on = form_class.sent_date(request.POST) if request.method == "POST" else None
+    figure_on = official_members = None
+    if step in (Step.CELL_RESOLUTION, Step.FULL_MEMBERSHIP):
+        figure_on = meeting_on or timezone.localdate()
+        official_members = selectors.cell_official_members(candidate.organization, figure_on)
+    form = form_class(
+        request.POST or None,
+        official_members=official_members,
+        figure_on=figure_on,
+        meeting_known=meeting_on is not None,
+    )
     if request.method == "POST" and form.is_valid():
         advanced = call_service(
             form,

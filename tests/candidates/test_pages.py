@@ -388,3 +388,44 @@ def test_rejecting_a_candidate_from_the_page_keeps_the_reason(world, client):
     # A closed candidate leaves the board.
     board = client.get(reverse("candidates:index")).content.decode()
     assert "Không Đạt Văn A" not in board
+
+
+def test_the_vote_hint_uses_the_figure_of_the_meeting_date(world, client):
+    client.force_login(world.secretary)
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES)
+    membership_figure_record(organization=world.cell_a, as_of=D(2025, 1, 1), member_count=10, official_member_count=9)
+    membership_figure_record(organization=world.cell_a, as_of=D(2025, 6, 1), member_count=14, official_member_count=12)
+    url = reverse("candidates:advance", args=[candidate.pk])
+    # Shown before the date is known: the latest figure, and the form says which one it is.
+    response = client.get(url)
+    hint = str(response.context["form"].fields["voters_total"].help_text)
+    assert "12 đảng viên chính thức" in hint and "hôm nay" in hint and "ngày họp" in hint, hint
+    # Sent back with the meeting date (the document number is missing): the figure of that date.
+    response = client.post(url, {"step": Step.CELL_RESOLUTION, "on": "2025-05-19", "votes_for": 6})
+    assert response.status_code == 200
+    field = response.context["form"].fields["voters_total"]
+    assert "9 đảng viên chính thức" in str(field.help_text) and "19/05/2025" in str(field.help_text)
+    assert not field.required and field.widget.attrs["placeholder"] == "9"
+    assert "voters_total" not in response.context["form"].errors
+    response = client.post(
+        url, {"step": Step.CELL_RESOLUTION, "on": "2025-05-19", "votes_for": 6, "document_number": "1-NQ/CB"}
+    )
+    assert response.status_code == 302
+    event = candidate.events.get(kind=Step.CELL_RESOLUTION)
+    assert (event.votes_for, event.voters_total) == (6, 9)
+
+
+def test_the_vote_total_is_asked_when_the_cell_has_no_figure_on_the_meeting_date(world, client):
+    client.force_login(world.staff)
+    candidate = make_candidate(world.cell_a2, step=Step.REFERENCES)
+    membership_figure_record(organization=world.cell_a2, as_of=D(2025, 6, 1), member_count=14, official_member_count=12)
+    url = reverse("candidates:advance", args=[candidate.pk])
+    assert not client.get(url).context["form"].fields["voters_total"].required  # today: 12
+    data = {"step": Step.CELL_RESOLUTION, "on": "2025-05-19", "votes_for": 8, "document_number": "1-NQ/CB"}
+    response = client.post(url, data)
+    form = response.context["form"]
+    assert form.fields["voters_total"].required and "voters_total" in form.errors
+    assert "12" not in str(form.fields["voters_total"].help_text)
+    assert not candidate.events.filter(kind=Step.CELL_RESOLUTION).exists()
+    assert client.post(url, {**data, "voters_total": 10}).status_code == 302
+    assert candidate.events.get(kind=Step.CELL_RESOLUTION).voters_total == 10
