@@ -69,10 +69,15 @@ class EventKind(models.TextChoices):
 
 
 class RuleException(models.TextChoices):
-    """Documented exceptions that let a step through a rule it would otherwise break."""
+    """Documented exceptions that let a step through a rule it would otherwise break. The labels here
+    name no duration (the durations are data, PipelineRules): pages show `labels.exception_label`."""
 
-    AGE_CONSENT = "age_consent", _("Cấp ủy cấp tỉnh đồng ý kết nạp người trên 60 tuổi")
-    INTRODUCTIONS_REDONE = "introductions_redone", _("Đã giới thiệu lại (hồ sơ quá 12 tháng)")
+    AGE_CONSENT = "age_consent", _("Cấp ủy cấp tỉnh đồng ý kết nạp người quá tuổi tối đa")
+    INTRODUCTIONS_REDONE = "introductions_redone", _("Đã giới thiệu lại (hồ sơ quá thời hạn)")
+    LATE_DECISION_ACCEPTED = (
+        "late_decision_accepted",
+        _("Cấp ủy cấp trên (cấp ủy có thẩm quyền) chấp thuận bằng văn bản việc ra quyết định kết nạp muộn"),
+    )
     LATE_CEREMONY_CONSENT = "late_ceremony_consent", _("Cấp ủy cấp trên đồng ý tổ chức lễ kết nạp muộn")
     LATE_RECOGNITION = "late_recognition", _("Xét công nhận chính thức muộn, có lý do được cấp trên chấp thuận")
 
@@ -84,8 +89,10 @@ class Introduction(models.TextChoices):
 
 
 class DeadlineKind(models.TextChoices):
+    """What a candidate must reach next. As for RuleException, pages show `labels.deadline_label`."""
+
     CERTIFICATE_EXPIRES = "certificate_expires", _("Chứng nhận lớp bồi dưỡng hết hạn")
-    FILE_EXPIRES = "file_expires", _("Hồ sơ quá 12 tháng")
+    FILE_EXPIRES = "file_expires", _("Hồ sơ quá thời hạn")
     DECISION_DUE = "decision_due", _("Hạn ra quyết định kết nạp")
     CEREMONY_DUE = "ceremony_due", _("Hạn tổ chức lễ kết nạp")
     RECOGNITION_DUE = "recognition_due", _("Hạn xét công nhận chính thức")

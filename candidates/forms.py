@@ -13,6 +13,7 @@ from organizations.models import Organization
 from partytrack import uploads
 
 from .choices import Introduction, RuleException, Status, Step, step_index
+from .labels import exception_choices
 from .models import Admission, Candidate
 from .services import PERSON_FIELDS, STEP_EXCEPTIONS
 
@@ -70,6 +71,7 @@ class StepForm(forms.Form):
     def __init__(
         self,
         *args,
+        rules=None,
         official_members: int | None = None,
         figure_on: datetime.date | None = None,
         meeting_known: bool = False,
@@ -79,6 +81,8 @@ class StepForm(forms.Form):
         has been sent with one (`meeting_known`), else today, and the hint says which."""
         super().__init__(*args, **kwargs)
         self.official_members = official_members
+        if "exception" in self.fields and rules is not None:
+            self.fields["exception"].choices = [("", _("Không")), *exception_choices(STEP_EXCEPTIONS[self.step], rules)]
         if "voters_total" not in self.fields or self.step == Step.REVIEW or figure_on is None:
             return
         field = self.fields["voters_total"]
@@ -191,6 +195,7 @@ def _step_fields(step: str) -> dict:
             "on": _on(_("Ngày quyết định (là ngày kết nạp)")),
             "document_number": _text(_("Số quyết định kết nạp (mẫu 9-KNĐ)"), required=True),
             "acting_body": _text(_("Cấp ủy quyết định"), required=True),
+            **_exceptions(step),
         }
     if step == Step.CEREMONY:
         return {

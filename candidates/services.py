@@ -65,6 +65,7 @@ CANDIDATE_FIELDS = (*PERSON_FIELDS, "helper_name", "mentor_name", "notes")
 # Which documented exceptions each step accepts.
 STEP_EXCEPTIONS = {
     Step.CELL_RESOLUTION: {RuleException.AGE_CONSENT, RuleException.INTRODUCTIONS_REDONE},
+    Step.DECISION: {RuleException.LATE_DECISION_ACCEPTED},
     Step.CEREMONY: {RuleException.LATE_CEREMONY_CONSENT},
     Step.FULL_MEMBERSHIP: {RuleException.LATE_RECOGNITION},
 }
@@ -547,15 +548,17 @@ def candidate_advance(
         extension = candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).first()
         days = extension.working_days if extension else 0
         due = pipeline.decision_deadline(resolution_on=candidate.resolution_on, extension_days=days, rules=rules)
-        if on > due:
+        if on > due and exception != RuleException.LATE_DECISION_ACCEPTED:
             if extension:
                 message = _(
-                    "Quy tắc thời hạn quyết định: quá hạn %(days)s ngày làm việc kể cả gia hạn (hạn %(due)s)."
+                    "Quy tắc thời hạn quyết định: quá hạn %(days)s ngày làm việc kể cả gia hạn (hạn %(due)s); quyết "
+                    "định muộn hơn cần văn bản của cấp ủy cấp trên chấp thuận (ngoại lệ)."
                 ) % {"days": rules.decision_working_days + days, "due": _d(due)}
             else:
                 message = _(
-                    "Quy tắc thời hạn quyết định: quá %(days)s ngày làm việc kể từ nghị quyết chi bộ (hạn %(due)s); "
-                    "ghi nhận gia hạn (tối đa %(extra)s ngày làm việc) trước."
+                    "Quy tắc thời hạn quyết định: quá %(days)s ngày làm việc kể từ nghị quyết chi bộ (hạn %(due)s). "
+                    "Nếu đã gia hạn trước hạn đó, ghi nhận gia hạn (tối đa %(extra)s ngày làm việc) trước; nếu không, "
+                    "cần văn bản của cấp ủy cấp trên chấp thuận quyết định muộn (ngoại lệ)."
                 ) % {
                     "days": rules.decision_working_days,
                     "due": _d(due),
@@ -662,7 +665,13 @@ def candidate_extend_decision(
     due = pipeline.decision_deadline(resolution_on=candidate.resolution_on, extension_days=0, rules=rules)
     if on > due:
         raise ValidationError(
-            {"on": _("Quy tắc gia hạn: phải gia hạn trước khi hết hạn ra quyết định (%(due)s).") % {"due": _d(due)}}
+            {
+                "on": _(
+                    "Quy tắc gia hạn: phải gia hạn trước khi hết hạn ra quyết định (%(due)s); sau hạn này, quyết định "
+                    "muộn cần văn bản chấp thuận của cấp ủy cấp trên (ngoại lệ ở bước quyết định kết nạp)."
+                )
+                % {"due": _d(due)}
+            }
         )
     _check_day(on, candidate)
     StepEvent.objects.create(

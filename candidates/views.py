@@ -127,6 +127,7 @@ def detail(request, pk: int):
         "admitted": step_index(candidate.step) >= step_index(Step.DECISION),
         "admission": candidate.admissions.filter(cancelled_at__isnull=True).first(),
         "today": today,
+        "rules": rules,
     }
     return render(request, "candidates/detail.html", context)
 
@@ -173,6 +174,7 @@ def advance(request, pk: int):
         official_members = selectors.cell_official_members(candidate.organization, figure_on)
     form = form_class(
         request.POST or None,
+        rules=PipelineRules.current(),
         official_members=official_members,
         figure_on=figure_on,
         meeting_known=meeting_on is not None,

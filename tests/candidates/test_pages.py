@@ -429,3 +429,38 @@ def test_the_vote_total_is_asked_when_the_cell_has_no_figure_on_the_meeting_date
     assert not candidate.events.filter(kind=Step.CELL_RESOLUTION).exists()
     assert client.post(url, {**data, "voters_total": 10}).status_code == 302
     assert candidate.events.get(kind=Step.CELL_RESOLUTION).voters_total == 10
+
+
+def test_durations_in_labels_come_from_the_rules(world, client):
+    from candidates import services
+
+    services.rules_update(by=None, max_age=65, file_valid_months=18)
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, full_name="Nhãn Văn A")  # file opened 10/03/2025
+    assert candidate.next_deadline == D(2026, 9, 10)
+    client.force_login(world.secretary)
+    board = client.get(reverse("candidates:index")).content.decode()
+    assert "Hồ sơ quá 18 tháng: <strong>10/09/2026</strong>" in board and "12 tháng" not in board
+    detail = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert "Hồ sơ quá 18 tháng" in detail
+    form = client.get(reverse("candidates:advance", args=[candidate.pk])).context["form"]
+    labels = " | ".join(str(label) for _, label in form.fields["exception"].choices)
+    assert "trên 65 tuổi" in labels and "quá 18 tháng" in labels and "60" not in labels, labels
+    services.rules_update(by=None, max_age=60, file_valid_months=12)
+    form = client.get(reverse("candidates:advance", args=[candidate.pk])).context["form"]
+    labels = " | ".join(str(label) for _, label in form.fields["exception"].choices)
+    assert "trên 60 tuổi" in labels and "quá 12 tháng" in labels, labels
+    # The exception recorded on an event is shown with the rule in force.
+    candidate = services.candidate_advance(
+        candidate=candidate,
+        step=Step.CELL_RESOLUTION,
+        on=D(2025, 5, 19),
+        document_number="1-NQ/CB",
+        votes_for=8,
+        voters_total=10,
+        exception="introductions_redone",
+        exception_note="Giới thiệu lại ngày 02/05/2025",
+        by=None,
+    )
+    services.rules_update(by=None, file_valid_months=15)
+    detail = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert "Đã giới thiệu lại (hồ sơ quá 15 tháng)" in detail

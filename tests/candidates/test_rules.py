@@ -454,3 +454,51 @@ def test_a_candidate_rejected_by_the_cell_keeps_the_reason(world):
     )
     assert not Admission.objects.filter(candidate=candidate).exists()
     refused("đã kết thúc", lambda: advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 20)))
+
+
+def test_a_late_decision_needs_the_competent_committees_written_acceptance(world, fired):
+    from reports.selectors import progress_report
+
+    candidate = make_candidate(world.cell_a, step=Step.REVIEW)  # decision due 11/08/2025
+    candidate = services.candidate_extend_decision(
+        candidate=candidate, on=D(2025, 8, 1), working_days=30, document_number="5-CV/HU", by=None
+    )  # due 24/09/2025
+    refused("Quy tắc thời hạn quyết định", lambda: advance(candidate, Step.DECISION, D(2025, 10, 6)))
+    late = RuleException.LATE_DECISION_ACCEPTED
+    refused("văn bản cho phép", lambda: advance(candidate, Step.DECISION, D(2025, 10, 6), exception=late))
+    # The exception belongs to the decision: the ceremony and the cell resolution do not take it.
+    assert late not in services.STEP_EXCEPTIONS[Step.CEREMONY]
+    fired.clear()
+    candidate = advance(
+        candidate,
+        Step.DECISION,
+        D(2025, 10, 6),
+        document_number="77-QĐ/HU",
+        exception=late,
+        exception_note="Công văn số 45-CV/TU ngày 01/10/2025 của Ban Thường vụ Tỉnh ủy",
+    )
+    assert candidate.step == Step.DECISION and candidate.decision_on == D(2025, 10, 6)
+    event = candidate.events.get(kind=EventKind.DECISION)
+    assert (event.exception, event.exception_note) == (
+        late,
+        "Công văn số 45-CV/TU ngày 01/10/2025 của Ban Thường vụ Tỉnh ủy",
+    )
+    admission = Admission.objects.counted().get(candidate=candidate)
+    assert (admission.admitted_on, admission.decision_number) == (D(2025, 10, 6), "77-QĐ/HU")
+    assert fired == [({world.cell_a.pk}, {D(2025, 10, 6)})]
+    report = progress_report(organization=world.commune_a, year=2025, quarter=4)
+    assert report.subject.admitted_to_date == 1
+
+
+def test_a_decision_late_without_an_extension_names_both_ways_out(world):
+    candidate = make_candidate(world.cell_a, step=Step.REVIEW)  # due 11/08/2025, no extension
+    error = refused("Quy tắc thời hạn quyết định", lambda: advance(candidate, Step.DECISION, D(2025, 8, 12)))
+    assert "gia hạn" in error.messages[0] and "cấp ủy cấp trên" in error.messages[0]
+    candidate = advance(
+        candidate,
+        Step.DECISION,
+        D(2025, 8, 12),
+        exception=RuleException.LATE_DECISION_ACCEPTED,
+        exception_note="Công văn 50-CV/TU",
+    )
+    assert Admission.objects.counted().filter(candidate=candidate, admitted_on=D(2025, 8, 12)).exists()
