@@ -95,3 +95,39 @@ class SubmitForm(forms.Form):
     year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     number = forms.IntegerField(label=_("Kỳ (tháng 1–12, quý 1–4)"), min_value=1, max_value=12, initial=1)
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
+
+
+MONTHS_AFTER_CHOICES = [
+    (1, _("tháng sau kỳ báo cáo")),
+    (2, _("tháng thứ hai sau kỳ báo cáo")),
+    (3, _("tháng thứ ba sau kỳ báo cáo")),
+]
+
+
+class ReportingDeadlineForm(forms.Form):
+    day = forms.IntegerField(
+        label=_("Hạn gửi: ngày"),
+        min_value=1,
+        max_value=28,
+        error_messages={
+            "required": _("Nhập ngày hạn gửi (từ 1 đến 28)."),
+            "invalid": _("Ngày hạn gửi phải là một số từ 1 đến 28."),
+            "min_value": _("Ngày hạn gửi phải từ 1 đến 28."),
+            "max_value": _("Ngày hạn gửi phải từ 1 đến 28 (để tháng nào cũng có ngày đó)."),
+        },
+    )
+    months_after = forms.TypedChoiceField(
+        label=_("của"),
+        choices=MONTHS_AFTER_CHOICES,
+        coerce=int,
+        initial=1,
+        error_messages={"invalid_choice": _("Chọn tháng sau kỳ báo cáo: thứ nhất, thứ hai hoặc thứ ba.")},
+    )
+
+
+class DeadlineYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+
+    @property
+    def year_value(self) -> int:
+        return self.cleaned_data.get("year") or timezone.localdate().year

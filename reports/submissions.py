@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from quotas.models import Plan
 
 from .models import ReportingDeadline, ReportSubmission
 from .statistics import Period, plans_in_force
@@ -49,6 +50,10 @@ def deadline_setting(*, organization: Organization, year: int) -> ReportingDeadl
         .order_by("-plan__organization__level", F("plan__issued_on").desc(nulls_last=True), "-plan__pk")
         .first()
     )
+
+
+def default_rule() -> tuple[int, int]:
+    return DEFAULT_DAY, DEFAULT_MONTHS_AFTER
 
 
 def deadline_rule(*, organization: Organization, year: int) -> tuple[int, int]:
@@ -96,6 +101,52 @@ def report_submit(
     submission.full_clean()
     submission.save()
     return submission
+
+
+@transaction.atomic
+def reporting_deadline_set(*, plan: Plan, day: int, months_after: int = DEFAULT_MONTHS_AFTER, by) -> ReportingDeadline:
+    """Set when the periodic reports under a plan are due: day `day` of the `months_after`-th month
+    after the period. Staff and administrators of the plan's organization (or above it) only; a
+    replaced plan is refused; a bad value is refused and nothing is written; every change is kept in
+    the history (an unchanged value writes nothing)."""
+    plan = Plan.objects.select_for_update().select_related("organization").get(pk=plan.pk)
+    if by is not None:
+        Scope.forget(by)
+        if not Organization.objects.parents_for(by).filter(pk=plan.organization_id).exists():
+            raise PermissionDenied
+    if not plan.is_current:
+        raise ValidationError(_("Kế hoạch %(number)s đã được thay thế: đặt hạn cho kế hoạch thay thế nó.")
+                              % {"number": plan.number})  # fmt: skip
+    setting = ReportingDeadline.objects.filter(plan=plan).first() or ReportingDeadline(plan=plan)
+    if setting.pk is not None and (setting.day, setting.months_after) == (day, months_after):
+        return setting
+    setting.day, setting.months_after = day, months_after
+    setting.full_clean()
+    setting._history_user = by
+    setting.save()
+    return setting
+
+
+def deadline_overview(*, organization: Organization) -> list[tuple[Plan, ReportingDeadline | None]]:
+    """The organization's current plans (latest first, undated last) with their deadline setting, if
+    any. Two queries."""
+    plans = list(
+        Plan.objects.current()
+        .filter(organization=organization)
+        .select_related("organization")
+        .order_by("-end_year", F("issued_on").desc(nulls_last=True), "-pk")
+    )
+    settings = {s.plan_id: s for s in ReportingDeadline.objects.filter(plan__in=[p.pk for p in plans])}
+    return [(p, settings.get(p.pk)) for p in plans]
+
+
+def deadline_history(*, organization: Organization, limit: int = 20) -> list:
+    """The latest changes of the deadlines of the organization's plans (who, when, what). One query."""
+    return list(
+        ReportingDeadline.history.filter(plan__organization=organization)
+        .select_related("history_user", "plan")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
 
 
 # ---------------------------------------------------------------- selector

@@ -1,7 +1,9 @@
-"""Pages of issue 6 (statistics, alerts, periodic reporting), included in the reports namespace."""
+"""Pages of issue 6 (statistics, alerts, periodic reporting and its deadlines), included in the reports
+namespace."""
 
 from django.urls import path
 
+from . import views_deadlines
 from . import views_statistics as views
 
 urlpatterns = [
@@ -13,4 +15,6 @@ urlpatterns = [
     path("<int:pk>/alerts/section/", views.alerts_section, name="alerts-section"),
     path("<int:pk>/submissions/", views.completeness_page, name="completeness"),
     path("<int:pk>/submissions/submit/", views.submit, name="submit"),
+    path("<int:pk>/submissions/deadlines/", views_deadlines.deadlines, name="deadlines"),
+    path("plans/<int:plan_pk>/deadline/", views_deadlines.deadline_set, name="deadline-set"),
 ]

@@ -1,0 +1,68 @@
+"""Admin: the alert thresholds (superusers, like the pipeline rules) and the plans' reporting deadlines
+(administrators of the plan's organization or above, like every scoped admin). Writes go through the
+services, which validate, check the scope and keep history."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from organizations.models import Role, Scope
+from partytrack.admin import ScopedAdmin
+from quotas.models import Plan
+
+from . import services, submissions
+from .models import AlertRules, ReportingDeadline
+
+
+@admin.register(AlertRules)
+class AlertRulesAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "stalled_cell_years", "min_cell_members", "certificate_expiry_months", "updated_at"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and not AlertRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in form.changed_data}
+        saved = services.alert_rules_update(by=request.user, **values)
+        obj.pk = saved.pk
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    organization_path = "plan__organization__"
+    list_display = ["plan", "plan_organization", "day", "months_after"]
+    list_select_related = ["plan", "plan__organization"]
+    search_fields = ["plan__number", "plan__organization__name", "plan__organization__code"]
+
+    @admin.display(description=Plan._meta.get_field("organization").verbose_name)
+    def plan_organization(self, obj):
+        return obj.plan.organization
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["plan"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "plan":
+            # Only current plans the administrator's scope holds.
+            kwargs["queryset"] = (
+                Plan.objects.current()
+                .filter(Scope.of(request.user).q(roles={Role.ADMIN}, prefix="organization__"))
+                .select_related("organization")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        saved = submissions.reporting_deadline_set(
+            plan=obj.plan, day=obj.day, months_after=obj.months_after, by=request.user
+        )
+        obj.pk = saved.pk
