@@ -63,6 +63,8 @@ class EventKind(models.TextChoices):
     PROBATION = Step.PROBATION.value, Step.PROBATION.label
     FULL_MEMBERSHIP = Step.FULL_MEMBERSHIP.value, Step.FULL_MEMBERSHIP.label
     EXTENSION = "extension", _("Gia hạn thời gian ra quyết định kết nạp")
+    # A new awareness-class certificate after the first expired; may be recorded more than once.
+    CERTIFICATE_RENEWED = "certificate_renewed", _("Học lại lớp nhận thức về Đảng (chứng nhận mới)")
     WITHDRAWN = Status.WITHDRAWN.value, Status.WITHDRAWN.label
     REJECTED = Status.REJECTED.value, Status.REJECTED.label
     REMOVED = Status.REMOVED.value, Status.REMOVED.label

@@ -235,6 +235,14 @@ class ExtendForm(forms.Form):
     acting_body = _text(_("Cấp ủy gia hạn"))
 
 
+class CertificateForm(forms.Form):
+    """A new awareness-class certificate, recorded without touching the steps after the first one."""
+
+    on = _on(_("Ngày cấp chứng nhận mới"))
+    document_number = _text(_("Số chứng nhận"), required=True)
+    acting_body = _text(_("Nơi mở lớp (trung tâm chính trị)"))
+
+
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Kết quả"), choices=[])
     on = _on(_("Ngày"))

@@ -282,8 +282,11 @@ class StepEvent(models.Model):
         ordering = ["candidate", "on", "id"]
         constraints = [
             # One of each step per candidate (so one extension, one decision); a double submit is refused.
+            # A certificate may be renewed more than once.
             models.UniqueConstraint(
-                fields=["candidate", "kind"], condition=Q(voided_at__isnull=True), name="step_event_once_per_kind"
+                fields=["candidate", "kind"],
+                condition=Q(voided_at__isnull=True) & ~Q(kind="certificate_renewed"),
+                name="step_event_once_per_kind",
             ),
             models.CheckConstraint(
                 condition=Q(votes_for__isnull=True)

@@ -49,6 +49,13 @@ def next_steps(*, step: str, organization) -> list[str]:
     return [following]
 
 
+def may_renew_certificate(candidate) -> bool:
+    """A new awareness-class certificate is recorded after the first one and before the cell
+    resolution checks it (a certificate older than the rule allows is refused there)."""
+    index = step_index(candidate.step)
+    return candidate.is_active and step_index(Step.AWARENESS_CLASS) <= index < step_index(Step.CELL_RESOLUTION)
+
+
 def approval_needed(total: int, rules) -> int:
     """Smallest number of votes that is at least numerator/denominator of `total` (2/3 of 22 = 15)."""
     return -(-total * rules.approval_numerator // rules.approval_denominator)
@@ -132,7 +139,8 @@ def check_certificate(*, certificate_on: datetime.date | None, meeting_on: datet
             {
                 "on": _(
                     "Quy tắc chứng nhận lớp bồi dưỡng: chứng nhận cấp ngày %(issued)s chỉ có giá trị %(months)s tháng "
-                    "(đến %(expires)s); quần chúng phải học lại lớp nhận thức về Đảng."
+                    "(đến %(expires)s); quần chúng phải học lại lớp nhận thức về Đảng, rồi ghi nhận chứng nhận mới "
+                    "ở hồ sơ quần chúng."
                 )
                 % {
                     "issued": f"{certificate_on:%d/%m/%Y}",

@@ -258,6 +258,9 @@ def _rebuild(candidate: Candidate, rules: PipelineRules) -> Candidate:
             candidate.listed_on = event.on
         elif kind == EventKind.AWARENESS_CLASS:
             candidate.certificate_on = event.on
+        elif kind == EventKind.CERTIFICATE_RENEWED:
+            # The newest certificate is the one the cell resolution checks.
+            candidate.certificate_on = max(candidate.certificate_on or event.on, event.on)
         elif kind == EventKind.APPLICATION:
             candidate.file_opened_on = event.on
         elif kind == EventKind.CELL_RESOLUTION:
@@ -424,7 +427,9 @@ def _last_event(candidate: Candidate) -> StepEvent | None:
 def _check_day(on: datetime.date, candidate: Candidate) -> None:
     if on > _today():
         raise ValidationError({"on": _("Ngày không được sau hôm nay.")})
-    last = _last_event(candidate)
+    # The latest dated event, not the last recorded: a renewed certificate may be recorded after a
+    # later step although received before it.
+    last = candidate.events.filter(voided_at__isnull=True).order_by("-on", "-id").first()
     if last is not None and on < last.on:
         raise ValidationError(
             {
@@ -681,6 +686,60 @@ def candidate_extend_decision(
         working_days=working_days,
         document_number=document_number.strip(),
         acting_body=acting_body.strip(),
+        recorded_by=by,
+    )
+    _save(_rebuild(candidate, rules), by)
+    _ensure_scope(by, candidate.organization)
+    return candidate
+
+
+@transaction.atomic
+def candidate_record_certificate(
+    *,
+    candidate: Candidate,
+    on: datetime.date,
+    document_number: str,
+    by,
+    acting_body: str = "",
+    note: str = "",
+) -> Candidate:
+    """A new awareness-class certificate (the candidate took the class again, typically because the
+    first one would be too old at the cell resolution). The earlier certificate and every later step
+    stay; the new one is an event of the history, and the rules check the newest certificate."""
+    candidate = _locked(candidate)
+    _ensure_scope(by, candidate.organization)
+    rules = PipelineRules.current()
+    if not candidate.is_active:
+        raise ValidationError(
+            _("Quần chúng này đã kết thúc quy trình (%(status)s).") % {"status": candidate.get_status_display()}
+        )
+    if not pipeline.may_renew_certificate(candidate):
+        raise ValidationError(
+            _(
+                "Chỉ ghi nhận chứng nhận mới khi quần chúng đã học lớp nhận thức về Đảng và trước khi chi bộ xét "
+                "(bước hiện tại: “%(step)s”)."
+            )
+            % {"step": candidate.get_step_display()}
+        )
+    document_number = " ".join(document_number.split())
+    if not document_number:
+        raise ValidationError({"document_number": _("Nhập số chứng nhận.")})
+    if on > _today():
+        raise ValidationError({"on": _("Ngày không được sau hôm nay.")})
+    if on <= candidate.certificate_on:
+        raise ValidationError(
+            {
+                "on": _("Chứng nhận phải mới hơn chứng nhận đang có (cấp ngày %(day)s).")
+                % {"day": _d(candidate.certificate_on)}
+            }
+        )
+    StepEvent.objects.create(
+        candidate=candidate,
+        kind=EventKind.CERTIFICATE_RENEWED,
+        on=on,
+        document_number=document_number,
+        acting_body=" ".join(acting_body.split()),
+        note=note.strip(),
         recorded_by=by,
     )
     _save(_rebuild(candidate, rules), by)

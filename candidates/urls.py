@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/step/", views.advance, name="advance"),
     path("<int:pk>/extend/", views.extend, name="extend"),
+    path("<int:pk>/certificate/", views.renew_certificate, name="renew_certificate"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/undo/", views.undo, name="undo"),
     path("admissions/", views.admissions, name="admissions"),

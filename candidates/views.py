@@ -23,8 +23,18 @@ from partytrack.services import call_service
 from . import exporters, importers, selectors, services
 from .choices import Step, step_index
 from .filters import AdmissionFilter, CandidateFilter
-from .forms import AdmissionForm, CandidateForm, CloseForm, ExtendForm, ImportForm, ReasonForm, step_form
+from .forms import (
+    AdmissionForm,
+    CandidateForm,
+    CertificateForm,
+    CloseForm,
+    ExtendForm,
+    ImportForm,
+    ReasonForm,
+    step_form,
+)
 from .models import Admission, Candidate, PersonalDataExport, PipelineRules
+from .rules import may_renew_certificate, next_steps
 
 IMPORT_SESSION_KEY = "candidates_admission_import"
 
@@ -113,14 +123,13 @@ def detail(request, pk: int):
     today = timezone.localdate()
     rules = PipelineRules.current()
     card = selectors.card_for(candidate, today=today, soon_days=rules.due_soon_days)
-    from .rules import next_steps
-
     following = next_steps(step=candidate.step, organization=candidate.organization) if candidate.is_active else []
     context = {
         "candidate": candidate,
         "card": card,
         "events": selectors.candidate_events(candidate=candidate),
         "next_steps": [(step, Step(step).label) for step in following],
+        "can_renew_certificate": may_renew_certificate(candidate),
         "can_extend": candidate.is_active
         and candidate.step in (Step.CELL_RESOLUTION, Step.REVIEW)
         and not candidate.events.filter(kind="extension", voided_at__isnull=True).exists(),
@@ -156,8 +165,6 @@ def edit(request, pk: int):
 def advance(request, pk: int):
     """The form of the next step, with only that step's fields."""
     candidate = _candidate_or_404(request, pk)
-    from .rules import next_steps
-
     following = next_steps(step=candidate.step, organization=candidate.organization) if candidate.is_active else []
     if not following:
         messages.info(request, _("Quần chúng này không còn bước nào để ghi nhận."))
@@ -226,6 +233,31 @@ def extend(request, pk: int):
             "form": form,
             "candidate": candidate,
             "title": _("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def renew_certificate(request, pk: int):
+    """A new awareness-class certificate, e.g. after the first one was refused as too old."""
+    candidate = _candidate_or_404(request, pk)
+    form = CertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(
+            form,
+            lambda: services.candidate_record_certificate(candidate=candidate, by=request.user, **form.cleaned_data),
+        )
+        if done:
+            messages.success(request, _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."))
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/form.html",
+        {
+            "form": form,
+            "candidate": candidate,
+            "title": _("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
         },
     )
 

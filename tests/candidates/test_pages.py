@@ -464,3 +464,62 @@ def test_durations_in_labels_come_from_the_rules(world, client):
     services.rules_update(by=None, file_valid_months=15)
     detail = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
     assert "Đã giới thiệu lại (hồ sơ quá 15 tháng)" in detail
+
+
+def test_recording_a_renewed_certificate_from_the_candidates_page(world, client):
+    dates = {
+        Step.SYMPATHIZER: D(2018, 12, 3),
+        Step.AWARENESS_CLASS: D(2019, 1, 7),
+        Step.APPLICATION: D(2025, 3, 10),
+        Step.VERIFICATION: D(2025, 4, 21),
+        Step.REFERENCES: D(2025, 5, 5),
+    }
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, dates=dates)
+    client.force_login(world.secretary)
+    url = reverse("candidates:renew_certificate", args=[candidate.pk])
+    assert url in client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    # The refusal at the cell resolution shows the way out.
+    resolution = client.post(
+        reverse("candidates:advance", args=[candidate.pk]),
+        {
+            "step": Step.CELL_RESOLUTION,
+            "on": "2025-05-19",
+            "document_number": "1-NQ/CB",
+            "votes_for": 8,
+            "voters_total": 10,
+        },
+    )
+    assert "Quy tắc chứng nhận lớp bồi dưỡng" in resolution.content.decode()
+    assert "chứng nhận mới" in resolution.content.decode()
+    assert set(client.get(url).context["form"].fields) == {"on", "document_number", "acting_body"}
+    events = StepEvent.objects.count()
+    bad = client.post(url, {"on": "2018-01-01", "document_number": "215/GCN"})
+    assert bad.status_code == 200 and "mới hơn" in bad.content.decode()
+    assert StepEvent.objects.count() == events
+    response = client.post(
+        url, {"on": "2025-05-12", "document_number": "215/GCN", "acting_body": "Trung tâm Chính trị"}
+    )
+    assert response["Location"] == reverse("candidates:detail", args=[candidate.pk])
+    candidate.refresh_from_db()
+    assert candidate.certificate_on == D(2025, 5, 12) and candidate.step == Step.REFERENCES
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert "12/05/2025" in page and "215/GCN" in page and "07/01/2019" in page
+    # The button is not offered once the cell has decided, nor to a neighbouring cell's secretary.
+    response = client.post(
+        reverse("candidates:advance", args=[candidate.pk]),
+        {
+            "step": Step.CELL_RESOLUTION,
+            "on": "2025-05-19",
+            "document_number": "1-NQ/CB",
+            "votes_for": 8,
+            "voters_total": 10,
+        },
+    )
+    assert response.status_code == 302
+    assert url not in client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    neighbour = make_candidate(world.cell_a2, step=Step.REFERENCES)
+    assert client.get(reverse("candidates:renew_certificate", args=[neighbour.pk])).status_code == 404
+    assert (
+        client.post(reverse("candidates:renew_certificate", args=[neighbour.pk]), {"on": "2025-05-12"}).status_code
+        == 404
+    )

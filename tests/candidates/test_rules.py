@@ -502,3 +502,62 @@ def test_a_decision_late_without_an_extension_names_both_ways_out(world):
         exception_note="Công văn 50-CV/TU",
     )
     assert Admission.objects.counted().filter(candidate=candidate, admitted_on=D(2025, 8, 12)).exists()
+
+
+def _expired_certificate(world):
+    """At the references step with a certificate of 07/01/2019: expired (60 months) at a 2025 meeting."""
+    return _at_references(world, certificate_on=D(2019, 1, 7))
+
+
+def test_a_renewed_awareness_certificate_is_kept_and_checked_at_the_cell_resolution(world):
+    candidate = _expired_certificate(world)
+    refused("Quy tắc chứng nhận lớp bồi dưỡng", lambda: advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 19)))
+    candidate = services.candidate_record_certificate(
+        candidate=candidate,
+        on=D(2025, 5, 12),
+        document_number="215/GCN",
+        acting_body="Trung tâm Chính trị huyện",
+        by=world.secretary,
+    )
+    assert candidate.step == Step.REFERENCES and candidate.certificate_on == D(2025, 5, 12)
+    renewed = candidate.events.get(kind=EventKind.CERTIFICATE_RENEWED)
+    assert (renewed.on, renewed.document_number, renewed.recorded_by) == (D(2025, 5, 12), "215/GCN", world.secretary)
+    # The first certificate stays in the history; nothing later was voided.
+    assert candidate.events.filter(kind=EventKind.AWARENESS_CLASS, voided_at__isnull=True).count() == 1
+    assert not candidate.events.filter(voided_at__isnull=False).exists()
+    assert candidate.next_deadline_kind == DeadlineKind.FILE_EXPIRES  # 10/03/2026, before 12/05/2030
+    candidate = advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 19))
+    assert candidate.step == Step.CELL_RESOLUTION and candidate.certificate_on == D(2025, 5, 12)
+
+
+def test_a_renewed_certificate_is_refused_when_it_is_not_newer_or_too_late(world):
+    candidate = _expired_certificate(world)
+
+    def renew(on, target=None):
+        return services.candidate_record_certificate(
+            candidate=target or candidate, on=on, document_number="1/GCN", by=None
+        )
+
+    refused("mới hơn", lambda: renew(D(2019, 1, 7)))
+    refused("sau hôm nay", lambda: renew(datetime.date.today() + datetime.timedelta(days=2)))
+    at_resolution = make_candidate(world.cell_a, step=Step.CELL_RESOLUTION)
+    refused("trước khi chi bộ xét", lambda: renew(D(2025, 6, 2), at_resolution))
+    listed = make_candidate(world.cell_a)
+    refused("trước khi chi bộ xét", lambda: renew(D(2025, 6, 2), listed))
+    services.candidate_close(candidate=candidate, outcome=Status.WITHDRAWN, on=D(2025, 5, 6), reason="x", by=None)
+    refused("đã kết thúc", lambda: renew(D(2025, 5, 12)))
+
+
+def test_a_certificate_can_be_renewed_again_and_the_renewal_undone(world):
+    candidate = _expired_certificate(world)
+    # Certificates received before the references were gathered, recorded afterwards.
+    for on in (D(2025, 4, 28), D(2025, 5, 2)):
+        candidate = services.candidate_record_certificate(candidate=candidate, on=on, document_number="x", by=None)
+    assert candidate.certificate_on == D(2025, 5, 2)
+    assert candidate.events.filter(kind=EventKind.CERTIFICATE_RENEWED).count() == 2
+    candidate = services.candidate_undo_last_step(candidate=candidate, reason="Nhầm ngày", by=None)
+    assert candidate.certificate_on == D(2025, 4, 28) and candidate.step == Step.REFERENCES
+    # The next step is not dated before the latest dated event (references, 05/05/2025), whatever the
+    # order in which the events were recorded.
+    refused("bước trước", lambda: advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 4)))
+    assert advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 5)).step == Step.CELL_RESOLUTION
