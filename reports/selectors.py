@@ -638,7 +638,7 @@ def progress_header(
     *, organization: Organization, year: int, quarter: int, today: datetime.date | None = None
 ) -> OfficialHeader:
     """The official header and signature block of the quarterly report: issued by the organization,
-    quotas as in its effective plan for the year (number, date, signer) when it has one."""
+    quotas as in its effective plan for the year (number, date, signer, "Nơi nhận") when it has one."""
     today = today or timezone.localdate()
     plan = (
         Plan.objects.current()
@@ -659,8 +659,11 @@ def progress_header(
         if plan.issuing_body:
             basis += f" của {plan.issuing_body}"
     basis += ")"
-    recipients = [f"{parent.name} (báo cáo)"] if parent else []
-    recipients += ["Các tổ chức đảng trực thuộc", "Lưu Văn phòng"]
+    if plan is not None and plan.recipient_lines:
+        recipients = list(plan.recipient_lines)  # the plan's own "Nơi nhận", one a line
+    else:
+        recipients = [f"{parent.name} (báo cáo)"] if parent else []
+        recipients += ["Các tổ chức đảng trực thuộc", "Lưu Văn phòng"]
     return OfficialHeader(
         issuing_body=organization.name.upper(),
         superior_body=superior,

@@ -259,3 +259,26 @@ def test_header_names_the_plan_by_number_or_by_title(tree):
     header = progress_header(organization=tree.x2, year=2025, quarter=2)
     assert "chỉ tiêu theo Kế hoạch bổ sung năm 2025 ngày 01/03/2025" in header.attached_to
     assert "Kế hoạch số Kế hoạch" not in header.attached_to
+
+
+def test_recipients_come_from_the_plan_when_it_has_them(tree, client_in):
+    """72-KH/HU records its own "Nơi nhận" (one a line, leading dashes dropped): the quarterly report
+    prints them; a plan without recipients (Hai's) keeps the default list."""
+    from reports.selectors import progress_header
+
+    tree.plan_d.recipients = "- Ban Thường vụ Tỉnh ủy (báo cáo)\n- Ban Tổ chức Tỉnh ủy\n\n- Các đảng bộ cơ sở\n- Lưu VP"
+    tree.plan_d.save()
+    header = progress_header(organization=tree.district, year=2025, quarter=2)
+    assert header.recipients == (
+        "Ban Thường vụ Tỉnh ủy (báo cáo)",
+        "Ban Tổ chức Tỉnh ủy",
+        "Các đảng bộ cơ sở",
+        "Lưu VP",
+    )
+    text = " ".join(
+        pdf_text(client_in.get(reverse("reports:progress-pdf", args=[tree.district.pk]) + "?" + PERIOD).content)
+    )
+    assert "Ban Tổ chức Tỉnh ủy" in text and "Các tổ chức đảng trực thuộc" not in text
+    plan(tree.x2, "6-KH/ĐU", {tree.x2a: 3}, issued_on="2025-03-01")
+    header = progress_header(organization=tree.x2, year=2025, quarter=2)
+    assert header.recipients == ("Huyện ủy Sông Cầu (báo cáo)", "Các tổ chức đảng trực thuộc", "Lưu Văn phòng")
