@@ -1,7 +1,10 @@
-"""Access controls: login throttling, Content-Security-Policy, idle sessions."""
+"""Access controls: login throttling, Content-Security-Policy, CSRF.
+
+More in tests/test_access_*.py: the lock and idle sessions with the clock moved (clock), throttling
+behind the proxy (proxy), password validation and change (password), CSRF on every URL (csrf),
+production headers and cookies (production)."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +25,10 @@ def test_five_failures_lock_the_account_from_that_address(world, client):
     assert attempt(client, "leader", "test-password-123").status_code == 302
 
 
-def test_the_lock_lasts_fifteen_minutes():
-    assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
-
-
 def test_pages_send_a_strict_content_security_policy(client):
     policy = client.get(reverse("login"))["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
-
-
-def test_sessions_expire_after_inactivity():
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
 
 
 def test_csrf_is_enforced_on_forms(world):
