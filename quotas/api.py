@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext as _
@@ -62,7 +63,25 @@ class QuotaSerializer(serializers.ModelSerializer):
         return quota.plan.is_current
 
 
+def _filter_organizations(request):
+    return Organization.objects.visible_to(request.user) if request else Organization.objects.none()
+
+
+def _filter_plans(request):
+    """Plans the caller may name: those issued in their subtree, and those their visible quotas came
+    from (a commune's quota belongs to the district's plan)."""
+    if request is None:
+        return Plan.objects.none()
+    visible = Organization.objects.visible_to(request.user)
+    return Plan.objects.filter(Q(organization__in=visible) | Q(quotas__organization__in=visible)).distinct()
+
+
 class QuotaFilter(django_filters.FilterSet):
+    # Choices limited to the caller's scope: an id outside it gets the answer of an id that does not
+    # exist ("not one of the available choices"), so the filter does not tell that it exists.
+    organization = django_filters.ModelChoiceFilter(queryset=_filter_organizations)
+    plan = django_filters.ModelChoiceFilter(queryset=_filter_plans)
+
     class Meta:
         model = Quota
         fields = ["organization", "year", "plan"]

@@ -25,8 +25,10 @@ def test_list_filters_and_scope(seeded, api):
     assert (quota["total"], quota["q1"], quota["q2"], quota["q3"], quota["q4"]) == (11, 2, 4, 3, 2)
     assert quota["plan"] == seeded.plan72.pk and quota["plan_number"] == "72-KH/HU" and quota["plan_is_current"]
     assert api.get(URL, {"plan": seeded.plan72.pk, "limit": 100}).json()["count"] == 55
-    # Bảo Lâm's quotas are outside Lục Ngạn's scope: not listed, and 404 one by one.
-    assert api.get(URL, {"plan": seeded.plan55.pk}).json()["count"] == 0
+    # Bảo Lâm's quotas are outside Lục Ngạn's scope: its plan cannot be named in a filter (answered as
+    # an id that does not exist), none is listed, and each one is 404.
+    assert api.get(URL, {"plan": seeded.plan55.pk}).status_code == 400
+    assert all(q["plan"] != seeded.plan55.pk for q in api.get(URL, {"limit": 1000}).json()["results"])
     other = Quota.objects.filter(plan=seeded.plan55).first()
     assert api.get(f"{URL}{other.pk}/").status_code == 404
 
@@ -147,3 +149,31 @@ def test_leader_cannot_write(seeded):
     response = client.post(URL, {"organization": seeded.org("BG-LN-X01").pk, "year": 2026, "total": 1}, format="json")
     assert response.status_code == 400 and "không có quyền" in str(response.json())
     assert quota_state() == before
+
+
+@pytest.mark.parametrize("name", ["plan", "organization"])
+def test_a_filter_id_outside_the_scope_answers_like_an_id_that_does_not_exist(seeded, api, name):
+    """Lục Ngạn's staff must not learn that Bảo Lâm's plan or commune exists: the answer for their ids
+    is the one for an id nobody has (django-filter's "not one of the available choices")."""
+    outside = {"plan": seeded.plan55.pk, "organization": seeded.org("LD-BL-X01").pk}[name]
+    missing = api.get(URL, {name: 10**9})
+    hidden = api.get(URL, {name: outside})
+    assert missing.status_code == hidden.status_code == 400
+    assert hidden.json() == missing.json() and list(hidden.json()) == [name]
+    # Inside the scope the same filter answers as before.
+    inside = {"plan": seeded.plan72.pk, "organization": seeded.org("BG-LN-X04").pk}[name]
+    assert api.get(URL, {name: inside}).status_code == 200
+
+
+def test_a_commune_filters_by_the_plan_its_own_quota_came_from(seeded):
+    """The district's plan is outside a commune's subtree, but the commune sees the quota it received
+    from it, so filtering by that plan is allowed."""
+    from organizations.models import Role
+    from tests.factories import UserFactory, grant
+
+    client = APIClient()
+    client.force_authenticate(grant(UserFactory(username="tochuc.chu"), seeded.org("BG-LN-X04"), Role.STAFF))
+    response = client.get(URL, {"plan": seeded.plan72.pk})
+    assert response.status_code == 200
+    assert [(r["organization"], r["total"]) for r in response.json()["results"]] == [(seeded.org("BG-LN-X04").pk, 11)]
+    assert client.get(URL, {"plan": seeded.plan55.pk}).json() == client.get(URL, {"plan": 10**9}).json()
