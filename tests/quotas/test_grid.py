@@ -207,3 +207,73 @@ def test_term_grid_saves_years_and_refuses_text(seeded, client):
 
 def test_fields_are_listed_in_the_grid_order():
     assert FIELDS == ("total", "q1", "q2", "q3", "q4")
+
+
+def _commune_grid(seeded, client, totals: dict[str, str]):
+    """Biên Sơn's own grid for 2022 (its cells), typed and saved by Lục Ngạn's staff; the page after."""
+    url = reverse("quotas:allocation", kwargs={"pk": seeded.org("BG-LN-X01").pk, "year": 2022})
+    data = load_grid(client, seeded.staff, url)
+    for code, total in totals.items():
+        data[cell(seeded, code)] = total
+    response = client.post(url, data)
+    assert response.status_code == 302
+    return client.get(url).content.decode()
+
+
+def test_grid_warns_when_the_cells_sum_differs_from_the_communes_own_quota(seeded, client):
+    """Lục Ngạn gave Biên Sơn 5 (seed 000); Biên Sơn allocating 2 to its cells is shown as -3 against
+    that quota — saved, not refused."""
+    html = _commune_grid(seeded, client, {"BG-LN-X01-01": "1", "BG-LN-X01-02": "1"})
+    assert "Tổng giao cho cấp dưới là 2, cấp trên giao cho Đảng bộ xã Biên Sơn 5: chênh lệch -3." in html
+    assert "chỉ tiêu chung của kế hoạch" not in html  # the draft plan has no target: the warning is the quota's
+    assert sorted(
+        Quota.objects.filter(organization__parent=seeded.org("BG-LN-X01"), year=2022).values_list("total", flat=True)
+    ) == [1, 1]
+    html = _commune_grid(seeded, client, {"BG-LN-X01-01": "4", "BG-LN-X01-02": "2", "BG-LN-X01-03": "1"})
+    assert "cấp trên giao cho Đảng bộ xã Biên Sơn 5: chênh lệch +2." in html
+    html = _commune_grid(seeded, client, {"BG-LN-X01-01": "2", "BG-LN-X01-02": "2", "BG-LN-X01-03": "1"})
+    assert "cấp trên giao cho Đảng bộ xã Biên Sơn" not in html
+
+
+def test_the_own_quota_warning_is_apart_from_the_plan_target_warning(seeded, client):
+    services.plan_create(
+        organization=seeded.org("BG-LN-X01"),
+        by=seeded.staff,
+        number="12-KH/ĐU",
+        title="Kết nạp đảng viên năm 2022",
+        start_year=2022,
+        end_year=2022,
+        target=4,
+    )
+    html = _commune_grid(seeded, client, {"BG-LN-X01-01": "1", "BG-LN-X01-02": "1"})
+    assert "Tổng giao cho cấp dưới là 2, chỉ tiêu chung của kế hoạch là ≥ 4: chênh lệch -2." in html
+    assert "Tổng giao cho cấp dưới là 2, cấp trên giao cho Đảng bộ xã Biên Sơn 5: chênh lệch -3." in html
+
+
+def test_history_page_shows_when_who_and_old_to_new_for_each_change(seeded, client):
+    import datetime
+    import re
+
+    bien_son = seeded.org("BG-LN-X01")
+    services.allocation_save(
+        organization=seeded.luc_ngan, year=2022, rows=[services.QuotaInput(bien_son.pk, 6, 1, 2, 2, 1)], by=seeded.staff
+    )
+    loaded, changed = Quota.history.filter(organization_id=bien_son.pk, plan_id=seeded.plan72.pk).order_by("history_id")
+    # Known times for the two records (the demo load, then the change): 02:15 and 01:30 UTC are 09:15
+    # and 08:30 in Hà Nội; the page shows local time, day first.
+    utc = datetime.UTC
+    Quota.history.filter(pk=loaded.pk).update(history_date=datetime.datetime(2022, 2, 11, 2, 15, tzinfo=utc))
+    Quota.history.filter(pk=changed.pk).update(history_date=datetime.datetime(2022, 3, 4, 1, 30, tzinfo=utc))
+    client.force_login(seeded.leader)
+    response = client.get(reverse("quotas:history", kwargs={"pk": seeded.luc_ngan.pk, "year": 2022}))
+    assert response.status_code == 200
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", response.content.decode().replace("\n", " "))
+    [row] = [r for r in rows if "04/03/2022 08:30" in r]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.split(r"</td>\s*<td>", row)]
+    assert cells == ["04/03/2022 08:30", "Nguyễn Văn An (tochuc.ln)", "Biên Sơn", "Tổng số: 5 → 6; Quý IV: 0 → 1"]
+    # The first record (the demo load) names no user and shows its values as new.
+    [row] = [r for r in rows if "11/02/2022 09:15" in r]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.split(r"</td>\s*<td>", row)]
+    assert cells[:3] == ["11/02/2022 09:15", "Hệ thống (nhập dữ liệu)", "Biên Sơn mới"]
+    assert cells[3].startswith("Tổng số: — → 5; Quý I: — → 1")
+    assert all(re.match(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}$", re.sub(r"<[^>]+>", "", r.split("</td>")[0])) for r in rows)

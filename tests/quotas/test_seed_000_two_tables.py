@@ -181,3 +181,22 @@ def test_text_in_a_number_column_is_still_reported_when_no_header_follows(seeded
     assert [str(p) for p in parsed.problems] == [
         f"Dòng {second_group}, cột C (Tổng số): “xem ghi chú” không phải là số"
     ]
+
+
+def test_a_file_whose_rows_lack_the_chi_bo_and_dang_bo_prefixes_matches_the_same_organizations(seeded):
+    """ "Trường THPT Lục Ngạn số 1" for "Chi bộ Trường THPT Lục Ngạn số 1", "Công an" for "Đảng bộ Công an"."""
+    bare = [(name.replace("Chi bộ ", "").replace("Đảng bộ ", ""), *numbers) for name, *numbers in SEED_INSTITUTIONS]
+    assert bare[5][0] == "Trường THPT Lục Ngạn số 1" and bare[1][0] == "Công an "
+    parsed = importers.read_workbook(seed_000_as_printed(institutions=bare))
+    allocation = selectors.allocation_for(organization=seeded.luc_ngan, year=2022)
+    preview = importers.build_preview(
+        parsed,
+        candidates=[r.organization for r in allocation.rows],
+        parent_name=seeded.luc_ngan.name,
+        current=allocation.values_by_organization(),
+    )
+    assert [str(p) for p in preview.problems] == []
+    assert preview.count("same") == 55
+    matched = {row.line: row.organization.code for row in preview.rows}
+    line = next(r.line for r in parsed.data_rows if r.name == "Trường THPT Lục Ngạn số 1")
+    assert matched[line] == "BG-LN-C06"
