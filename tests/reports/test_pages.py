@@ -282,3 +282,14 @@ def test_recipients_come_from_the_plan_when_it_has_them(tree, client_in):
     plan(tree.x2, "6-KH/ĐU", {tree.x2a: 3}, issued_on="2025-03-01")
     header = progress_header(organization=tree.x2, year=2025, quarter=2)
     assert header.recipients == ("Huyện ủy Sông Cầu (báo cáo)", "Các tổ chức đảng trực thuộc", "Lưu Văn phòng")
+
+
+def test_dashboard_without_a_period_shows_the_current_year_and_quarter(client_in, tree):
+    year, quarter = current_period()
+    response = client_in.get(reverse("reports:dashboard", args=[tree.district.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    roman = ["I", "II", "III", "IV"][quarter - 1]
+    assert f"Quý {roman} năm {year}" in html
+    assert f"{reverse('reports:progress-pdf', args=[tree.district.pk])}?year={year}&amp;quarter={quarter}" in html
+    assert response.context["report"].year == year and response.context["report"].quarter == quarter

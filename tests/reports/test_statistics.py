@@ -198,3 +198,127 @@ def test_a_bad_period_is_refused_clearly(data, client):
     response = client.get(f"/reports/{data.district_a.pk}/statistics/?kind=custom&start=2026-03-01&end=2026-01-01")
     assert response.status_code == 400
     assert "Ngày kết thúc phải sau ngày bắt đầu" in response.content.decode()
+
+
+# ---------------------------------------------------------------- the rows only ever seen at 0 / 0
+
+
+@pytest.fixture
+def third_quarter(world):
+    """District A, Q3 2026 (01/07–30/09) against Q3 2025:
+
+    2026 #1 A1C 01/07 man b. 15/08/1995 (30: birthday not yet), discharged soldier, worker, non-state
+            enterprise, primary education, vocational
+         #2 A1D 15/08 woman b. 15/08/1986 (40: birthday that day), enterprise employee, non-state, college
+         #3 A2  30/09 man b. 01/10/1975 (50: birthday the next day), armed forces, discharged soldier, doctor
+         #4 A1C 10/09 man b. 10/09/1966 (60), occupation "other", primary education, elementary
+    2025 #5 A1D 31/07 man b. 01/01/2000 (25), worker, non-state, vocational
+         #6 A2  30/09 woman b. 30/09/1990 (35), occupation "other", college
+    Not in Q3: A1C 30/06/2026 discharged soldier (Q2), A1C 01/10/2026 worker (Q4); not counted: a
+    cancelled worker at A1C on 01/08/2026 and a discharged soldier in district B on 01/08/2026.
+    """
+    w = world
+    admit(
+        w.cell_a,
+        "2026-07-01",
+        birth_date=D(1995, 8, 15),
+        discharged_soldier=True,
+        occupation="worker",
+        non_state_enterprise=True,
+        education_level="primary",
+        professional_level="vocational",
+    )
+    admit(
+        w.cell_a2,
+        "2026-08-15",
+        gender="female",
+        birth_date=D(1986, 8, 15),
+        occupation="enterprise_employee",
+        non_state_enterprise=True,
+        professional_level="college",
+    )
+    admit(
+        w.school_a,
+        "2026-09-30",
+        birth_date=D(1975, 10, 1),
+        occupation="armed_forces",
+        discharged_soldier=True,
+        professional_level="doctor",
+    )
+    admit(
+        w.cell_a,
+        "2026-09-10",
+        birth_date=D(1966, 9, 10),
+        occupation="other",
+        education_level="primary",
+        professional_level="elementary",
+    )
+    admit(
+        w.cell_a2,
+        "2025-07-31",
+        birth_date=D(2000, 1, 1),
+        occupation="worker",
+        non_state_enterprise=True,
+        professional_level="vocational",
+    )
+    admit(
+        w.school_a,
+        "2025-09-30",
+        gender="female",
+        birth_date=D(1990, 9, 30),
+        occupation="other",
+        professional_level="college",
+    )
+    admit(w.cell_a, "2026-06-30", birth_date=D(1991, 2, 2), discharged_soldier=True)
+    admit(w.cell_a, "2026-10-01", birth_date=D(1992, 2, 2), occupation="worker")
+    cancel(admit(w.cell_a, "2026-08-01", birth_date=D(1993, 2, 2), occupation="worker"))
+    admit(w.cell_b, "2026-08-01", birth_date=D(1994, 2, 2), discharged_soldier=True)
+    return w  # fmt: skip
+
+
+def test_rows_never_seen_above_zero_with_figures(third_quarter):
+    stats = admission_statistics(organization=third_quarter.district_a, period=Period.of(PeriodKind.QUARTER, 2026, 3))
+    assert (stats.previous.start, stats.previous.end) == (D(2025, 7, 1), D(2025, 9, 30))
+    figures = {row.key: (row.current, row.previous, row.percent) for row in stats.rows if not row.heading}
+    expected = {
+        "total": (4, 2, 200.0),
+        "discharged_soldier": (2, 0, None),  # #1, #3
+        "non_state": (2, 1, 200.0),  # #1, #2 / #5
+        "occ_enterprise_employee": (1, 0, None),  # #2
+        "occ_worker": (1, 1, 100.0),  # #1 / #5
+        "occ_armed_forces": (1, 0, None),  # #3
+        "occ_other": (1, 1, 100.0),  # #4 / #6
+        "edu_primary": (2, 0, None),  # #1, #4
+        "edu_upper_secondary": (2, 2, 100.0),  # #2, #3 / #5, #6 (the default)
+        "pro_elementary": (1, 0, None),  # #4
+        "pro_vocational": (1, 1, 100.0),  # #1 / #5
+        "pro_college": (1, 1, 100.0),  # #2 / #6
+        "pro_doctor": (1, 0, None),  # #3
+        "pro_none": (0, 0, None),
+        "age_18_30": (1, 1, 100.0),  # 30 / 25
+        "age_31_40": (1, 1, 100.0),  # 40 / 35
+        "age_41_50": (1, 0, None),  # 50
+        "age_51": (1, 0, None),  # 60
+        "average_age": (45.0, 30.0, 150.0),  # (30+40+50+60)/4, (25+35)/2; 45/30 = 150 %
+        "women": (1, 1, 100.0),
+    }
+    assert {key: figures[key] for key in expected} == expected
+
+
+def test_nine_months(third_quarter, client):
+    """9 months of 2026 = 01/01–30/09/2026: #1–#4 and 30/06 = 5, discharged soldiers #1, #3 and 30/06 = 3;
+    of 2025 (01/01–30/09/2025): #5, #6 = 2 and none. 01/10/2026 is outside."""
+    period = Period.of(PeriodKind.NINE, 2026)
+    assert (period.start, period.end, period.label) == (D(2026, 1, 1), D(2026, 9, 30), "9 tháng năm 2026")
+    stats = admission_statistics(organization=third_quarter.district_a, period=period)
+    assert (stats.previous.start, stats.previous.end) == (D(2025, 1, 1), D(2025, 9, 30))
+    assert (stats.row("total").current, stats.row("total").previous, stats.row("total").percent) == (5, 2, 250.0)
+    assert (stats.row("discharged_soldier").current, stats.row("discharged_soldier").previous) == (3, 0)
+    client.force_login(third_quarter.staff)
+    page = client.get(f"/reports/{third_quarter.district_a.pk}/statistics/?kind=nine&year=2026&number=3")
+    html = page.content.decode()
+    assert page.status_code == 200 and "9 tháng năm 2026" in html and "250,0" in html
+    xlsx = client.get(f"/reports/{third_quarter.district_a.pk}/statistics.xlsx?kind=nine&year=2026")
+    rows = {row[1]: row[2:4] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)
+            if row[1]}  # fmt: skip
+    assert rows["Tổng số đảng viên mới kết nạp"] == (5, 2)
