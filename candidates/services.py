@@ -194,23 +194,64 @@ def _check_not_admitted(
         raise ValidationError({"full_name": message % detail})
 
 
-def _check_not_candidate(
-    *, full_name: str, birth_date: datetime.date, citizen_id: str, by, exclude_pk: int | None = None
-) -> None:
+def _active_file(
+    *,
+    full_name: str,
+    birth_date: datetime.date,
+    citizen_id: str,
+    exclude_pk: int | None = None,
+    key: str = "",
+) -> Candidate | None:
+    """The person's active candidate file, if any (the same person as `_same_person` says, or, given
+    `key`, the same identity key, which is what the database allows once among active files)."""
     condition = Q(birth_date=birth_date)
     if citizen_id:
         condition |= Q(citizen_id=citizen_id)
-    others = Candidate.objects.active().filter(condition).select_related("organization")
+    if key:
+        condition |= Q(identity_key=key)
+    others = Candidate.objects.active().filter(condition).select_related("organization").order_by("pk")
     if exclude_pk:
         others = others.exclude(pk=exclude_pk)
     for other in others:
-        if _same_person(other, full_name=full_name, birth_date=birth_date, citizen_id=citizen_id):
-            raise ValidationError(
-                {
-                    "full_name": _("Người này đang có trong danh sách quần chúng %(where)s.")
-                    % {"where": _where(by, other)}
-                }
-            )
+        if (key and other.identity_key == key) or _same_person(
+            other, full_name=full_name, birth_date=birth_date, citizen_id=citizen_id
+        ):
+            return other
+    return None
+
+
+def _check_not_candidate(
+    *, full_name: str, birth_date: datetime.date, citizen_id: str, by, exclude_pk: int | None = None
+) -> None:
+    other = _active_file(full_name=full_name, birth_date=birth_date, citizen_id=citizen_id, exclude_pk=exclude_pk)
+    if other is not None:
+        raise ValidationError(
+            {"full_name": _("Người này đang có trong danh sách quần chúng %(where)s.") % {"where": _where(by, other)}}
+        )
+
+
+def _check_no_active_file_for_admission(*, full_name: str, birth_date: datetime.date, citizen_id: str, by) -> None:
+    """A person followed in the pipeline is admitted by the decision step of their file: an admission
+    entered directly beside it would leave the file stuck before a decision it can no longer record."""
+    other = _active_file(full_name=full_name, birth_date=birth_date, citizen_id=citizen_id)
+    if other is None:
+        return
+    if _visible_to(by, other.organization_id):
+        message = _(
+            "Người này đang có hồ sơ quần chúng đang theo dõi tại %(org)s (vào danh sách ngày %(listed)s, đang ở "
+            "bước “%(step)s”): không nhập kết nạp trực tiếp; ghi bước “%(decision)s” ở hồ sơ đó để kết nạp."
+        ) % {
+            "org": other.organization.name,
+            "listed": _d(other.listed_on),
+            "step": other.get_step_display(),
+            "decision": Step.DECISION.label,
+        }
+    else:
+        message = _(
+            "Người này đang có hồ sơ quần chúng đang theo dõi tại một tổ chức ngoài phạm vi của bạn: không nhập kết "
+            "nạp trực tiếp; chi bộ đó ghi bước “%(decision)s” ở hồ sơ để kết nạp."
+        ) % {"decision": Step.DECISION.label}
+    raise ValidationError({"full_name": message})
 
 
 # Membership figures -----------------------------------------------------------------------------
@@ -803,6 +844,8 @@ def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candid
     last = _last_event(candidate)
     if last is None or last.kind == EventKind.SYMPATHIZER:
         raise ValidationError(_("Không có bước nào để hủy; quần chúng không cần theo dõi nữa thì rút khỏi danh sách."))
+    if not candidate.is_active:
+        _check_can_reopen(candidate, last, by)
     last.voided_at = timezone.now()
     last.void_reason = reason
     last.save(update_fields=["voided_at", "void_reason"])
@@ -817,6 +860,48 @@ def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candid
     _save(_rebuild(candidate, rules), by)
     _ensure_scope(by, candidate.organization)
     return candidate
+
+
+def _check_can_reopen(candidate: Candidate, last: StepEvent, by) -> None:
+    """Undoing the end of a file (withdrawal, rejection, removal, recognition) makes it active again:
+    refused while the same person has another active file (one active file per person), and, for a
+    file not yet through the decision, once the person has been admitted otherwise (as on creation)."""
+    _person_lock(candidate.identity_key, candidate.citizen_id)
+    if step_index(candidate.step) < step_index(Step.DECISION):
+        _check_not_admitted(
+            full_name=candidate.full_name,
+            birth_date=candidate.birth_date,
+            citizen_id=candidate.citizen_id,
+            readmitted=candidate.readmitted,
+            admitted_on=None if not candidate.readmitted else _today(),
+            by=by,
+        )
+    other = _active_file(
+        full_name=candidate.full_name,
+        birth_date=candidate.birth_date,
+        citizen_id=candidate.citizen_id,
+        exclude_pk=candidate.pk,
+        key=candidate.identity_key,
+    )
+    if other is None:
+        return
+    if _visible_to(by, other.organization_id):
+        message = _(
+            "Không hủy được bước “%(step)s”: người này đã có hồ sơ quần chúng khác đang theo dõi tại %(org)s (bước "
+            "“%(other_step)s”, vào danh sách ngày %(listed)s). Mỗi người chỉ có một hồ sơ đang theo dõi: tiếp tục ở "
+            "hồ sơ đó, hoặc kết thúc hồ sơ đó trước."
+        ) % {
+            "step": last.get_kind_display(),
+            "org": other.organization.name,
+            "other_step": other.get_step_display(),
+            "listed": _d(other.listed_on),
+        }
+    else:
+        message = _(
+            "Không hủy được bước “%(step)s”: người này đã có hồ sơ quần chúng khác đang theo dõi tại một tổ chức "
+            "ngoài phạm vi của bạn. Mỗi người chỉ có một hồ sơ đang theo dõi."
+        ) % {"step": last.get_kind_display()}
+    raise ValidationError(message)
 
 
 # Admissions -------------------------------------------------------------------------------------
@@ -865,6 +950,10 @@ def _admission_create(
         admitted_on=admitted_on,
         by=by,
     )
+    if candidate is None:
+        _check_no_active_file_for_admission(
+            full_name=admission.full_name, birth_date=admission.birth_date, citizen_id=admission.citizen_id, by=by
+        )
     admission._history_user = by
     try:
         with transaction.atomic():

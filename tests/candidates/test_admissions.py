@@ -165,7 +165,17 @@ def test_a_candidate_already_admitted_or_listed_elsewhere_is_refused(world):
 
 def test_the_decision_step_refuses_a_person_admitted_meanwhile(world):
     candidate = make_candidate(world.cell_a, step=Step.REVIEW, full_name="Hồ Văn Minh", birth_date=D(1994, 4, 4))
-    make_admission(world.cell_a2, full_name="Hồ Văn Minh", birth_date=D(1994, 4, 4), admitted_on=D(2025, 6, 2))
+    # A direct entry beside an active file is refused now (see the test below); an admission written
+    # before that check, or around the services, is still caught by the decision step.
+    Admission.objects.create(
+        organization=world.cell_a2,
+        full_name="Hồ Văn Minh",
+        gender="male",
+        birth_date=D(1994, 4, 4),
+        decision_number="5-QĐ/HU",
+        admitted_on=D(2025, 6, 2),
+        identity_key=services.identity_key("Hồ Văn Minh", D(1994, 4, 4)),
+    )
     with pytest.raises(ValidationError) as info:
         services.candidate_advance(
             candidate=candidate,
@@ -232,3 +242,45 @@ def test_two_concurrent_requests_for_the_same_person_make_one_admission(world, p
         thread.join(timeout=30)
     assert sorted(results)[0] == "ok" and sorted(results)[1].startswith("refused: ") and len(results) == 2
     assert Admission.objects.filter(identity_key="phan van dong|1999-09-09").count() == 1
+
+
+def test_a_direct_admission_of_a_person_with_an_active_file_points_to_the_file(world, fired):
+    candidate = make_candidate(
+        world.cell_a, step=Step.REVIEW, full_name="Đang Theo Dõi Văn A", citizen_id="001098001234"
+    )
+    admissions = Admission.objects.count()
+    fired.clear()
+    for person in (
+        {"full_name": "Đang Theo Dõi Văn A", "birth_date": candidate.birth_date},
+        {"full_name": "Đang Theo Dõi Văn Á", "birth_date": D(1990, 1, 1), "citizen_id": "001098001234"},
+    ):
+        with pytest.raises(ValidationError) as info:
+            make_admission(world.cell_a2, gender="male", by=world.staff, **person)
+        message = " ".join(info.value.messages)
+        assert "Chi bộ Thôn 1" in message and "Cấp ủy thẩm định" in message, message
+        assert "Quyết định kết nạp" in message, message
+    # The import is refused the same way, row by row; nothing is written.
+    row = {
+        "row": 2,
+        "organization": world.cell_a,
+        "full_name": "Đang Theo Dõi Văn A",
+        "gender": "male",
+        "birth_date": candidate.birth_date,
+        "decision_number": "9-QĐ/HU",
+        "admitted_on": D(2025, 7, 1),
+    }
+    with pytest.raises(ValidationError) as info:
+        services.admissions_import(rows=[row], by=world.staff)
+    assert "Dòng 2" in info.value.messages[0] and "hồ sơ quần chúng" in info.value.messages[0]
+    # A file outside the user's scope is not described.
+    make_candidate(world.cell_a2, full_name="Ở Thôn Hai Văn B", birth_date=D(1997, 7, 7))
+    with pytest.raises(ValidationError) as info:
+        make_admission(world.cell_a, full_name="Ở Thôn Hai Văn B", birth_date=D(1997, 7, 7), by=world.secretary)
+    message = " ".join(info.value.messages)
+    assert "ngoài phạm vi" in message and "Chi bộ Thôn 2" not in message, message
+    assert Admission.objects.count() == admissions and fired == []
+    candidate.refresh_from_db()
+    assert candidate.step == Step.REVIEW and candidate.is_active
+    # Once the file is closed, a historical entry is possible again.
+    services.candidate_close(candidate=candidate, outcome=Status.WITHDRAWN, on=D(2025, 6, 1), reason="x", by=None)
+    assert make_admission(world.cell_a, full_name="Đang Theo Dõi Văn A", birth_date=candidate.birth_date).pk

@@ -523,3 +523,18 @@ def test_recording_a_renewed_certificate_from_the_candidates_page(world, client)
         client.post(reverse("candidates:renew_certificate", args=[neighbour.pk]), {"on": "2025-05-12"}).status_code
         == 404
     )
+
+
+def test_undoing_a_withdrawal_while_another_file_is_active_shows_why(world, client):
+    from candidates import services
+
+    first = make_candidate(world.cell_a, step=Step.APPLICATION, full_name="Hai Hồ Sơ Văn A")
+    services.candidate_close(candidate=first, outcome=Status.WITHDRAWN, on=D(2025, 4, 1), reason="Chuyển đi", by=None)
+    make_candidate(world.cell_a2, full_name="Hai Hồ Sơ Văn A", birth_date=first.birth_date)
+    client.force_login(world.staff)
+    response = client.post(reverse("candidates:undo", args=[first.pk]), {"reason": "Rút nhầm"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Chi bộ Thôn 2" in html and "đang theo dõi" in html
+    first.refresh_from_db()
+    assert first.status == Status.WITHDRAWN and not first.events.filter(voided_at__isnull=False).exists()

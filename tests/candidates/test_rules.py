@@ -561,3 +561,36 @@ def test_a_certificate_can_be_renewed_again_and_the_renewal_undone(world):
     # order in which the events were recorded.
     refused("bước trước", lambda: advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 4)))
     assert advance(candidate, Step.CELL_RESOLUTION, D(2025, 5, 5)).step == Step.CELL_RESOLUTION
+
+
+def test_undoing_a_withdrawal_is_refused_when_the_person_has_another_active_file(world):
+    first = make_candidate(world.cell_a, step=Step.APPLICATION, full_name="Hai Hồ Sơ Văn A")
+    services.candidate_close(candidate=first, outcome=Status.WITHDRAWN, on=D(2025, 4, 1), reason="Chuyển đi", by=None)
+    second = make_candidate(world.cell_a2, full_name="Hai Hồ Sơ Văn A", birth_date=first.birth_date)
+    error = refused(
+        "Chi bộ Thôn 2", lambda: services.candidate_undo_last_step(candidate=first, reason="Rút nhầm", by=world.staff)
+    )
+    assert "Cảm tình Đảng" in error.messages[0]  # the step of the other file
+    first.refresh_from_db()
+    assert first.status == Status.WITHDRAWN
+    assert not first.events.filter(voided_at__isnull=False).exists()
+    # Outside the user's scope the other file is not described.
+    error = refused(
+        "ngoài phạm vi", lambda: services.candidate_undo_last_step(candidate=first, reason="x", by=world.secretary)
+    )
+    assert "Chi bộ Thôn 2" not in error.messages[0]
+    # Once the other file is closed, the undo goes through.
+    services.candidate_close(candidate=second, outcome=Status.WITHDRAWN, on=D(2025, 4, 2), reason="x", by=None)
+    first = services.candidate_undo_last_step(candidate=first, reason="Rút nhầm", by=world.staff)
+    assert first.status == Status.ACTIVE and first.step == Step.APPLICATION
+
+
+def test_undoing_a_withdrawal_is_refused_once_the_person_was_admitted_otherwise(world):
+    from .factories import make_admission
+
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, full_name="Đã Rút Văn A")
+    services.candidate_close(candidate=candidate, outcome=Status.WITHDRAWN, on=D(2025, 5, 6), reason="x", by=None)
+    make_admission(world.cell_a, full_name="Đã Rút Văn A", birth_date=candidate.birth_date, gender="male")
+    refused("đã được kết nạp", lambda: services.candidate_undo_last_step(candidate=candidate, reason="x", by=None))
+    candidate.refresh_from_db()
+    assert candidate.status == Status.WITHDRAWN
