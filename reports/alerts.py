@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.urls import reverse
@@ -103,7 +104,7 @@ def organization_alerts(
 class Threshold:
     """A cell threshold and where it comes from: a plan's sub-target, or the default (AlertRules)."""
 
-    value: int
+    value: Decimal
     comparison: str = SubTarget.Comparison.AT_LEAST
     plan: str = ""  # "Kế hoạch số 5-KH/HU"; empty for the default
 
@@ -114,6 +115,15 @@ class Threshold:
     @property
     def symbol(self) -> str:
         return SubTarget.SYMBOLS[self.comparison]
+
+    @property
+    def shown(self) -> str:
+        """9, or 9,5 the Vietnamese way."""
+        return f"{self.value.normalize():f}".replace(".", ",")
+
+    @property
+    def years(self) -> int:
+        return int(self.value)
 
 
 @dataclass(frozen=True)
@@ -145,8 +155,7 @@ def _plan_thresholds(organization: Organization, year: int) -> dict[str, list[_G
         found = governing[row["kind"]]
         if found and found[-1].lft == row["plan__organization__lft"]:
             continue  # an earlier (more recent) plan of the same organization sets it
-        value = int(row["value"])
-        threshold = Threshold(value, row["comparison"], plan_name(row["plan__number"]))
+        threshold = Threshold(Decimal(row["value"]), row["comparison"], plan_name(row["plan__number"]))
         found.append(_Governing(row["plan__organization__lft"], row["plan__organization__rght"], threshold))
     return governing
 
@@ -170,14 +179,18 @@ def _nearest(governing: list[_Governing], cells: list[dict], default: Threshold)
 def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[str], defaults: AlertRules):
     cells = _cell_facts(organization, today)
     governing = _plan_thresholds(organization, today.year)
-    stalled_rule = _nearest(governing[SubTarget.Kind.STALLED_CELL_YEARS], cells, Threshold(defaults.stalled_cell_years))
-    size_rule = _nearest(governing[SubTarget.Kind.CELL_MIN_MEMBERS], cells, Threshold(defaults.min_cell_members))
+    stalled_rule = _nearest(
+        governing[SubTarget.Kind.STALLED_CELL_YEARS], cells, Threshold(Decimal(defaults.stalled_cell_years))
+    )
+    size_rule = _nearest(
+        governing[SubTarget.Kind.CELL_MIN_MEMBERS], cells, Threshold(Decimal(defaults.min_cell_members))
+    )
     alerts = []
     for cell in cells:
         figures_url = reverse("organizations:figures", args=[cell["id"]])
         rule = stalled_rule[cell["id"]]
         strictly = rule.comparison == SubTarget.Comparison.ABOVE
-        if AlertKind.STALLED_CELL in kinds and is_stalled(cell, today=today, years=rule.value, strictly=strictly):
+        if AlertKind.STALLED_CELL in kinds and is_stalled(cell, today=today, years=rule.years, strictly=strictly):
             since = stalled_since(cell)
             if cell["last_admission"] is not None and since == cell["last_admission"]:
                 message = str(_("Lần kết nạp gần nhất: %(date)s")) % {"date": vietnamese_date(cell["last_admission"])}
@@ -188,9 +201,9 @@ def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[st
             else:
                 message = str(_("Chưa ghi nhận đảng viên nào được kết nạp"))
             if strictly:
-                years = str(_("trên %(years)s năm")) % {"years": rule.value}
+                years = str(_("trên %(years)s năm")) % {"years": rule.years}
             else:
-                years = str(_("từ %(years)s năm trở lên")) % {"years": rule.value}
+                years = str(_("từ %(years)s năm trở lên")) % {"years": rule.years}
             message += str(_("; mức theo dõi: %(years)s không kết nạp %(source)s")) % {
                 "years": years,
                 "source": rule.source,
@@ -218,7 +231,7 @@ def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[st
                 "n": cell["members"],
                 "date": vietnamese_date(cell["members_as_of"]),
                 "symbol": rule.symbol,
-                "min": rule.value,
+                "min": rule.shown,
                 "source": rule.source,
             }
             alerts.append(
