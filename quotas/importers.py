@@ -28,6 +28,11 @@ from .services import QuotaInput, TermInput, check_values
 
 MAX_ROWS = 2000
 MAX_COLUMNS = 40
+# Formulas are computed for files saved without results (openpyxl writes none). A formula that refers
+# to formulas nested deeper than this, or once all the file's formulas have read this many cells, is
+# "not computable" and reported at its cell: a hostile file cannot exhaust the stack or the CPU.
+MAX_FORMULA_DEPTH = 20
+MAX_FORMULA_CELLS = 200_000
 
 # Kind words that open an organization's name in one file and not in another, written with their
 # diacritics: "Phượng Sơn" must keep "Phượng", which only folds to the same letters as "phường".
@@ -209,13 +214,22 @@ class _Cells:
         self.formulas = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
         self.values = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
         self._evaluating: set[tuple[int, int]] = set()
+        self._results: dict[tuple[int, int], int | float | None] = {}
+        self._cells_read = 0
+
+    def saved(self, row: int, column: int):
+        """The value the file saved, without computing a formula (labels, names, TT)."""
+        return self.values.cell(row=row, column=column).value
 
     def raw(self, row: int, column: int):
-        value = self.values.cell(row=row, column=column).value
+        value = self.saved(row, column)
         if value is None:
             formula = self.formulas.cell(row=row, column=column).value
             if isinstance(formula, str) and formula.startswith("="):
-                return Formula(formula, self._evaluate(row, column, formula))
+                key = (row, column)
+                if key not in self._results:
+                    self._results[key] = self._evaluate(row, column, formula)
+                return Formula(formula, self._results[key])
         return value
 
     def _number(self, row: int, column: int, *, in_sum: bool = False) -> float:
@@ -238,8 +252,8 @@ class _Cells:
             raise ValueError from None
 
     def _evaluate(self, row: int, column: int, formula: str) -> int | float | None:
-        if (row, column) in self._evaluating:
-            return None
+        if (row, column) in self._evaluating or len(self._evaluating) >= MAX_FORMULA_DEPTH:
+            return None  # a circular reference, or formulas nested too deep
         self._evaluating.add((row, column))
         try:
             return self._expression(formula[1:].replace(" ", "").upper())
@@ -268,7 +282,9 @@ class _Cells:
         if not re.fullmatch(r"[A-Z]{1,3}\d+(:[A-Z]{1,3}\d+)?", reference):
             raise ValueError(reference)
         min_col, min_row, max_col, max_row = range_boundaries(reference)
-        if (max_row - min_row + 1) * (max_col - min_col + 1) > MAX_ROWS * MAX_COLUMNS:
+        size = (max_row - min_row + 1) * (max_col - min_col + 1)
+        self._cells_read += size
+        if size > MAX_ROWS * MAX_COLUMNS or self._cells_read > MAX_FORMULA_CELLS:
             raise ValueError(reference)
         cells = ((r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
         return sum(self._number(r, c, in_sum=in_sum) for r, c in cells)
@@ -357,7 +373,7 @@ _TT_LABELS = frozenset({"tt", "stt", "so tt"})
 
 def _labels(cells: _Cells, row: int, last_col: int) -> list[str]:
     """The folded text of each cell of a row (index 0 is column A)."""
-    return [_NOT_ALNUM.sub(" ", fold(_text(cells.raw(row, c)))).strip() for c in range(1, last_col + 1)]
+    return [_NOT_ALNUM.sub(" ", fold(_text(cells.saved(row, c)))).strip() for c in range(1, last_col + 1)]
 
 
 def _header_columns(labels: Sequence[str]) -> tuple[int, int] | None:
@@ -381,7 +397,7 @@ def _read_header(cells: _Cells, header: int, last_row: int, last_col: int) -> tu
     labels: dict[int, list[str]] = {c: [] for c in range(1, last_col + 1)}
     row = header
     while row <= last_row:
-        if row > header and (_text(cells.raw(row, tt_col)) or _text(cells.raw(row, name_col))):
+        if row > header and (_text(cells.saved(row, tt_col)) or _text(cells.saved(row, name_col))):
             break
         for column, text in enumerate(_labels(cells, row, last_col), 1):
             if text:
@@ -485,12 +501,12 @@ def read_workbook(data: bytes) -> ParsedSheet:
                 )
                 break  # the rows below would be read in the wrong columns
             continue
-        number_text = _text(cells.raw(line, tt_col))
-        name = _text(cells.raw(line, name_col))
+        number_text = _text(cells.saved(line, tt_col))
+        name = _text(cells.saved(line, name_col))
         if not name and number_text and not number_text.isdigit():
             # "Tổng cộng" written across the TT and name columns (seed 004) sits in the TT cell.
             name, number_text = number_text, ""
-        code = _text(cells.raw(line, parsed.columns["code"])) if "code" in parsed.columns else ""
+        code = _text(cells.saved(line, parsed.columns["code"])) if "code" in parsed.columns else ""
         folded = _NOT_ALNUM.sub(" ", fold(name)).strip()
         reported = len(parsed.problems)
         numbers: dict[str, int | None] = {}

@@ -451,3 +451,38 @@ def test_command_refuses_a_term_file_when_the_term_table_changed_meanwhile(seede
     assert quota_state() == states[0]
     years = dict(Quota.objects.filter(plan=seeded.plan55, organization=x01).values_list("year", "total"))
     assert years[2023] == 5 and years[2024] == 1
+
+
+def _formula_file(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["TT", "Tên đảng bộ", "Tổng số", "Quý I", "Quý II", "Quý III", "Quý IV"])
+    for row in rows:
+        sheet.append(row)
+    return xlsx_bytes(book)
+
+
+def test_formulas_chained_deeper_than_python_recursion_are_reported_not_a_crash(seeded, client):
+    """Each total sums the rows below it, down 300 rows: refused at the cells, in a reasonable time."""
+    import time
+
+    data = _formula_file([[i, "Biên Sơn", f"=SUM(C{i + 2}:C400)", 1, 1, 1, 1] for i in range(1, 301)])
+    started = time.monotonic()
+    problems = [str(p) for p in importers.read_workbook(data).problems]
+    assert time.monotonic() - started < 20
+    assert problems and all("không tính được công thức" in p or "đã có ở dòng" in p for p in problems), problems[:3]
+    assert problems[0].startswith("Dòng 2, cột C (Tổng số): không tính được công thức “=SUM(C3:C400)”")
+    before = quota_state()
+    response, _url = upload(client, seeded.staff, seeded, data)
+    assert response.status_code == 400 and "payload" not in response.context
+    assert quota_state() == before
+
+
+def test_formulas_reading_huge_ranges_are_refused_within_a_budget(seeded):
+    import time
+
+    data = _formula_file([[i, f"Đơn vị {i}", "=SUM(D2:AN2001)", 1, 1, 1, 1] for i in range(1, 301)])
+    started = time.monotonic()
+    problems = [str(p) for p in importers.read_workbook(data).problems]
+    assert time.monotonic() - started < 30
+    assert any("không tính được công thức “=SUM(D2:AN2001)”" in p for p in problems)
