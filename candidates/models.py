@@ -226,9 +226,17 @@ class Candidate(PersonFields):
         verbose_name_plural = _("quần chúng")
         ordering = ["organization", "full_name"]
         constraints = [
+            # The same person as the services decide it: two citizen IDs decide; without one, the
+            # folded name and birth date (namesakes born the same day with different IDs are two people).
+            models.UniqueConstraint(
+                fields=["citizen_id"],
+                condition=Q(status="active") & ~Q(citizen_id=""),
+                name="candidate_one_active_per_citizen_id",
+                violation_error_message=_("Người có số căn cước này đang có trong danh sách quần chúng."),
+            ),
             models.UniqueConstraint(
                 fields=["identity_key"],
-                condition=Q(status="active") & ~Q(identity_key=""),
+                condition=Q(status="active", citizen_id="") & ~Q(identity_key=""),
                 name="candidate_one_active_per_person",
                 violation_error_message=_("Người này đang có trong danh sách quần chúng."),
             ),

@@ -163,6 +163,24 @@ def test_a_candidate_already_admitted_or_listed_elsewhere_is_refused(world):
     assert "danh sách quần chúng" in " ".join(info.value.messages)
 
 
+def test_namesakes_born_the_same_day_with_different_citizen_ids_are_two_candidates(world):
+    """Two citizen IDs decide (as for admissions): both are listed, the database agrees, and the
+    same ID twice is refused by the service and, written around it, by the database."""
+    first = make_candidate(world.cell_a, full_name="Trần Văn Nam", birth_date=D(1999, 3, 3), citizen_id="024099000001")
+    second = make_candidate(
+        world.cell_a2, full_name="Trần Văn Nam", birth_date=D(1999, 3, 3), citizen_id="024099000002"
+    )
+    assert first.identity_key == second.identity_key and Candidate.objects.active().count() == 2
+    with pytest.raises(ValidationError):
+        make_candidate(world.cell_a2, full_name="Trần Văn Năm", birth_date=D(1999, 3, 3), citizen_id="024099000001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Candidate.objects.filter(pk=second.pk).update(citizen_id="024099000001")
+    # Without IDs, the folded name and birth date still allow one active file only.
+    make_candidate(world.cell_a, full_name="Lý Thị Mai", birth_date=D(2000, 1, 1))
+    with pytest.raises(ValidationError):
+        make_candidate(world.cell_a2, full_name="Ly Thi Mai", birth_date=D(2000, 1, 1))
+
+
 def test_the_decision_step_refuses_a_person_admitted_meanwhile(world):
     candidate = make_candidate(world.cell_a, step=Step.REVIEW, full_name="Hồ Văn Minh", birth_date=D(1994, 4, 4))
     # A direct entry beside an active file is refused now (see the test below); an admission written
