@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.choices import Step
+from candidates.labels import deadline_label
 from candidates.models import Candidate, PipelineRules
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack.documents import vietnamese_date
@@ -307,7 +308,7 @@ def _candidate_alerts(
             if kind == AlertKind.OVERDUE_CANDIDATE:
                 message = str(_("%(step)s: %(deadline)s, hạn %(date)s")) % {
                     "step": c.get_step_display(),
-                    "deadline": c.get_next_deadline_kind_display(),
+                    "deadline": deadline_label(c.next_deadline_kind, rules),
                     "date": vietnamese_date(c.next_deadline),
                 }
                 on = c.next_deadline

@@ -255,3 +255,15 @@ def test_list_filter_by_organization_name_without_diacritics(attention, client):
     empty = client.get(url, {"q": "zzz"}).content.decode()
     assert "Chi bộ Thôn" not in empty.split("<table", 1)[-1]
     assert client.get(url, {"q": "x" * 101}).status_code == 400
+
+
+def test_an_overdue_file_says_how_old_a_file_may_be(world):
+    """File opened 10/03/2025, references on 05/05/2025, no cell resolution by 10/05/2026: the file is
+    older than the rules' 12 months, and the alert says so with the number from the rules."""
+    late = make_candidate(world.cell_a, step=Step.REFERENCES, full_name="Đỗ Văn Hồ Sơ")
+    alerts = _by_kind(organization_alerts(user=world.staff, organization=world.district_a, today=TODAY),
+                      AlertKind.OVERDUE_CANDIDATE)  # fmt: skip
+    assert [(a.person, a.message) for a in alerts] == [
+        ("Đỗ Văn Hồ Sơ", "Lấy ý kiến nhận xét: Hồ sơ quá 12 tháng, hạn 10/03/2026")
+    ]
+    assert late.next_deadline == D(2026, 3, 10)
