@@ -32,6 +32,7 @@ CASES = [
     Case("candidates:extend", candidate_pk(Step.CELL_RESOLUTION), expect=PERSONAL),
     Case("candidates:close", candidate_pk(), expect=PERSONAL),
     Case("candidates:undo", candidate_pk(Step.AWARENESS_CLASS), expect=PERSONAL),
+    Case("candidates:renew_certificate", candidate_pk(Step.AWARENESS_CLASS), expect=PERSONAL),
     Case("candidates:admissions", None, expect=PERSONAL, outside=False),
     Case("candidates:admission_create", None, expect=PERSONAL, outside=False),
     Case("candidates:admission_import", None, expect=PERSONAL, outside=False),
