@@ -10,9 +10,12 @@ from django.apps import apps
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from candidates.models import Admission
 from partytrack import hooks
 from quotas import exporters, selectors
 from quotas.models import Quota
+
+from .conftest import HEADER, xlsx
 
 
 def everything() -> dict:
@@ -126,3 +129,83 @@ def test_failure_in_the_middle_of_a_grid_save_writes_nothing(fault, seeded, clie
     monkeypatch.undo()
     assert client.post(url, data).status_code == 302
     assert Quota.objects.get(plan=seeded.plan72, organization=seeded.org("BG-LN-C03"), year=2022).q1 == 1
+
+
+# ------------------------------------------------------------------------------ admissions import
+
+
+def fail_on_third_admission_save(monkeypatch) -> list:
+    """Admission.save works twice, then raises: records how many rows the import had really written
+    (inside its transaction) at the moment of the crash."""
+    original, calls = Admission.save, []
+
+    def save(self, *args, **kwargs):
+        calls.append(Admission.objects.count())
+        if len(calls) == 3:
+            raise Outage("mất điện giữa chừng")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Admission, "save", save)
+    return calls
+
+
+def failing_admissions_listener(monkeypatch) -> list:
+    """An admissions_changed listener (like the report tallies) that fails on the third row, after two
+    rows and their tallies were written."""
+    calls = []
+
+    def listener(**kwargs):
+        calls.append(Admission.objects.count())
+        if len(calls) == 3:
+            raise Outage("tally rebuild failed")
+
+    monkeypatch.setattr(hooks.admissions_changed, "_listeners", [*hooks.admissions_changed._listeners, listener])
+    return calls
+
+
+ADMISSION_ROWS = [
+    [1, "A1C", "Lương Văn Một", "Nam", "02/01/1998", "10-QĐ/HU", "14/02/2022"],
+    [2, "A1D", "Hà Thị Hai", "Nữ", "03/04/2000", "11-QĐ/HU", "20/06/2022"],
+    [3, "A1C", "Vi Văn Ba", "Nam", "05/06/1995", "12-QĐ/HU", "15/08/2022"],
+    [4, "A1D", "Nông Thị Bốn", "Nữ", "07/08/1997", "13-QĐ/HU", "10/10/2022"],
+]
+
+
+def admissions_preview(client, world) -> str:
+    """Upload four admissions as the district's staff; the preview leaves its token in the session."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.staff)
+    upload = SimpleUploadedFile("ket-nap.xlsx", xlsx([HEADER, *ADMISSION_ROWS]))
+    response = client.post(reverse("candidates:admission_import"), {"file": upload})
+    assert response.status_code == 200 and "token" in response.context, response.context.get("errors")
+    assert len(response.context["preview"]) == 4
+    return response.context["token"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "rows_seen"),
+    # Rows in the table at each call: before each save, after each row (and its tallies) was written.
+    [(fail_on_third_admission_save, [0, 1, 2]), (failing_admissions_listener, [1, 2, 3])],
+    ids=["third save", "listener on the third row"],
+)
+def test_failure_in_the_middle_of_an_admissions_import_writes_nothing(fault, rows_seen, world, client, monkeypatch):
+    token = admissions_preview(client, world)
+    before = everything()
+    calls = fault(monkeypatch)
+    client.raise_request_exception = False
+    response = client.post(reverse("candidates:admission_import"), {"confirm": "1", "token": token})
+    assert response.status_code == 500
+    assert calls == rows_seen  # the fault came on the third row, the rows before it really written
+    assert everything() == before
+    monkeypatch.undo()  # the same confirmation (the preview is still in the session) imports the four rows
+    response = client.post(reverse("candidates:admission_import"), {"confirm": "1", "token": token})
+    assert response.status_code == 302
+    imported = Admission.objects.filter(source="import").order_by("admitted_on")
+    assert [(a.full_name, a.organization.code) for a in imported] == [
+        ("Lương Văn Một", "A1C"),
+        ("Hà Thị Hai", "A1D"),
+        ("Vi Văn Ba", "A1C"),
+        ("Nông Thị Bốn", "A1D"),
+    ]
+    assert everything() != before
