@@ -2,16 +2,15 @@
 to the administrator's subtree (writes go through the pages, which run the rules and the hooks)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from partytrack.admin import ScopedAdmin
+from partytrack.admin import HistoryAdmin, ScopedAdmin
 
 from . import services
 from .models import Admission, Candidate, PipelineRules, StepEvent
 
 
 @admin.register(PipelineRules)
-class PipelineRulesAdmin(SimpleHistoryAdmin):
+class PipelineRulesAdmin(HistoryAdmin):
     list_display = [
         "__str__",
         "certificate_valid_months",
@@ -40,7 +39,7 @@ class PipelineRulesAdmin(SimpleHistoryAdmin):
         obj.pk = saved.pk
 
 
-class ReadOnlyScopedAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class ReadOnlyScopedAdmin(ScopedAdmin, HistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -2,15 +2,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from partytrack.admin import ScopedAdmin
+from partytrack.admin import HistoryAdmin, ScopedAdmin
 
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdmin, SimpleHistoryAdmin, MPTTModelAdmin):
+class OrganizationAdmin(ScopedAdmin, HistoryAdmin, MPTTModelAdmin):
     organization_path = ""
     list_display = ["name", "code", "kind", "sector", "valid_from", "valid_to"]
     list_filter = ["kind", "sector"]
@@ -29,7 +28,7 @@ class OrganizationAdmin(ScopedAdmin, SimpleHistoryAdmin, MPTTModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
     list_display = ["user", "role", "organization", "granted_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "organization__name", "organization__code"]
@@ -64,6 +63,6 @@ class RoleAssignmentAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(MembershipFigure)
-class MembershipFigureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class MembershipFigureAdmin(ScopedAdmin, HistoryAdmin):
     list_display = ["organization", "as_of", "cell_count", "member_count", "official_member_count"]
     raw_id_fields = ["organization"]

@@ -1,7 +1,11 @@
-"""Admin base class: administrators of a subtree see and change only that subtree in /admin/."""
+"""Admin base classes: administrators of a subtree see and change only that subtree in /admin/, and
+change history is read there, never written back around the services."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.models import MANAGE_ROLES, Role, Scope
 
@@ -32,4 +36,30 @@ class ScopedAdmin(admin.ModelAdmin):
         raise Http404
 
 
-__all__ = ["MANAGE_ROLES", "ScopedAdmin"]
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's pages, read-only and within the admin's queryset.
+
+    Its history pages look objects up without the admin's queryset, and its version page saves a
+    POST with a bare save(): that would show other subtrees' objects and write past the services
+    (tree lock, pipeline rules, report tallies). An old value is restored by an ordinary edit.
+    """
+
+    def _check_visible(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_visible(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+__all__ = ["MANAGE_ROLES", "HistoryAdmin", "ScopedAdmin"]

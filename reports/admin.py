@@ -3,10 +3,9 @@
 services, which validate, check the scope and keep history."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.models import Role, Scope
-from partytrack.admin import ScopedAdmin
+from partytrack.admin import HistoryAdmin, ScopedAdmin
 from quotas.models import Plan
 
 from . import services, submissions
@@ -14,7 +13,7 @@ from .models import AlertRules, ReportingDeadline
 
 
 @admin.register(AlertRules)
-class AlertRulesAdmin(SimpleHistoryAdmin):
+class AlertRulesAdmin(HistoryAdmin):
     list_display = ["__str__", "stalled_cell_years", "min_cell_members", "certificate_expiry_months", "updated_at"]
 
     def has_module_permission(self, request):
@@ -38,7 +37,7 @@ class AlertRulesAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingDeadline)
-class ReportingDeadlineAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class ReportingDeadlineAdmin(ScopedAdmin, HistoryAdmin):
     organization_path = "plan__organization__"
     list_display = ["plan", "plan_organization", "day", "months_after"]
     list_select_related = ["plan", "plan__organization"]

@@ -2,7 +2,7 @@
 administrator (world.admin, administrator of district A) lists only their subtree and gets 404 on
 district B's objects (change, delete and history pages; reading and posting), writing nothing there;
 models that belong to no organization are closed to them; staff, secretaries and leaders have no
-admin at all. simple_history's history pages are not scoped: the two strict xfails below say where.
+admin at all. simple_history's history pages are scoped too and read-only (partytrack.admin.HistoryAdmin).
 """
 
 from __future__ import annotations
@@ -138,8 +138,7 @@ def test_subtree_administrator_sees_only_their_subtree(world, model, model_admin
     expected = {("GET", "change"): 404, ("POST", "change"): refused}
     refused = 404 if model_admin.has_delete_permission(request) else 403
     expected.update({("GET", "delete"): refused, ("POST", "delete"): refused})
-    if not isinstance(model_admin, SimpleHistoryAdmin):  # simple_history's pages: the xfail test below
-        expected.update({("GET", "history"): 404, ("POST", "history"): 404})
+    expected.update({("GET", "history"): 404, ("POST", "history"): 404})
     before = snapshot()
     answers = {}
     for method, view in expected:
@@ -168,18 +167,6 @@ def _history_form_post(client, url: str, world, **changes) -> dict:
     return data
 
 
-HISTORY_LEAK = (
-    "simple_history's pages are not scoped: SimpleHistoryAdmin.history_view falls back to the object's last "
-    "historical record when ScopedAdmin.get_queryset hides it, and history_form_view reads the history table "
-    "directly and saves a POST (.venv/…/simple_history/admin.py:67-73 and 219-242); partytrack/admin.py:18-22 "
-    "(ScopedAdmin.has_view_permission / has_change_permission ignore obj) refuses nothing. A subtree "
-    "administrator reads district B's candidates, admissions, roles and figures at "
-    "/admin/<app>/<model>/<pk>/history/ and /history/<id>/, and a POST there rewrites them "
-    "(moves B's candidate, admission or staff role into A)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HISTORY_LEAK)
 @pytest.mark.parametrize(("model", "model_admin"), WITH_HISTORY, ids=_label)
 def test_history_pages_of_another_subtree_are_404_and_write_nothing(world, model, model_admin):
     _inside, outside = BUILDERS[model._meta.label](world)
@@ -195,15 +182,6 @@ def test_history_pages_of_another_subtree_are_404_and_write_nothing(world, model
     assert (answers, changed(before, snapshot())) == (dict.fromkeys(answers, 404), [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the read-only admins of candidates and admissions (candidates/admin.py:42-47, has_change_permission "
-        "False) are written through simple_history's version page: history_form_view saves a POST with "
-        "obj.save() after checking only view permission (simple_history/admin.py:224 and 238-242), bypassing "
-        "candidates.services' rules, hooks and report tallies"
-    ),
-)
 @pytest.mark.parametrize(("model", "model_admin"), READ_ONLY_WITH_HISTORY, ids=_label)
 def test_read_only_admins_cannot_be_written_through_their_history(world, model, model_admin):
     inside, _outside = BUILDERS[model._meta.label](world)
