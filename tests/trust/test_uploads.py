@@ -22,6 +22,8 @@ from tests.quotas.conftest import seed_000_workbook
 
 from .conftest import HEADER, deflate, raw_zip, rezip, state, xlsx, xlsx_parts, zeros_deflated
 
+# deadline=None: no test here is timed (a shared machine makes times meaningless); that the guard's work
+# is bounded is shown by counting the bytes it inflates (test_hostile_files_are_refused_after_bounded_work).
 HYPOTHESIS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
@@ -262,6 +264,151 @@ def test_bombs_and_huge_files_cost_little_memory(which, request, seeded, no_open
     assert peak < 100 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
     print(f"{which}: {len(data) / 1e6:.1f} MB file, peak {peak / 1e6:.2f} MB")
     assert state() == before
+
+
+# ------------------------------------------------------------------- bounded work, not timed
+
+
+class CountingMember:
+    """A member opened from the zip, counting what is read out of it (decompressed bytes)."""
+
+    def __init__(self, stream, name: str, counter: dict):
+        self._stream, self._name, self._counter = stream, name, counter
+
+    def _count(self, data, requested=None):
+        self._counter["bytes"] += len(data)
+        self._counter["by_member"][self._name] = self._counter["by_member"].get(self._name, 0) + len(data)
+        if requested is not None and requested > 0:
+            self._counter["chunk"] = max(self._counter["chunk"], requested)
+        return data
+
+    def read(self, n=-1):
+        return self._count(self._stream.read(n), n)
+
+    def read1(self, n=-1):
+        return self._count(self._stream.read1(n), n)
+
+    def readline(self, limit=-1):
+        return self._count(self._stream.readline(limit), limit)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._stream.close()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@pytest.fixture
+def decompressed(monkeypatch) -> dict:
+    """Counts every byte the guard (or anything else) reads out of a zip member: ZipFile.open is
+    wrapped (ZipFile.read goes through it too). `chunk` is the largest single read asked for."""
+    counter = {"bytes": 0, "by_member": {}, "chunk": 0}
+    original = zipfile.ZipFile.open
+
+    def counting_open(self, name, mode="r", *args, **kwargs):
+        stream = original(self, name, mode, *args, **kwargs)
+        if mode != "r":
+            return stream
+        member = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        return CountingMember(stream, member, counter)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    return counter
+
+
+def too_many_members() -> bytes:
+    """1,001 tiny members: more parts than any workbook has (max_members)."""
+    parts = xlsx_parts()
+    members = [(name, deflate(data), __import__("zlib").crc32(data), len(data)) for name, data in parts.items()]
+    empty = deflate(b"")
+    members += [(f"xl/media/m{i}.bin", empty, 0, 0) for i in range(1001)]
+    return raw_zip(members)
+
+
+def _limits() -> dict:
+    from django.conf import settings as django_settings
+
+    return {**uploads.DEFAULT_LIMITS, **django_settings.XLSX_UPLOAD_LIMITS}
+
+
+def _sheet(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def _declared(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
+def test_the_counter_sees_a_workbook_read_whole(decompressed):
+    """The instrument works: a legitimate workbook is read to the end, every XML part of it."""
+    data = seed_000_workbook([[("Biên Sơn", 5, 1, 2, 2, 0)]])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+    uploads.check_xlsx(data)
+    assert decompressed["by_member"].keys() == sizes.keys()
+    assert all(decompressed["by_member"][name] >= size for name, size in sizes.items())
+    assert decompressed["chunk"] > 0
+
+
+@pytest.mark.parametrize(
+    "which",
+    ["bomb", "many_small_parts", "too_many_members", "lying_directory", "hundred_thousand_rows", "lying_dimension"],
+)
+def test_hostile_files_are_refused_after_bounded_work(which, request, world, decompressed, no_openpyxl):
+    """Speed shown as work, not time: on each hostile file the guard, through both importers, stops
+    after reading at most settings.XLSX_UPLOAD_LIMITS' worth of decompressed XML plus one read chunk,
+    and much less where the refusal comes earlier: nothing at all for what the zip's directory gives
+    away, the first chunk of the sheet for a true <dimension>, the rows up to max_rows + 1 for a
+    <dimension> that lies; openpyxl is never reached (no_openpyxl)."""
+    limit = _limits()
+    reason = {
+        "bomb": "tệp nén độc hại",
+        "many_small_parts": "giải nén ra",
+        "too_many_members": "quá nhiều cho một tệp Excel",
+        "lying_directory": "sheet1.xml",
+        "hundred_thousand_rows": "vùng dữ liệu",
+        "lying_dimension": "thẻ dòng",
+    }[which]
+    if which == "too_many_members":
+        data = too_many_members()
+    elif which == "lying_dimension":
+        data = without_dimension(request.getfixturevalue("hundred_thousand_rows"))
+    else:
+        data = request.getfixturevalue(which)
+    # What may be read before the refusal, beyond one chunk (the chunk is added below).
+    small_parts = sum(len(part) for name, part in xlsx_parts().items() if name != "xl/worksheets/sheet1.xml")
+    if which in ("bomb", "many_small_parts", "too_many_members"):
+        allowed = 0  # refused from the directory: nothing is decompressed
+    elif which == "lying_directory":
+        allowed = _declared(data)  # zipfile stops at the declared size: about 1,000 bytes of the sheet
+    elif which == "hundred_thousand_rows":
+        allowed = small_parts  # the workbook's own parts, then the sheet's first chunk holds <dimension>
+    else:
+        sheet = _sheet(data)
+        stop = sheet.index(f'<row r="{limit["max_rows"] + 1}"'.encode())
+        assert stop < len(sheet) // 10  # the refused row is early in the sheet: stopping there saves the rest
+        allowed = small_parts + stop
+    for importer in (
+        lambda: quota_importers.read_workbook(data).problems,
+        lambda: parse_admissions_xlsx(data, user=world.staff).errors,
+    ):
+        decompressed.update(bytes=0, by_member={}, chunk=0)
+        refusals = importer()
+        assert len(refusals) == 1 and reason in str(refusals[0]), refusals
+        chunk = decompressed["chunk"] if allowed else 0
+        assert decompressed["bytes"] <= allowed + chunk, (which, decompressed)
+        assert decompressed["bytes"] <= limit["max_uncompressed"] + chunk
+        if allowed == 0:
+            assert decompressed["by_member"] == {}
+        print(f"{which}: {len(data) / 1e6:.1f} MB file, {decompressed['bytes']:,} bytes inflated, chunk {chunk:,}")
 
 
 def test_hidden_sheets_after_the_first_are_ignored(seeded):
