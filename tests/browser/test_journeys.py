@@ -1,13 +1,19 @@
 """The three journeys of issue 7, in a real browser (the harness fails each on any console error,
 failed request or request to another host):
 
-- staff allocate a year's quotas in the grid with the keyboard, save, and download the PDF;
+- staff allocate a year's quotas in the grid with the keyboard only once the first cell has the focus
+  (Tab, Shift+Tab, Enter and arrows to move, Tab to the save button, Enter to save), and download the
+  biểu as PDF, whose text has every organization with the figures typed;
 - a secretary on a 375 px phone takes a candidate from the sympathizer list to admission;
-- a leader opens the dashboard, drills down into a commune and downloads the quarterly report.
+- a leader opens the dashboard, drills down into a commune and downloads the quarterly report as
+  .xlsx and as PDF.
+The app serves PDFs inline; Chromium would show them in its own viewer (chrome-extension:// pages,
+refused by the harness as other hosts), so the page fetches its link's address itself (_download_pdf).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
 
@@ -29,41 +35,96 @@ def _no_sideways_scrolling(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
+def _active(page) -> str:
+    """What has the keyboard focus: an input's name, or a button's or link's text."""
+    return page.evaluate(
+        "() => { const e = document.activeElement; return e.name || (e.textContent || '').trim() || e.tagName; }"
+    )
+
+
+def _tab_to(page, wanted: str, *, most: int = 40) -> int:
+    """Press Tab until `wanted` (see _active) has the focus; how many presses it took."""
+    for presses in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if _active(page) == wanted:
+            return presses
+    raise AssertionError(f"{wanted!r} never got the focus with Tab (last: {_active(page)!r})")
+
+
+def _download_pdf(link) -> tuple[bytes, str]:
+    """The PDF behind a link of the page, through the browser. The app serves its PDFs inline, which
+    Chromium would open in its own viewer (chrome-extension:// pages, not the app's), so the page
+    fetches the link's own address itself, with the user's session, as the viewer would. Returns the
+    bytes and the Content-Disposition."""
+    fetched = link.evaluate(
+        """async (a) => {
+            const response = await fetch(a.href, {credentials: "same-origin"});
+            const bytes = new Uint8Array(await response.arrayBuffer());
+            let binary = "";
+            for (let i = 0; i < bytes.length; i += 8192) {
+                binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+            }
+            return {status: response.status, type: response.headers.get("content-type"),
+                    disposition: response.headers.get("content-disposition") || "", body: btoa(binary)};
+        }"""
+    )
+    assert fetched["status"] == 200 and fetched["type"] == "application/pdf", (fetched["status"], fetched["type"])
+    content = base64.b64decode(fetched["body"])
+    assert content.startswith(b"%PDF-"), content[:20]
+    assert ".pdf" in fetched["disposition"], fetched["disposition"]
+    return content, fetched["disposition"]
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
 def test_staff_allocate_a_year_with_the_keyboard_and_download_the_pdf(world, journey):
     browser = journey(width=1366, height=900)
     page = browser.page
     browser.login("staff")
     browser.goto(f"/quotas/{world.district_a.pk}/2026/")
     commune, school = world.commune_a.pk, world.school_a.pk
-    # The commune's row: total, then Q I–IV with Tab; Enter goes down to the school's total.
-    page.click(f"input[name=total-{commune}]")
+    # The mouse only puts the cursor in the first cell; everything after is the keyboard.
+    page.focus(f"input[name=total-{commune}]")
     page.keyboard.type("6")
-    for value in ("1", "2", "2", "1"):
+    for value in ("1", "2", "2", "1"):  # Tab across the commune's quarters
         page.keyboard.press("Tab")
         page.keyboard.type(value)
-    page.click(f"input[name=total-{commune}]")
-    page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.name") == f"total-{school}"
+    assert _active(page) == f"q4-{commune}"
+    for _ in range(4):  # back to the commune's total
+        page.keyboard.press("Shift+Tab")
+    assert _active(page) == f"total-{commune}"
+    page.keyboard.press("Enter")  # Enter goes down, like a spreadsheet: the school's total
+    assert _active(page) == f"total-{school}"
+    page.keyboard.press("ArrowUp")
+    assert _active(page) == f"total-{commune}"
+    page.keyboard.press("ArrowDown")
+    assert _active(page) == f"total-{school}"
     page.keyboard.type("4")
-    for value in ("1", "1", "1", "1"):
+    page.keyboard.press("ArrowRight")  # at the end of what was typed: the next cell
+    assert _active(page) == f"q1-{school}"
+    page.keyboard.type("1")
+    for value in ("1", "1", "1"):
         page.keyboard.press("Tab")
         page.keyboard.type(value)
     assert page.text_content('tfoot [data-total="0"]').strip() == "10"  # the total row follows the typing
-    # Save from the keyboard too: Tab through to the save button and press Enter.
-    page.focus("button[type=submit].primary")
-    page.keyboard.press("Enter")
+    # Save from the keyboard too: Tab on to the save button and press Enter.
+    _tab_to(page, "Lưu tất cả")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_selector(".messages")
     saved = {q.organization_id: (q.total, q.q1, q.q2, q.q3, q.q4) for q in Quota.objects.filter(year=2026)}
     assert saved == {commune: (6, 1, 2, 2, 1), school: (4, 1, 1, 1, 1)}
 
-    link = page.locator("a:has-text('In biểu (PDF)')")
-    href = link.get_attribute("href")
-    response = browser.context.request.get(browser.base_url + href)
-    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    pdf = PdfReader(io.BytesIO(response.body()))
+    content, _disposition = _download_pdf(page.locator("a:has-text('In biểu (PDF)')"))
+    pdf = PdfReader(io.BytesIO(content))
     assert pdf.metadata.title == "BIỂU TỔNG HỢP Giao chỉ tiêu kết nạp đảng viên năm 2026"
-    text = pdf.pages[0].extract_text()
-    assert "Đảng bộ xã Biên Sơn" in text or "Biên Sơn" in text
+    text = _pdf_text(content)
+    # The organizations, each with the figures typed in the grid, under the issuing committee's name.
+    for line in ("HUYỆN ỦY LỤC NGẠN", "Đảng bộ xã Biên Sơn 6 1 2 2 1", "Chi bộ Trường THPT số 1 4 1 1 1 1"):
+        assert line in text, f"{line!r} not in the PDF:\n{text}"
+    assert "Tổng cộng 10 2 3 3 2" in text
 
 
 def _record_step(page, step: str, fields: dict[str, str]) -> None:
@@ -160,3 +221,10 @@ def test_leader_drills_down_and_downloads_the_quarterly_report(world, journey):
     cells = [str(value) for row in workbook.active.iter_rows(values_only=True) for value in row if value is not None]
     assert any("Chi bộ Thôn 1" in value for value in cells)
     assert any("Biên Sơn" in value for value in cells)
+    # The quarterly report as PDF too, from the same page's link (the period and organization it shows).
+    content, disposition = _download_pdf(page.locator("a:has-text('Báo cáo quý (PDF)')"))
+    text = _pdf_text(content)
+    assert disposition.startswith("inline") and ".pdf" in disposition, disposition
+    # The commune the leader drilled into, the quarter on the page, the admission recorded in August.
+    for line in ("ĐẢNG BỘ XÃ BIÊN SƠN", "QUÝ III NĂM 2026", "1 Chi bộ Thôn 1 — — 1 1", "2 Chi bộ Thôn 2 — — 0 0"):
+        assert line in text, f"{line!r} not in the PDF:\n{text}"
