@@ -3,14 +3,14 @@ to the administrator's subtree (writes go through the pages, which run the rules
 
 from django.contrib import admin
 
-from partytrack.admin import HistoryAdmin, ScopedAdmin
+from partytrack.admin import HistoryAdmin, RulesAdmin, ScopedAdmin
 
 from . import services
 from .models import Admission, Candidate, PipelineRules, StepEvent
 
 
 @admin.register(PipelineRules)
-class PipelineRulesAdmin(HistoryAdmin):
+class PipelineRulesAdmin(RulesAdmin):
     list_display = [
         "__str__",
         "certificate_valid_months",
@@ -19,24 +19,7 @@ class PipelineRulesAdmin(HistoryAdmin):
         "updated_at",
     ]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    has_change_permission = has_view_permission
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser and not PipelineRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        values = {field: form.cleaned_data[field] for field in form.changed_data}
-        saved = services.rules_update(by=request.user, **values)
-        obj.pk = saved.pk
+    update_service = staticmethod(services.rules_update)
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin, HistoryAdmin):

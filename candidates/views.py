@@ -214,26 +214,30 @@ def advance(request, pk: int):
     )
 
 
+def _candidate_action(request, candidate, form, service, *, done_message, title: str, danger: bool = False):
+    """A form about one candidate (extend, renew, close, undo): on a valid POST run `service` with the
+    form's data; a refused rule stays on the page as the form's errors."""
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, lambda: service(candidate=candidate, by=request.user, **form.cleaned_data))
+        if done:
+            messages.success(request, done_message(done))
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request, "candidates/form.html", {"form": form, "candidate": candidate, "title": title, "danger": danger}
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def extend(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    form = ExtendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form, lambda: services.candidate_extend_decision(candidate=candidate, by=request.user, **form.cleaned_data)
-        )
-        if done:
-            messages.success(request, _("Đã ghi nhận gia hạn."))
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return _candidate_action(
         request,
-        "candidates/form.html",
-        {
-            "form": form,
-            "candidate": candidate,
-            "title": _("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
-        },
+        candidate,
+        ExtendForm(request.POST or None),
+        services.candidate_extend_decision,
+        done_message=lambda _done: _("Đã ghi nhận gia hạn."),
+        title=_("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
     )
 
 
@@ -242,23 +246,13 @@ def extend(request, pk: int):
 def renew_certificate(request, pk: int):
     """A new awareness-class certificate, e.g. after the first one was refused as too old."""
     candidate = _candidate_or_404(request, pk)
-    form = CertificateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form,
-            lambda: services.candidate_record_certificate(candidate=candidate, by=request.user, **form.cleaned_data),
-        )
-        if done:
-            messages.success(request, _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."))
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return _candidate_action(
         request,
-        "candidates/form.html",
-        {
-            "form": form,
-            "candidate": candidate,
-            "title": _("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
-        },
+        candidate,
+        CertificateForm(request.POST or None),
+        services.candidate_record_certificate,
+        done_message=lambda _done: _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."),
+        title=_("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
     )
 
 
@@ -266,22 +260,13 @@ def renew_certificate(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def close(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    form = CloseForm(request.POST or None, candidate=candidate)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form, lambda: services.candidate_close(candidate=candidate, by=request.user, **form.cleaned_data)
-        )
-        if done:
-            messages.success(request, _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()})
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return _candidate_action(
         request,
-        "candidates/form.html",
-        {
-            "form": form,
-            "candidate": candidate,
-            "title": _("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name},
-        },
+        candidate,
+        CloseForm(request.POST or None, candidate=candidate),
+        services.candidate_close,
+        done_message=lambda done: _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()},
+        title=_("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name},
     )
 
 
@@ -289,18 +274,15 @@ def close(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def undo(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    form = ReasonForm(request.POST or None)
     last = candidate.events.filter(voided_at__isnull=True).order_by("-id").first()
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form, lambda: services.candidate_undo_last_step(candidate=candidate, by=request.user, **form.cleaned_data)
-        )
-        if done:
-            messages.success(request, _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."))
-            return redirect("candidates:detail", pk=candidate.pk)
-    title = _("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"}
-    return render(
-        request, "candidates/form.html", {"form": form, "candidate": candidate, "title": title, "danger": True}
+    return _candidate_action(
+        request,
+        candidate,
+        ReasonForm(request.POST or None),
+        services.candidate_undo_last_step,
+        done_message=lambda _done: _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."),
+        title=_("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"},
+        danger=True,
     )
 
 

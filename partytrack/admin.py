@@ -62,4 +62,29 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-__all__ = ["MANAGE_ROLES", "HistoryAdmin", "ScopedAdmin"]
+class RulesAdmin(HistoryAdmin):
+    """A one-row table of rules kept as data (pipeline durations, alert thresholds): superusers only,
+    edited through `update_service` (which recomputes what depends on the rules), never deleted."""
+
+    update_service = None  # staticmethod(service(*, by, **values)) -> the saved row
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in form.changed_data}
+        obj.pk = self.update_service(by=request.user, **values).pk
+
+
+__all__ = ["MANAGE_ROLES", "HistoryAdmin", "RulesAdmin", "ScopedAdmin"]

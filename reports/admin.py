@@ -5,7 +5,7 @@ services, which validate, check the scope and keep history."""
 from django.contrib import admin
 
 from organizations.models import Role, Scope
-from partytrack.admin import HistoryAdmin, ScopedAdmin
+from partytrack.admin import HistoryAdmin, RulesAdmin, ScopedAdmin
 from quotas.models import Plan
 
 from . import services, submissions
@@ -13,27 +13,10 @@ from .models import AlertRules, ReportingDeadline
 
 
 @admin.register(AlertRules)
-class AlertRulesAdmin(HistoryAdmin):
+class AlertRulesAdmin(RulesAdmin):
     list_display = ["__str__", "stalled_cell_years", "min_cell_members", "certificate_expiry_months", "updated_at"]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    has_change_permission = has_view_permission
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser and not AlertRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        values = {field: form.cleaned_data[field] for field in form.changed_data}
-        saved = services.alert_rules_update(by=request.user, **values)
-        obj.pk = saved.pk
+    update_service = staticmethod(services.alert_rules_update)
 
 
 @admin.register(ReportingDeadline)
