@@ -147,12 +147,12 @@ def _move(
     """Move under `new_parent`. With `former_parent` (a merge), a name already used under the new
     parent gets the former parent's name added ("Chi bộ Thôn 1 (xã Lộc An)") instead of being refused:
     merged communes usually both have a "Thôn 1", and the merge must go through."""
-    if former_parent is not None and organization.valid_to is None:
-        if _sibling_name_taken(parent=new_parent, name=organization.name, exclude_pk=organization.pk):
-            suffix = former_parent.short_name or former_parent.name
-            organization.name = f"{organization.name} ({suffix})"
-            if organization.short_name:
-                organization.short_name = f"{organization.short_name} ({suffix})"
+    renamed = former_parent is not None and organization.valid_to is None
+    if renamed and _sibling_name_taken(parent=new_parent, name=organization.name, exclude_pk=organization.pk):
+        suffix = former_parent.short_name or former_parent.name
+        organization.name = f"{organization.name} ({suffix})"
+        if organization.short_name:
+            organization.short_name = f"{organization.short_name} ({suffix})"
     if new_parent is not None:
         new_parent = Organization.objects.get(pk=new_parent.pk)
         if new_parent.pk == organization.pk or new_parent.is_descendant_of(organization):

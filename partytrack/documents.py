@@ -8,6 +8,7 @@ Times New Roman) and a URL fetcher that never leaves the machine.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import mimetypes
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -28,6 +30,7 @@ ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # (fonts-liberation) does not, and Pango would draw ộ, ướ... in another face (tests/test_documents.py).
 SERIF = '"Times New Roman", "Liberation Serif", "Tinos", serif'
 XLSX_FONT = "Times New Roman"
+PDF_CACHE_MAX_BYTES = 1024 * 1024
 
 
 def in_official_language(func):
@@ -142,9 +145,20 @@ def local_url_fetcher(url: str, timeout: int = 10, ssl_context=None):
 
 
 def html_to_pdf(html: str) -> bytes:
+    """The PDF of `html`. Laying out a biểu costs WeasyPrint 0.5–2 s of CPU while the HTML costs
+    milliseconds, and the same report is printed again and again (each leader, each staff member,
+    every reprint): PDFs are kept in the "documents" cache under a digest of their HTML, so an
+    unchanged document is laid out once and any change to its figures or text makes a new one."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url="static:", url_fetcher=local_url_fetcher).write_pdf()
+    cache = caches["documents"]
+    key = "pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    content = cache.get(key)
+    if content is None:
+        content = HTML(string=html, base_url="static:", url_fetcher=local_url_fetcher).write_pdf()
+        if len(content) <= PDF_CACHE_MAX_BYTES:  # a whole province's report is a file, not a cache entry
+            cache.set(key, content)
+    return content
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

@@ -116,3 +116,23 @@ def test_the_admin_keeps_its_own_password_change_page(world):
     assert page.status_code == 200
     assert "registration/password_change.html" not in [t.name for t in page.templates]
     assert get_user_model().objects.get(pk=world.superuser.pk).check_password(OLD)
+
+
+def test_passwords_are_stored_with_argon2id_and_older_hashes_upgraded_at_login(settings):
+    """New passwords: Argon2id, 19 MiB, 2 iterations, 1 lane (OWASP). A PBKDF2 hash from before still
+    logs in, and that login rewrites it as Argon2id."""
+    from django.contrib.auth.hashers import make_password
+
+    from partytrack.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS  # the suite itself runs with a fast test hasher
+    user = UserFactory(username="tran.thi.hoa", password=None)
+    user.set_password(GOOD)
+    user.save()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    user.password = make_password(GOOD, hasher="pbkdf2_sha256")
+    user.save()
+    client = Client()
+    assert client.post(reverse("login"), {"username": user.username, "password": GOOD}).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")

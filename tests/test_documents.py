@@ -101,3 +101,26 @@ def test_xlsx_header_and_signature_blocks():
     assert "Lục Ngạn, ngày 11 tháng 02 năm 2022" in values
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
     assert end > row
+
+
+def test_an_unchanged_document_is_laid_out_once(monkeypatch):
+    """The PDF of the same HTML comes from the documents cache; any change in the HTML (a figure, a
+    name) is a new layout."""
+    import weasyprint
+
+    layouts = []
+    real = weasyprint.HTML.write_pdf
+
+    def counting(self, *args, **kwargs):
+        layouts.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
+    template = Template(
+        '{% extends "documents/official.html" %}{% block body %}<p>Phượng Sơn {{ n }}</p>{% endblock %}'
+    )
+    first = documents.html_to_pdf(template.render(Context({"header": HEADER, "serif": documents.SERIF, "n": 6})))
+    again = documents.html_to_pdf(template.render(Context({"header": HEADER, "serif": documents.SERIF, "n": 6})))
+    assert first == again and len(layouts) == 1
+    other = documents.html_to_pdf(template.render(Context({"header": HEADER, "serif": documents.SERIF, "n": 7})))
+    assert "Phượng Sơn 7" in PdfReader(io.BytesIO(other)).pages[0].extract_text() and len(layouts) == 2

@@ -4,7 +4,7 @@ for 60 seconds. Prints p50/p95/max and errors per page; PDFs are reported apart 
 overall p95. Everything it starts is stopped at the end, whatever happens.
 
     .venv/bin/pip install -e '.[load]'
-    .venv/bin/python benchmarks/load/run.py            # --users 50 --spawn-rate 10 --time 60s --threads 4
+    .venv/bin/python benchmarks/load/run.py            # --users 50 --spawn-rate 10 --time 60s
 
 Never part of the test suite: it drops and recreates the database `partytrack_load`.
 """
@@ -145,8 +145,8 @@ def main() -> int:
     parser.add_argument(
         "--threads",
         type=int,
-        default=4,
-        help="threads per worker (gthread); 1 = sync workers, where a request waits behind every login's hashing",
+        default=1,
+        help="threads per worker (gthread); 1 (the default) = gunicorn's sync workers, as in production",
     )
     parser.add_argument("--out", default="/tmp/partytrack_load")
     parser.add_argument("--no-pdf", action="store_true", help="request no PDFs (pages only)")
@@ -190,13 +190,21 @@ def main() -> int:
         # `shell` may print a line of its own first (the automatic imports): the JSON is the last line.
         targets_file.write_text(targets.strip().splitlines()[-1], encoding="utf-8")
 
+        (out / "access.log").unlink(missing_ok=True)  # gunicorn appends
         log = (out / "gunicorn.log").open("w")
         gunicorn = [
             str(BIN / "gunicorn"),
             "partytrack.wsgi",
             "--workers",
             str(args.workers),
-            *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []),
+            # No keep-alive, as behind nginx (which opens a connection per request upstream): a kept-alive
+            # client stays on the worker that accepted it, so one worker's GIL saturates while the other
+            # idles; and gunicorn closing an idle connection just as the client reuses it is a reset.
+            *(
+                ["--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "0"]
+                if args.threads > 1
+                else []
+            ),
             "--bind",
             f"{HOST}:{PORT}",
             "--access-logfile",

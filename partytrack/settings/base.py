@@ -100,6 +100,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["partytrack.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+PASSWORD_HASHERS = [
+    "partytrack.passwords.Argon2idHasher",  # new and changed passwords (argon2-cffi)
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes, upgraded at the next login
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "partytrack.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},  # Django's, in Vietnamese
@@ -164,6 +170,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# "documents": finished PDFs keyed by a digest of their HTML (partytrack/documents.py). Per process
+# by default; point it at a shared cache (Redis, memcached, a directory) to share it between workers.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "documents": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "documents",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100},  # biểu PDFs are 30–300 KiB, none over 1 MiB is kept
+    },
 }
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))

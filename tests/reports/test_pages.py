@@ -54,6 +54,16 @@ def test_index_without_any_role(client, db):
     assert "chưa được giao vai trò" in response.content.decode()
 
 
+def test_dashboard_rows_escape_what_users_typed(client_in, tree):
+    """Names are typed by staff: the table writes them as text, never as markup."""
+    from organizations.services import organization_update
+
+    organization_update(organization=tree.school, short_name="", name='Chi bộ <b>"Trường"</b> & 1')
+    html = client_in.get(reverse("reports:dashboard", args=[tree.district.pk]) + "?" + PERIOD).content.decode()
+    assert "Chi bộ &lt;b&gt;&quot;Trường&quot;&lt;/b&gt; &amp; 1" in html
+    assert "<b>" not in html
+
+
 def test_dashboard_shows_the_table_bars_chart_and_links(client_in, tree):
     response = client_in.get(reverse("reports:dashboard", args=[tree.district.pk]) + "?" + PERIOD)
     assert response.status_code == 200
