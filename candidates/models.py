@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
+from partytrack.models import OneRowRules
 
 from .choices import (
     AdmissionSource,
@@ -46,7 +47,7 @@ citizen_id_validator = RegexValidator(
 )
 
 
-class PipelineRules(models.Model):
+class PipelineRules(OneRowRules):
     """The rule durations of the pipeline, one row (pk=1). The defaults are those of Quy định
     232-QĐ/TW and Hướng dẫn 06-HD/TW; a change of regulation is an edit in the admin, not a release."""
 
@@ -114,15 +115,6 @@ class PipelineRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("Quy định thời hạn kết nạp"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> PipelineRules:
-        """The rules in force: the stored row, or the defaults when nobody has edited them (no write)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class PersonFields(models.Model):

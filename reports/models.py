@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
+from partytrack.models import OneRowRules
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -221,7 +222,7 @@ class ReportingDeadline(models.Model):
         return f"{self.plan_id}: {self.day} (+{self.months_after})"
 
 
-class AlertRules(models.Model):
+class AlertRules(OneRowRules):
     """The thresholds of the alerts, one row (pk=1), used where no plan in force sets them as a
     sub-target (seed 004: every cell ≥ 9 members; cells that admitted nobody for 3 years or more).
     Without a row the defaults apply; a change is an edit in the admin, not a release."""
@@ -262,12 +263,3 @@ class AlertRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("Ngưỡng cảnh báo"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> AlertRules:
-        """The thresholds in force: the stored row, or the defaults when nobody has edited them (no write)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
