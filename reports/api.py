@@ -37,7 +37,9 @@ class PeriodSerializer(serializers.Serializer):
 
 def _figures(row: ProgressRow) -> dict:
     q1, q2, q3, q4 = row.quota_quarters
-    a1, a2, a3, a4 = row.admitted_quarters
+    # Every quarter's admissions of the year, as numbers; the "to date" figures stop at the
+    # reported quarter.
+    a1, a2, a3, a4 = row.admitted_by_quarter
     return {
         "quota_total": row.quota_total,
         "quota_q1": q1,
