@@ -31,6 +31,7 @@ from rest_framework.authtoken.models import Token
 
 from candidates.models import PipelineRules
 from organizations.models import MembershipFigure
+from reports.models import ReportingDeadline
 from tests.candidates.factories import make_admission, make_candidate
 from tests.quotas.scope_cases import _quota
 from tests.scope.test_matrix import CASES
@@ -144,7 +145,8 @@ def rows(world):
     )
     make_candidate(world.cell_a)
     make_admission(world.cell_a)
-    _quota(world.commune_a, world.cell_a)  # and its plan
+    quota = _quota(world.commune_a, world.cell_a)  # and its plan
+    ReportingDeadline.objects.create(plan=quota.plan, day=20)
     MembershipFigure.objects.create(
         organization=world.cell_a, as_of=datetime.date(2026, 1, 1), member_count=12, official_member_count=11
     )

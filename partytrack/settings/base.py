@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "partytrack.middleware.PageMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partytrack.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -76,3 +76,19 @@ def test_role_inside_and_outside(world, case, role):
         response = _get(client, case, outside)
         expected = case.expect[role] if role == "superuser" else 404
         assert response.status_code == expected, f"{role} outside {case.url_name}"
+
+
+PAGE_CASES = [case for case in CASES if not case.api]
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("case", PAGE_CASES, ids=lambda c: c.id)
+def test_pages_refuse_methods_forms_cannot_send(world, case, method):
+    """A page is not an API: PUT, PATCH and DELETE answer 405 (not the page, as a GET would)."""
+    client = Client()
+    client.force_login(world.users["superuser"])
+    kwargs = case.kwargs(world)[0] if case.kwargs else None
+    url = reverse(case.url_name, kwargs=kwargs) if kwargs is not None else reverse(case.url_name)
+    response = getattr(client, method)(url, data="{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, POST, OPTIONS"
