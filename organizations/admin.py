@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
@@ -33,6 +34,19 @@ class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "organization__name", "organization__code"]
     raw_id_fields = ["organization"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and not request.user.is_superuser:
+            # A subtree administrator chooses among the accounts of their subtree and accounts that
+            # hold no role yet (new ones, e.g. made by `grant_role`), never other subtrees' people.
+            scope = Scope.of(request.user).q(roles={Role.ADMIN}, prefix="role_assignments__organization__")
+            users = field.queryset
+            in_scope = users.filter(scope).values("pk")
+            field.queryset = users.filter(
+                Q(pk__in=in_scope) | ~Q(pk__in=RoleAssignment.objects.values("user_id"))
+            ).order_by("username")
+        return field
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -226,3 +226,21 @@ def test_superuser_opens_every_registered_model(world):
     client = _client(world.superuser)
     for model, _admin in REGISTRY:
         assert client.get(_url(model, "changelist")).status_code == 200, model._meta.label
+
+
+def test_role_grant_form_offers_only_accounts_of_the_subtree_or_without_a_role(world):
+    """The user dropdown of "add role assignment" must not list the people of other subtrees."""
+    grant(UserFactory(username="staff_b"), world.cell_b, Role.STAFF)
+    UserFactory(username="moi_tao")  # a new account, no role yet (e.g. made by grant_role)
+    both = grant(UserFactory(username="hai_noi"), world.cell_b, Role.LEADER)
+    grant(both, world.cell_a, Role.LEADER)
+
+    response = _client(world.admin).get(_url(RoleAssignment, "add"))
+    offered = {user.username for user in response.context["adminform"].form.fields["user"].queryset}
+    assert "staff_b" not in offered
+    assert {"secretary", "moi_tao", "hai_noi"} <= offered
+    html = response.content.decode()
+    assert "staff_b" not in html and "moi_tao" in html
+
+    superuser = _client(world.users["superuser"]).get(_url(RoleAssignment, "add"))
+    assert "staff_b" in {user.username for user in superuser.context["adminform"].form.fields["user"].queryset}
