@@ -201,10 +201,13 @@ XLSX_UPLOAD_LIMITS = {
     "max_columns": 200,
 }
 
+# API tokens are refused this many days after they were issued (`drf_create_token -r` issues a new one).
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: a refused or missing token answers 401 with "WWW-Authenticate: Token".
+        "partytrack.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -172,6 +172,31 @@ def test_api_token_auth(world):
     assert APIClient().get("/api/v1/organizations/").status_code in (401, 403)
 
 
+def test_api_token_expires_after_the_configured_days(world, settings):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    settings.API_TOKEN_MAX_AGE_DAYS = 90
+    call_command("drf_create_token", world.leader.username)
+    token = Token.objects.get(user=world.leader)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(days=89, hours=23))
+    assert client.get("/api/v1/organizations/").status_code == 200
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(days=90, hours=1))
+    response = client.get("/api/v1/organizations/")
+    assert response.status_code == 401
+    assert "hết hạn" in response.json()["detail"]
+
+    call_command("drf_create_token", "-r", world.leader.username)  # a new token works again
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=world.leader).key}")
+    assert client.get("/api/v1/organizations/").status_code == 200
+
+
 def test_staff_records_membership_figures_and_bad_figures_write_nothing(world, client):
     from organizations.models import MembershipFigure
 
