@@ -124,3 +124,32 @@ def test_an_unchanged_document_is_laid_out_once(monkeypatch):
     assert first == again and len(layouts) == 1
     other = documents.html_to_pdf(template.render(Context({"header": HEADER, "serif": documents.SERIF, "n": 7})))
     assert "Phượng Sơn 7" in PdfReader(io.BytesIO(other)).pages[0].extract_text() and len(layouts) == 2
+
+
+def _page_lines(html: str) -> list[list[str]]:
+    reader = PdfReader(io.BytesIO(documents.html_to_pdf(html)))
+    return [[line.strip() for line in page.extract_text().splitlines() if line.strip()] for page in reader.pages]
+
+
+@pytest.mark.parametrize("space_mm", range(0, 40, 4))
+def test_group_heading_and_total_rows_are_never_alone_on_a_page(space_mm):
+    """Whatever the height above the table, no page ends with a group heading and none starts with a
+    "Cộng" or "Tổng cộng" row cut off from its group (the page number and repeated header apart)."""
+    rows = []
+    for group in range(1, 6):
+        rows.append(f'<tr class="group"><td></td><td>Nhóm {group}</td><td></td></tr>')
+        rows += [f'<tr><td class="tt">{n}</td><td>Chi bộ số {n}</td><td class="num">5</td></tr>' for n in range(1, 8)]
+        rows.append('<tr class="subtotal"><td></td><td>Cộng</td><td class="num">35</td></tr>')
+    rows.append('<tr class="total"><td></td><td>Tổng cộng</td><td class="num">175</td></tr>')
+    template = Template(
+        '{% extends "documents/official.html" %}{% block body %}'
+        f'<div style="height: {space_mm}mm"></div>'
+        '<table class="data"><thead><tr><th>TT</th><th>Tên</th><th>Số</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{{% endblock %}}{{% block signature %}}{{% endblock %}}"
+    )
+    pages = _page_lines(template.render(Context({"header": HEADER, "serif": documents.SERIF})))
+    assert len(pages) >= 2  # the table does cross a page
+    for number, lines in enumerate(pages, start=1):
+        assert not lines[-1].startswith("Nhóm"), f"page {number} ends with a group heading"
+        body = [line for line in lines if line not in {str(number), "TT Tên Số"}]
+        assert not body[0].startswith(("Cộng", "Tổng cộng")), f"page {number} starts with a total row"
