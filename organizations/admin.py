@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,24 +32,95 @@ class OrganizationAdmin(ScopedAdmin, HistoryAdmin, MPTTModelAdmin):
             services.organization_update(organization=obj, by=request.user, **changes)
 
 
+NEW_ACCOUNT_FIELDS = ("new_username", "new_full_name", "new_password1", "new_password2")
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    """Grant a role to an existing account, or create the account with its first password and grant
+    the role in one step: a subtree administrator has no access to the user admin (people of other
+    subtrees), so this is how they give a new cell secretary an account."""
+
+    new_username = forms.CharField(
+        label=_("Hoặc tạo tài khoản mới: tên đăng nhập"),
+        required=False,
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Để trống nếu chọn người dùng có sẵn ở trên."),
+    )
+    new_full_name = forms.CharField(label=_("Họ và tên"), required=False, max_length=150)
+    new_password1 = forms.CharField(
+        label=_("Mật khẩu ban đầu"), required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+    new_password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"), required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "organization", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "user" in self.fields:
+            self.fields["user"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None:  # changing a grant: the account is the one granted
+            return data
+        username = (data.get("new_username") or "").strip()
+        if bool(data.get("user")) == bool(username):
+            raise ValidationError(
+                _("Chọn một người dùng có sẵn hoặc nhập tên đăng nhập của tài khoản mới (một trong hai).")
+            )
+        if not username:
+            return data
+        User = get_user_model()
+        if User.objects.filter(username__iexact=username).exists():
+            self.add_error("new_username", _("Tên đăng nhập này đã có người dùng."))
+        password, again = data.get("new_password1") or "", data.get("new_password2") or ""
+        if not password:
+            self.add_error("new_password1", _("Nhập mật khẩu ban đầu của tài khoản mới."))
+        elif password != again:
+            self.add_error("new_password2", _("Hai mật khẩu không khớp."))
+        else:
+            try:
+                validate_password(password, User(username=username, first_name=data.get("new_full_name") or ""))
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return data
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
+    form = RoleAssignmentForm
     list_display = ["user", "role", "organization", "granted_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "organization__name", "organization__code"]
     raw_id_fields = ["organization"]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return [(None, {"fields": ["user", "organization", "role"]})]
+        return [
+            (None, {"fields": ["organization", "role"]}),
+            (_("Người được giao"), {"fields": ["user", *NEW_ACCOUNT_FIELDS]}),
+        ]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "user" and not request.user.is_superuser:
             # A subtree administrator chooses among the accounts of their subtree and accounts that
-            # hold no role yet (new ones, e.g. made by `grant_role`), never other subtrees' people.
+            # hold no role yet (new ones, e.g. made by `grant_role`), never other subtrees' people
+            # nor the superusers.
             scope = Scope.of(request.user).q(roles={Role.ADMIN}, prefix="role_assignments__organization__")
             users = field.queryset
             in_scope = users.filter(scope).values("pk")
-            field.queryset = users.filter(
-                Q(pk__in=in_scope) | ~Q(pk__in=RoleAssignment.objects.values("user_id"))
-            ).order_by("username")
+            field.queryset = (
+                users.filter(Q(pk__in=in_scope) | ~Q(pk__in=RoleAssignment.objects.values("user_id")))
+                .exclude(is_superuser=True)
+                .order_by("username")
+            )
         return field
 
     def get_form(self, request, obj=None, **kwargs):
@@ -69,6 +144,11 @@ class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
             if obj.role == Role.ADMIN and not obj.user.is_staff:
                 services.role_grant(user=obj.user, organization=obj.organization, role=obj.role, by=request.user)
             return
+        data = form.cleaned_data
+        if data.get("new_username"):  # the admin's view runs this in one transaction with the grant
+            obj.user = get_user_model().objects.create_user(
+                data["new_username"].strip(), password=data["new_password1"], first_name=data["new_full_name"]
+            )
         # A new grant goes through the service, which also opens the admin to a new administrator.
         obj.pk = services.role_grant(user=obj.user, organization=obj.organization, role=obj.role, by=request.user).pk
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.models import MANAGE_ROLES, Role, Scope
@@ -88,3 +89,8 @@ class RulesAdmin(HistoryAdmin):
 
 
 __all__ = ["MANAGE_ROLES", "HistoryAdmin", "RulesAdmin", "ScopedAdmin"]
+
+
+admin.site.site_header = _("partytrack — Quản trị")
+admin.site.site_title = _("partytrack — Quản trị")
+admin.site.index_title = _("Quản trị dữ liệu")

@@ -237,10 +237,64 @@ def test_role_grant_form_offers_only_accounts_of_the_subtree_or_without_a_role(w
 
     response = _client(world.admin).get(_url(RoleAssignment, "add"))
     offered = {user.username for user in response.context["adminform"].form.fields["user"].queryset}
-    assert "staff_b" not in offered
+    assert "staff_b" not in offered and world.superuser.username not in offered
     assert {"secretary", "moi_tao", "hai_noi"} <= offered
     html = response.content.decode()
     assert "staff_b" not in html and "moi_tao" in html
 
     superuser = _client(world.users["superuser"]).get(_url(RoleAssignment, "add"))
     assert "staff_b" in {user.username for user in superuser.context["adminform"].form.fields["user"].queryset}
+
+
+def _grant_form(world, **overrides) -> dict:
+    return {
+        "user": "",
+        "organization": world.cell_a.pk,
+        "role": Role.SECRETARY,
+        "new_username": "bithu.moi",
+        "new_full_name": "Nguyễn Thị Mới",
+        "new_password1": "Lúa-chiêm-2026-xanh",
+        "new_password2": "Lúa-chiêm-2026-xanh",
+        **overrides,
+    }
+
+
+def test_subtree_administrator_creates_an_account_with_its_role(world):
+    """A new cell secretary gets an account and the role in one form; they can log in at once."""
+    from django.contrib.auth import get_user_model
+
+    response = _client(world.admin).post(_url(RoleAssignment, "add"), _grant_form(world))
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="bithu.moi")
+    assert (user.first_name, user.is_staff, user.is_superuser) == ("Nguyễn Thị Mới", False, False)
+    assert list(user.role_assignments.values_list("organization", "role")) == [(world.cell_a.pk, Role.SECRETARY)]
+    login = Client().post(reverse("login"), {"username": "bithu.moi", "password": "Lúa-chiêm-2026-xanh"})
+    assert login.status_code == 302 and "_auth_user_id" in login.wsgi_request.session
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"organization": "CELL_B"}, "ngoài phạm vi"),
+        ({"new_password2": "khác"}, "không khớp"),
+        ({"new_password1": "123", "new_password2": "123"}, "quá ngắn"),
+        ({"new_password1": "", "new_password2": ""}, "mật khẩu ban đầu"),
+        ({"new_username": "secretary"}, "đã có người dùng"),
+        ({"new_username": "SECRETARY"}, "đã có người dùng"),
+        ({"new_username": ""}, "một trong hai"),
+        ({"user": "SECRETARY_PK"}, "một trong hai"),
+        ({"new_username": "có dấu cách"}, "new_username"),
+    ],
+)
+def test_a_refused_new_account_writes_nothing(world, overrides, message):
+    from django.contrib.auth import get_user_model
+
+    values = {"CELL_B": world.cell_b.pk, "SECRETARY_PK": world.secretary.pk}
+    data = _grant_form(world, **{key: values.get(value, value) for key, value in overrides.items()})
+    before = snapshot()
+    users = get_user_model().objects.count()
+    response = _client(world.admin).post(_url(RoleAssignment, "add"), data)
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors).lower()
+    assert message in errors, errors
+    assert (get_user_model().objects.count(), changed(before, snapshot())) == (users, [])
