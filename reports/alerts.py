@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
@@ -250,13 +250,31 @@ def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[st
 
 
 def _behind_alerts(organization: Organization, today: datetime.date) -> list[Alert]:
-    """The roll-up's own status: every organization below, at every level, behind its cumulative
-    quarterly target for the current quarter."""
+    """The roll-up's own status: the organization and every organization below, at every level, behind
+    its cumulative quarterly target for the current quarter. Where no quota was allocated, a
+    committee's own plan target counts (seed 003: Hàm Liêm sets itself ≥ 25 as 0 / 4 / 11 / 10)."""
     year, quarter = selectors.current_period(today)
     report = selectors.progress_report(organization=organization, year=year, quarter=quarter, detail=True, today=today)
+    own_targets = selectors.own_plan_targets(
+        Q(
+            organization__tree_id=organization.tree_id,
+            organization__lft__gte=organization.lft,
+            organization__lft__lte=organization.rght,
+        ),
+        year,
+    )
+    lines = list(report.lines())
+    # The organization itself only against its own plan (against a quota from above, or the sum of
+    # its children's, it is its parent's report that shows it, and its children's alerts say why).
+    if report.subject.quota is not None and report.subject.quota == own_targets.get(organization.pk):
+        lines.insert(0, report.subject)
     alerts = []
-    for line in report.lines():
-        if line.organization is None or line.status != selectors.ProgressStatus.BEHIND:
+    for line in lines:
+        if line.organization is None:
+            continue
+        if line.quota is None and line.organization.id in own_targets:
+            line = replace(line, quota=own_targets[line.organization.id])
+        if line.status != selectors.ProgressStatus.BEHIND:
             continue
         alerts.append(
             Alert(

@@ -380,20 +380,30 @@ def allocations(
     return {key: figures[0] if len(figures) == 1 else QuotaFigures.combine(figures) for key, figures in parts.items()}
 
 
+def own_plan_targets(where: Q, year: int) -> dict[int, QuotaFigures]:
+    """Each organization's own target for the year from its effective plan (the latest issued current
+    plan that sets one), for the organizations `where` selects (a Q on Plan.organization). One query."""
+    effective: dict[int, Plan] = {}
+    plans = (
+        Plan.objects.current()
+        .covering(year)
+        .filter(where, status=Plan.Status.ISSUED, target__isnull=False)
+        .latest_first()
+    )
+    for plan in plans:
+        effective.setdefault(plan.organization_id, plan)
+    return {
+        organization_id: QuotaFigures.of(plan.target_for_year(year), plan.target_quarters)
+        for organization_id, plan in effective.items()
+        if plan.target_for_year(year) is not None
+    }
+
+
 def own_plan_target(organization: Organization, year: int) -> QuotaFigures | None:
     """The organization's own target for the year from its effective plan (seed 003: Hàm Liêm sets
     itself ≥ 25 with quarterly targets 0 / 4 / 11 / 10). It stands for the organization's quota when
     its parent allocated none, as a committee plans against its own target. One query."""
-    plan = (
-        Plan.objects.current()
-        .covering(year)
-        .filter(organization=organization, status=Plan.Status.ISSUED, target__isnull=False)
-        .latest_first()
-        .first()
-    )
-    if plan is None or plan.target_for_year(year) is None:
-        return None
-    return QuotaFigures.of(plan.target_for_year(year), plan.target_quarters)
+    return own_plan_targets(Q(organization=organization), year).get(organization.pk)
 
 
 QUOTA_TALLY_FIELDS = (

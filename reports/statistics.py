@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -405,8 +405,21 @@ def plans_in_force(*, organization: Organization, year: int):
 
 
 def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
-    """Active cells of the subtree with their latest member count and last counted admission (one query)."""
+    """Active cells of the subtree with their latest member count and the last counted admission of
+    their own subtree (one query)."""
     latest = MembershipFigure.objects.filter(organization=OuterRef("pk")).order_by("-as_of")
+    # Over the cell's subtree: a cell merged into it (moved under it, organization_merge) brings its
+    # admissions along, as in every roll-up.
+    last_admission = (
+        Admission.objects.filter(
+            organization__tree_id=OuterRef("tree_id"),
+            organization__lft__gte=OuterRef("lft"),
+            organization__lft__lt=OuterRef("rght"),
+            cancelled_at__isnull=True,
+        )
+        .order_by("-admitted_on")
+        .values("admitted_on")[:1]
+    )
     return list(
         Organization.objects.filter(
             tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind__in=CELL_KINDS
@@ -415,7 +428,7 @@ def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
         .annotate(
             members=Subquery(latest.values("member_count")[:1]),
             members_as_of=Subquery(latest.values("as_of")[:1]),
-            last_admission=Max("admissions__admitted_on", filter=Q(admissions__cancelled_at__isnull=True)),
+            last_admission=Subquery(last_admission),
         )
         .values("id", "code", "name", "short_name", "lft", "rght", "parent_id", "valid_from", "members",
                 "members_as_of", "last_admission")

@@ -115,9 +115,9 @@ def test_the_secretary_sees_names_only_in_their_own_cell(attention):
 
 
 def test_alert_queries_are_bounded(attention, django_assert_max_num_queries):
-    # Thresholds, cells, plans' cell thresholds; the roll-up (2); pipeline rules, the user's scope;
-    # two per candidate alert kind (readable people, counts of the others).
-    with django_assert_max_num_queries(11):
+    # Thresholds, cells, plans' cell thresholds; the roll-up (2) and the committees' own plan targets;
+    # pipeline rules, the user's scope; two per candidate alert kind (readable people, counts of the others).
+    with django_assert_max_num_queries(12):
         organization_alerts(user=attention.staff, organization=attention.district_a, today=TODAY)
 
 
@@ -159,6 +159,32 @@ def test_a_cell_founded_less_than_three_years_ago_is_not_stalled(attention):
         (w.cell_a2.pk, D(2023, 5, 10)), (old.pk, D(2022, 3, 1)), (w.school_a.pk, None)
     ]  # fmt: skip
     assert alerts[1].message.startswith("Chưa ghi nhận đảng viên nào được kết nạp kể từ khi thành lập (01/03/2022)")
+
+
+def test_a_cell_is_not_stalled_when_a_cell_merged_into_it_admitted_recently(attention):
+    """A1D last admitted on 10/05/2023; A1C (admitted 01/02/2026) is merged into it on 01/03/2026 and
+    its admissions count for A1D, as in the roll-ups: only the school is left stalled."""
+    from organizations import services as org_services
+
+    w = attention
+    org_services.organization_merge(sources=[w.cell_a], target=w.cell_a2, on=D(2026, 3, 1), by=None)
+    w.district_a.refresh_from_db()
+    assert _kinds(w, AlertKind.STALLED_CELL) == [w.school_a.pk]
+
+
+def test_a_committee_behind_its_own_plan_is_alerted_at_every_level(world):
+    """Seed 003's pattern: commune A1 sets itself ≥ 25 for 2026 as 0 / 4 / 11 / 10 and nobody above
+    allocated it a quota. On 02/12/2026 (quarter IV) it has 1 of 25: behind, in its own alerts and in
+    those of the district and the province above it."""
+    w = world
+    own = plan(w.commune_a, "75-KH/ĐU", {}, year=2026, issued_on="2026-03-01")
+    Plan.objects.filter(pk=own.pk).update(target=25, target_q1=0, target_q2=4, target_q3=11, target_q4=10)
+    admit(w.cell_a, "2026-05-01")
+    for organization in (w.commune_a, w.district_a, w.province):
+        found = organization_alerts(user=w.superuser, organization=organization, today=D(2026, 12, 2))
+        assert [(a.organization_id, a.message) for a in _by_kind(found, AlertKind.BEHIND_TARGET)] == [
+            (w.commune_a.pk, "Lũy kế 1 / chỉ tiêu đến hết quý 25 (chỉ tiêu năm 25)")
+        ], organization
 
 
 # ---------------------------------------------------------------- thresholds are data
