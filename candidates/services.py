@@ -456,6 +456,15 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
         admission._history_user = by
         admission.save()
         hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+    elif candidate.is_active:  # corrected into a person already admitted: refused, as on creation
+        _check_not_admitted(
+            full_name=candidate.full_name,
+            birth_date=candidate.birth_date,
+            citizen_id=candidate.citizen_id,
+            readmitted=candidate.readmitted,
+            admitted_on=None if not candidate.readmitted else _today(),
+            by=by,
+        )
     _save(candidate, by)
     _ensure_scope(by, candidate.organization)
     return candidate
@@ -1093,16 +1102,17 @@ def rules_update(*, by, **values) -> PipelineRules:
 
 
 def deadlines_recompute(*, rules: PipelineRules | None = None) -> int:
-    """Recompute every active candidate's next deadline (after a rule change or a holiday update)."""
+    """Recompute every active candidate's end of probation and next deadline (after a rule change or
+    a holiday update)."""
     rules = rules or PipelineRules.current()
     changed = 0
+    # What the durations decide: the end of probation (checked at recognition) and the next deadline.
+    derived = ("probation_ends_on", "next_deadline", "next_deadline_kind")
     for candidate in Candidate.objects.active().prefetch_related("events").iterator(chunk_size=500):
-        before = (candidate.next_deadline, candidate.next_deadline_kind)
+        before = [getattr(candidate, name) for name in derived]
         _rebuild(candidate, rules)
-        if (candidate.next_deadline, candidate.next_deadline_kind) != before:
-            Candidate.objects.filter(pk=candidate.pk).update(
-                next_deadline=candidate.next_deadline, next_deadline_kind=candidate.next_deadline_kind
-            )
+        if [getattr(candidate, name) for name in derived] != before:
+            Candidate.objects.filter(pk=candidate.pk).update(**{name: getattr(candidate, name) for name in derived})
             changed += 1
     return changed
 

@@ -100,6 +100,10 @@ class Period:
         return cls(PeriodKind.CUSTOM, start, end, end.year, 1)
 
     def year_before(self) -> Period:
+        """The same period a year earlier ("cùng kỳ năm trước"): the whole month, quarter… of the year
+        before (February 2024 has its 29th); a custom period moves its dates back by a year."""
+        if self.kind != PeriodKind.CUSTOM and self.year - 1 >= MIN_YEAR:
+            return Period.of(self.kind, self.year - 1, self.number)
         return Period(self.kind, _shift_year(self.start, -1), _shift_year(self.end, -1), self.year - 1, self.number)
 
     @property
@@ -295,8 +299,8 @@ def statistics_header(*, organization: Organization, period: Period, today: date
         subject=period.label,
         attached_to=(
             f"(Số liệu từ ngày {vietnamese_date(period.start)} đến ngày {vietnamese_date(period.end)}; "
-            f"cùng kỳ năm trước: từ ngày {vietnamese_date(_shift_year(period.start, -1))} "
-            f"đến ngày {vietnamese_date(_shift_year(period.end, -1))})"
+            f"cùng kỳ năm trước: từ ngày {vietnamese_date(period.year_before().start)} "
+            f"đến ngày {vietnamese_date(period.year_before().end)})"
         ),
         place=organization.short_name or organization.name,
         issued_on=today,

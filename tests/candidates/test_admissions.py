@@ -56,6 +56,23 @@ def test_the_same_person_cannot_be_admitted_twice(world, fired):
     assert fired == []
 
 
+def test_a_candidate_corrected_into_a_person_already_admitted_is_refused_at_once(world):
+    """Not only at the decision, months later: the correction itself is refused and nothing changes."""
+    make_admission(world.cell_a, full_name="Lê Thị Hoa", birth_date=D(1995, 3, 3))
+    candidate = make_candidate(world.cell_a, step=Step.REFERENCES, full_name="Lê Thị Hòa", birth_date=D(1995, 3, 4))
+    with pytest.raises(ValidationError) as info:
+        services.candidate_update(
+            candidate=candidate, by=world.secretary, birth_date=D(1995, 3, 3), full_name="Lê Thị Hoa"
+        )
+    assert "đã được kết nạp" in " ".join(info.value.messages)
+    candidate.refresh_from_db()
+    assert (candidate.full_name, candidate.birth_date) == ("Lê Thị Hòa", D(1995, 3, 4))
+    # A correction that keeps them a different person goes through.
+    services.candidate_update(candidate=candidate, by=world.secretary, full_name="Lê Thị Hòa Bình")
+    candidate.refresh_from_db()
+    assert candidate.full_name == "Lê Thị Hòa Bình"
+
+
 def test_a_citizen_id_identifies_the_person_whatever_the_spelling(world):
     make_admission(world.cell_a, full_name="Hoàng Văn Bình", citizen_id="024098001234")
     with pytest.raises(ValidationError):

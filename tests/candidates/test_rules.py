@@ -418,6 +418,19 @@ def test_a_changed_rule_recomputes_deadlines(world):
     assert PipelineRules.current().decision_working_days == 59
 
 
+def test_a_changed_probation_length_moves_the_end_of_probation_the_recognition_checks(world):
+    """Ceremony 15/07/2025; probation set to 6 months: it ends 15/01/2026, the deadline shown and the
+    rule checked at recognition agree, and recognition on 20/01/2026 is accepted."""
+    candidate = make_candidate(world.cell_a, step=Step.PROBATION)
+    assert candidate.probation_ends_on == D(2026, 7, 15)
+    services.rules_update(by=None, probation_months=6)
+    candidate.refresh_from_db()
+    assert candidate.probation_ends_on == D(2026, 1, 15)
+    assert candidate.next_deadline_kind == DeadlineKind.RECOGNITION_DUE
+    candidate = advance(candidate, Step.FULL_MEMBERSHIP, D(2026, 1, 20))
+    assert (candidate.status, candidate.official_on) == (Status.OFFICIAL, D(2026, 1, 20))
+
+
 def test_rules_are_edited_by_superusers_only(world):
     from django.core.exceptions import PermissionDenied
 

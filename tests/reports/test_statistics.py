@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from organizations.models import Kind
-from reports.statistics import Period, PeriodKind, admission_statistics
+from reports.statistics import Period, PeriodKind, admission_statistics, statistics_header
 from tests.factories import OrganizationFactory
 
 from .factories import admit, cancel
@@ -149,6 +149,19 @@ def test_a_cell_counts_only_its_own_admissions(data):
 def test_29_february_compares_with_28_february():
     period = Period.custom(D(2024, 2, 1), D(2024, 2, 29)).year_before()
     assert (period.start, period.end) == (D(2023, 2, 1), D(2023, 2, 28))
+
+
+def test_february_after_a_leap_year_compares_with_the_whole_february(world):
+    """February 2025 against all of February 2024, its 29th included (10/02/2025 and 29/02/2024)."""
+    admit(world.cell_a, "2024-02-29")
+    admit(world.cell_a, "2025-02-10")
+    world.district_a.refresh_from_db()
+    period = Period.of(PeriodKind.MONTH, 2025, 2)
+    stats = admission_statistics(organization=world.district_a, period=period)
+    assert (stats.previous.start, stats.previous.end) == (D(2024, 2, 1), D(2024, 2, 29))
+    assert (stats.row("total").current, stats.row("total").previous, stats.row("total").percent) == (1, 1, 100.0)
+    header = statistics_header(organization=world.district_a, period=period)
+    assert "cùng kỳ năm trước: từ ngày 01/02/2024 đến ngày 29/02/2024" in header.attached_to
 
 
 @pytest.mark.parametrize("cells", [2, 12])
