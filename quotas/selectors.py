@@ -112,7 +112,9 @@ class Sums:
 
     @property
     def has_quarters(self) -> bool:
-        return self.rows_with_quarters > 0
+        """Quarter sums mean something only when every counted row splits its total (as in
+        QuotaFigures.combine): 5 split 1/2/2/0 and 4 unsplit do not make quarters of 9."""
+        return 0 < self.rows_with_quarters == self.rows
 
     @property
     def values(self) -> Values:

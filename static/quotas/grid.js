@@ -86,9 +86,11 @@
       var grand = new Array(columns).fill(0);
       var grandUsed = new Array(columns).fill(false);
       var changed = 0;
+      var counts = { counted: 0, split: 0 };
       Array.prototype.forEach.call(table.tBodies, function (body) {
         var sums = new Array(columns).fill(0);
         var used = new Array(columns).fill(false);
+        var counted = 0, split = 0; // rows with a total, and those of them split into four quarters
         Array.prototype.forEach.call(body.querySelectorAll("tr.quota-row, tr.term-row"), function (row) {
           var inputs = matrix[rows.indexOf(row)];
           var values = checkRow(row, inputs);
@@ -98,18 +100,26 @@
               grand[i] += v.value; grandUsed[i] = true;
             }
           });
+          if (values[0].value !== null) {
+            counted++;
+            if (values.slice(1).every(function (v) { return v.value !== null; })) split++;
+          }
           inputs.forEach(function (input) { if (input.value !== input.defaultValue) changed++; });
         });
+        counts.counted += counted; counts.split += split;
+        // Quarter sums only when every counted row is split (5 as 1/2/2/0 and 4 unsplit are not quarters of 9).
+        var quartersMean = isTerm || (split > 0 && split === counted);
         sums.forEach(function (s, i) {
           var cell = body.querySelector('[data-sum="' + i + '"]');
-          if (cell) cell.textContent = used[i] || i === 0 ? format(s) : "";
+          if (cell) cell.textContent = i === 0 || (used[i] && quartersMean) ? format(s) : "";
         });
         var termSum = body.querySelector("[data-sum-term]");
         if (termSum) termSum.textContent = format(sums.reduce(function (a, b) { return a + b; }, 0));
       });
+      var grandMeans = isTerm || (counts.split > 0 && counts.split === counts.counted);
       grand.forEach(function (s, i) {
         var cell = table.querySelector('[data-total="' + i + '"]');
-        if (cell) cell.textContent = grandUsed[i] || i === 0 ? format(s) : "";
+        if (cell) cell.textContent = i === 0 || (grandUsed[i] && grandMeans) ? format(s) : "";
       });
       var termTotal = table.querySelector("[data-total-term]");
       if (termTotal) termTotal.textContent = format(grand.reduce(function (a, b) { return a + b; }, 0));
@@ -117,7 +127,9 @@
       for (var q = 1; q <= 4; q++) {
         var cum = table.querySelector('[data-cum="' + q + '"]');
         running += grand[q] || 0;
-        if (cum) {
+        if (cum && !grandMeans) {
+          cum.textContent = "";
+        } else if (cum) {
           var share = grand[0] ? (running * 100 / grand[0]).toLocaleString("vi-VN", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + "%" : "—";
           cum.textContent = format(running) + " ";
           var small = document.createElement("small");

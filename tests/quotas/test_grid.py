@@ -3,8 +3,11 @@ nothing written, the second of two savers gets a conflict that loses nothing, hi
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from quotas import services
 from quotas.models import Quota
@@ -69,6 +72,24 @@ def test_saving_the_grid_writes_every_change_in_one_go(seeded, client):
     history = client.get(reverse("quotas:history", kwargs={"pk": seeded.luc_ngan.pk, "year": 2022}))
     text = history.content.decode()
     assert "Nguyễn Văn An (tochuc.ln)" in text and "Tổng số: 5 → 6" in text and "Quý IV: 0 → 1" in text
+
+
+def test_quarter_sums_are_left_blank_when_a_row_gives_only_its_total(seeded, client):
+    """Biên Sơn keeps 5 but drops its quarters: the communes' "Cộng" and "Tổng cộng" still add the
+    totals (178, 220) but print no quarters that would not add up to them; the other group keeps its."""
+    data = load_grid(client, seeded.staff, grid_url(seeded))
+    for quarter in ("q1", "q2", "q3", "q4"):
+        data[cell(seeded, "BG-LN-X01", quarter)] = ""
+    assert client.post(grid_url(seeded), data).status_code == 302
+    response = client.get(grid_url(seeded))
+    communes, institutions = response.context["allocation"].groups
+    assert communes.sums.values == (178, None, None, None, None)
+    assert institutions.sums.values == (42, 5, 17, 20, 0)
+    assert response.context["allocation"].sums.values == (220, None, None, None, None)
+    assert response.context["allocated_cumulative"] is None
+    pdf = client.get(reverse("quotas:allocation_pdf", kwargs={"pk": seeded.luc_ngan.pk, "year": 2022}))
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Cộng 178 41 54 52 31" not in text and "Cộng 178" in text and "Cộng 42 5 17 20 0" in text
 
 
 @pytest.mark.parametrize(

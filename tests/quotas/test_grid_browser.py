@@ -85,8 +85,14 @@ def test_staff_types_and_pastes_like_a_spreadsheet(world, grid_journey):
         # The school's quarters add up to 3, not 4: the row says so before saving.
         row = page.locator(f"tr[data-org='{school}']")
         seen["row_error"] = row.locator(".row-msg").text_content()
-        page.fill(f"input[name=q1-{school}]", "1")
+        # Only the commune split by quarter: 1+2+2+1 of 10 are not quarters of 10, so no quarter sums.
+        for quarter in (1, 2, 3, 4):
+            page.fill(f"input[name=q{quarter}-{school}]", "")
+        seen["partial"] = [page.text_content(f'tfoot [data-total="{i}"]').strip() for i in range(5)]
+        for quarter in (1, 2, 3, 4):
+            page.fill(f"input[name=q{quarter}-{school}]", "1")
         seen["row_fixed"] = row.locator(".row-msg").text_content().strip()
+        seen["split"] = [page.text_content(f'tfoot [data-total="{i}"]').strip() for i in range(5)]
         page.click("button[type=submit].primary")
         page.wait_for_selector(".messages")
         page.wait_for_load_state("networkidle")
@@ -95,5 +101,6 @@ def test_staff_types_and_pastes_like_a_spreadsheet(world, grid_journey):
     assert seen["focus"] == f"total-{school}" and seen["total"] == "10"
     assert seen["pasted"] == "1" and seen["q2_total"] == "3"
     assert "Tổng các quý khác tổng số" in seen["row_error"] and seen["row_fixed"] == ""
+    assert seen["partial"] == ["10", "", "", "", ""] and seen["split"] == ["10", "2", "3", "3", "2"]
     saved = {q.organization_id: (q.total, q.q1, q.q2, q.q3, q.q4) for q in Quota.objects.filter(year=2026)}
     assert saved == {commune: (6, 1, 2, 2, 1), school: (4, 1, 1, 1, 1)}
