@@ -57,7 +57,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
         self._check_visible(request, object_id)
         if request.method != "GET":
             raise PermissionDenied
+        # A version is shown, never edited: every field read-only, so no choice list of related
+        # objects (organizations, candidates, users of every subtree) reaches the page.
+        request.partytrack_history_version = True
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "partytrack_history_version", False):
+            opts = self.model._meta
+            editable = [field.name for field in (*opts.fields, *opts.many_to_many) if field.editable]
+            readonly += [name for name in editable if name not in readonly]
+        return readonly
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -31,7 +31,8 @@ class ReportingDeadlineAdmin(ScopedAdmin, HistoryAdmin):
         return obj.plan.organization
 
     def get_readonly_fields(self, request, obj=None):
-        return ["plan"] if obj is not None else []
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "plan"] if obj is not None and "plan" not in readonly else readonly
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "plan":

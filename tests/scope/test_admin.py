@@ -8,6 +8,7 @@ admin at all. simple_history's history pages are scoped too and read-only (party
 from __future__ import annotations
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -298,3 +299,19 @@ def test_a_refused_new_account_writes_nothing(world, overrides, message):
     errors = str(response.context["adminform"].form.errors).lower()
     assert message in errors, errors
     assert (get_user_model().objects.count(), changed(before, snapshot())) == (users, [])
+
+
+@pytest.mark.parametrize(("model", "model_admin"), WITH_HISTORY, ids=_label)
+def test_a_version_page_lists_nothing_of_other_subtrees(world, model, model_admin):
+    """simple_history's version page is a form: read-only here, so no choice list of every
+    organization, candidate or account appears (district B's names stay off the page)."""
+    inside, outside = BUILDERS[model._meta.label](world)
+    make_candidate(world.cell_b, full_name="Người Ngoài Phạm Vi")
+    grant(UserFactory(username="nguoi_ngoai"), world.cell_b, Role.STAFF)
+    response = _client(world.admin).get(_version_url(model, inside))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<select" not in html and "<textarea" not in html
+    assert not re.search(r'<input[^>]+type="(text|number|password|checkbox|email|date|url)"', html)
+    for name in (world.district_b.name, "Người Ngoài Phạm Vi", "nguoi_ngoai"):
+        assert name not in html, name
