@@ -305,7 +305,7 @@ def test_a_refused_new_account_writes_nothing(world, overrides, message):
 def test_a_version_page_lists_nothing_of_other_subtrees(world, model, model_admin):
     """simple_history's version page is a form: read-only here, so no choice list of every
     organization, candidate or account appears (district B's names stay off the page)."""
-    inside, outside = BUILDERS[model._meta.label](world)
+    inside, _outside = BUILDERS[model._meta.label](world)
     make_candidate(world.cell_b, full_name="Người Ngoài Phạm Vi")
     grant(UserFactory(username="nguoi_ngoai"), world.cell_b, Role.STAFF)
     response = _client(world.admin).get(_version_url(model, inside))
