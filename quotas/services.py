@@ -141,6 +141,12 @@ def default_issuing_body(organization: Organization) -> str:
     return organization.name
 
 
+def _within(child: Organization, organization: Organization) -> bool:
+    """Whether `child` is still below `organization` (a row of its biểu it may change): false for an
+    organization that received a quota and has since been moved to another subtree."""
+    return child.tree_id == organization.tree_id and organization.lft < child.lft < organization.rght
+
+
 def _label(organization: Organization) -> str:
     return selectors.display_name(organization)
 
@@ -268,6 +274,11 @@ def allocation_save(
     allowed = {
         child.pk: child for child in selectors.allocation_children(organization=organization, plan=plan, year=year)
     }
+    saved = (
+        {quota.organization_id: selectors.quota_values(quota) for quota in Quota.objects.filter(plan=plan, year=year)}
+        if plan is not None
+        else {}
+    )
     errors: dict[str, list[str]] = {}
     seen: set[int] = set()
     cells: dict[tuple[int, int], Values] = {}
@@ -285,6 +296,14 @@ def allocation_save(
             errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": _label(child)})
             continue
         seen.add(row.organization_id)
+        if not _within(child, organization):
+            # Moved out of the subtree since: its old quota stays in the biểu as history, unchanged.
+            if tuple(row.values) != saved.get(child.pk, selectors.EMPTY):
+                errors.setdefault(key, []).append(
+                    _("%(name)s đã chuyển ra ngoài %(parent)s: chỉ tiêu đã giao chỉ còn để xem, không sửa được.")
+                    % {"name": _label(child), "parent": organization.name}
+                )
+            continue
         for _field, message in check_values(row.values):
             errors.setdefault(key, []).append(f"{_label(child)}: {message}")
         cells[(row.organization_id, year)] = row.values
@@ -384,6 +403,17 @@ def term_save(
             errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": name})
             continue
         seen.add(row.organization_id)
+        if not _within(current.organization, organization):
+            # Moved out of the subtree since: its row stays as history, unchanged.
+            figure = current.figure
+            shown = (figure.cell_count, figure.member_count, figure.official_member_count) if figure else (None,) * 3
+            typed = (row.cell_count, row.member_count, row.official_member_count)
+            if any(current.years.get(y) != total for y, total in row.years.items()) or typed not in {shown, (None,) * 3}:
+                errors.setdefault(key, []).append(
+                    _("%(name)s đã chuyển ra ngoài %(parent)s: chỉ tiêu đã giao chỉ còn để xem, không sửa được.")
+                    % {"name": name, "parent": organization.name}
+                )
+            continue
         outside = sorted(set(row.years) - set(plan.years))
         if outside:
             errors.setdefault(key, []).append(
