@@ -19,7 +19,7 @@ from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from . import selectors, services
 from .choices import EventKind, Introduction, RuleException, Step
 from .filters import AdmissionFilter, CandidateFilter
-from .models import Admission, Candidate, PipelineRules, StepEvent
+from .models import MAX_VOTERS, Admission, Candidate, PipelineRules, StepEvent
 from .services import CANDIDATE_FIELDS, PERSON_FIELDS
 
 
@@ -110,8 +110,8 @@ class StepInputSerializer(serializers.Serializer):
     on = serializers.DateField()
     document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
     acting_body = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    votes_for = serializers.IntegerField(required=False, min_value=0, allow_null=True)
-    voters_total = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    votes_for = serializers.IntegerField(required=False, min_value=0, max_value=MAX_VOTERS, allow_null=True)
+    voters_total = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VOTERS, allow_null=True)
     introduction = serializers.ChoiceField(choices=Introduction.choices, required=False, allow_blank=True)
     people = serializers.ListField(child=serializers.CharField(max_length=150), required=False)
     received_on = serializers.DateField(required=False, allow_null=True)

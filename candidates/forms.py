@@ -14,7 +14,7 @@ from partytrack import uploads
 
 from .choices import Introduction, RuleException, Status, Step, step_index
 from .labels import exception_choices
-from .models import Admission, Candidate
+from .models import MAX_VOTERS, Admission, Candidate
 from .services import PERSON_FIELDS, STEP_EXCEPTIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -133,7 +133,7 @@ def _text(label, required=False, help_text=""):
 
 
 def _votes():
-    return forms.IntegerField(label=_("Số tán thành"), min_value=0)
+    return forms.IntegerField(label=_("Số tán thành"), min_value=0, max_value=MAX_VOTERS)
 
 
 def _exceptions(step):
@@ -179,7 +179,7 @@ def _step_fields(step: str) -> dict:
             "on": _on(_("Ngày chi bộ họp xét")),
             "document_number": _text(_("Số nghị quyết (mẫu 6-KNĐ)"), required=True),
             "votes_for": _votes(),
-            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1),
+            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS),
             **_exceptions(step),
         }
     if step == Step.REVIEW:
@@ -188,7 +188,7 @@ def _step_fields(step: str) -> dict:
             "document_number": _text(_("Số báo cáo thẩm định (mẫu 7-KNĐ, 8-KNĐ)"), required=True),
             "acting_body": _text(_("Cấp ủy thẩm định"), required=True),
             "votes_for": _votes(),
-            "voters_total": forms.IntegerField(label=_("Tổng số ủy viên cấp ủy"), min_value=1),
+            "voters_total": forms.IntegerField(label=_("Tổng số ủy viên cấp ủy"), min_value=1, max_value=MAX_VOTERS),
         }
     if step == Step.DECISION:
         return {
@@ -218,7 +218,7 @@ def _step_fields(step: str) -> dict:
             "on": _on(_("Ngày chi bộ xét công nhận")),
             "document_number": _text(_("Số nghị quyết / quyết định công nhận"), required=True),
             "votes_for": _votes(),
-            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1),
+            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS),
             **_exceptions(step),
         }
     raise ValueError(step)

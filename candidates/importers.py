@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack import uploads
@@ -152,6 +153,39 @@ def _header_map(row) -> dict[int, str]:
     return found
 
 
+# The row-number column of a biểu ("TT", "STT", "Số TT"): nothing to import.
+ROW_NUMBER_TITLES = {"tt", "stt", "sott"}
+
+
+def _header_problems(cells, header: dict[int, str], line: int) -> list[str]:
+    """A column named twice (which one holds the figures?) and a titled column this import does not
+    read (its data would be lost without a word) are refused, naming the header row and columns."""
+    labels = {name: str(label) for name, label, _required in COLUMNS}
+    problems, first = [], {}
+    for index, name in sorted(header.items()):
+        if name in first:
+            problems.append(
+                _("Dòng %(line)s: cột %(first)s và cột %(second)s cùng là “%(label)s”: sửa hoặc xóa một cột.")
+                % {
+                    "line": line,
+                    "first": get_column_letter(first[name] + 1),
+                    "second": get_column_letter(index + 1),
+                    "label": labels[name],
+                }
+            )
+        first.setdefault(name, index)
+    known = ", ".join(f"“{label}”" for label in labels.values())
+    for index, cell in enumerate(cells):
+        if index not in header and cell is not None and str(cell).strip() and _key(cell) not in ROW_NUMBER_TITLES:
+            problems.append(
+                _(
+                    "Dòng %(line)s, cột %(column)s: không có cột “%(title)s” trong mẫu nhập; các cột đọc được: %(known)s."
+                )
+                % {"line": line, "column": get_column_letter(index + 1), "title": str(cell).strip(), "known": known}
+            )
+    return problems
+
+
 def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
     """Every row of the first sheet below the header row ("Họ và tên" ...). Organizations are looked up
     by code within the user's scope."""
@@ -173,11 +207,11 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         return result
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
-    header, header_row = None, 0
+    header, header_row, header_cells = None, 0, ()
     for number, row in enumerate(rows, start=1):
         mapping = _header_map(row)
         if "full_name" in mapping.values():
-            header, header_row = mapping, number
+            header, header_row, header_cells = mapping, number, row
             break
         if number >= 20:
             break
@@ -187,6 +221,10 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
     missing = [str(label) for name, label, required in COLUMNS if required and name not in header.values()]
     if missing:
         result.errors.append(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
+        return result
+    header_problems = _header_problems(header_cells, header, header_row)
+    if header_problems:
+        result.errors.extend(header_problems)
         return result
 
     raw_rows = []

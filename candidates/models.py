@@ -247,6 +247,10 @@ class Candidate(PersonFields):
         return self.status == Status.ACTIVE
 
 
+# No cell or committee has this many official members voting: a larger number is a typing error.
+MAX_VOTERS = 10_000
+
+
 class StepEvent(models.Model):
     """One dated step of a candidate's pipeline with its document (form, resolution or decision
     number), who acted, and the vote where there is one. Immutable: a mistake is voided, not edited."""

@@ -183,6 +183,7 @@ class ParsedSheet:
     years: list[int] = field(default_factory=list)
     rows: list[SheetRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    header_line: int | None = None  # the first table's header row
 
     @property
     def number_keys(self) -> list[str]:
@@ -300,9 +301,20 @@ class NotANumber(ValueError):
     pass
 
 
+# Larger than any figure of a biểu (and than the database's integers): a typing or file error.
+MAX_NUMBER = 100_000_000
+
+
 def parse_number(value) -> int | None:
-    """A cell as a whole number: blank and dashes are None; "1.234" is 1234; anything else raises
-    NotANumber with a message saying why."""
+    """A cell as a whole number: blank and dashes are None; "1.234" is 1234; "5,0" is 5; anything else
+    raises NotANumber with a message saying why."""
+    number = _parse_number(value)
+    if number is not None and abs(number) > MAX_NUMBER:
+        raise NotANumber(_("%(value)s quá lớn") % {"value": f"{number:,}".replace(",", ".")})
+    return number
+
+
+def _parse_number(value) -> int | None:
     if isinstance(value, Formula):
         if value.value is None:
             raise NotANumber(_("không tính được công thức “%(formula)s”; hãy ghi số") % {"formula": value.text})
@@ -324,6 +336,8 @@ def parse_number(value) -> int | None:
         return int(text)
     if _THOUSANDS.fullmatch(text):
         return int(text.replace(".", ""))
+    if re.fullmatch(r"-?\d+[.,]0+", text):  # "5,0": a whole number written with a decimal part
+        return int(re.split(r"[.,]", text)[0])
     if re.fullmatch(r"-?\d+[.,]\d+", text):
         raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": text})
     raise NotANumber(_("“%(value)s” không phải là số") % {"value": str(value).strip()})
@@ -390,7 +404,9 @@ def _find_header(cells: _Cells, last_row: int, last_col: int) -> int | None:
     return None
 
 
-def _read_header(cells: _Cells, header: int, last_row: int, last_col: int) -> tuple[dict[str, int], int]:
+def _read_header(
+    cells: _Cells, header: int, last_row: int, last_col: int
+) -> tuple[dict[str, int], int, list[tuple[str, int, int]]]:
     """The columns a header band names, and the first row after the band. The band is the "TT" row and
     the rows under it until the first row that has a TT or a name ("Chia ra theo quý" / "Quý I")."""
     tt_col, name_col = _header_columns(_labels(cells, header, last_col))
@@ -404,12 +420,25 @@ def _read_header(cells: _Cells, header: int, last_row: int, last_col: int) -> tu
                 labels[column].append(text)
         row += 1
     columns: dict[str, int] = {}
+    repeated: list[tuple[str, int, int]] = []
     for column, parts in labels.items():
         key = _classify(" ".join(parts))
-        if key and key not in columns:
+        if key and key in columns:
+            repeated.append((key, columns[key], column))
+        elif key:
             columns[key] = column
     columns["number"], columns["name"] = tt_col, name_col
-    return columns, row
+    return columns, row, repeated
+
+
+def _report_repeated(parsed: ParsedSheet, line: int, repeated: list[tuple[str, int, int]]) -> None:
+    for key, first, second in repeated:
+        parsed.problem(
+            line,
+            key,
+            _("cột %(first)s và cột %(second)s cùng có tiêu đề “%(label)s”: sửa hoặc xóa một cột")
+            % {"first": get_column_letter(first), "second": get_column_letter(second), "label": _column_label(key)},
+        )
 
 
 def _column_label(key: str) -> str:
@@ -463,7 +492,11 @@ def read_workbook(data: bytes) -> ParsedSheet:
         )
         return parsed
 
-    parsed.columns, first_data = _read_header(cells, header, last_row, last_col)
+    parsed.columns, first_data, repeated = _read_header(cells, header, last_row, last_col)
+    parsed.header_line = header
+    if repeated:
+        _report_repeated(parsed, header, repeated)
+        return parsed  # which of the two columns holds the figures is the user's to say
     tt_col, name_col = parsed.columns["number"], parsed.columns["name"]
     parsed.years = sorted(int(key[1:]) for key in parsed.columns if key.startswith("y") and key[1:].isdigit())
     if parsed.years:
@@ -487,8 +520,11 @@ def read_workbook(data: bytes) -> ParsedSheet:
         if line < skip_to:
             continue  # the header band of a repeated header
         if _header_columns(_labels(cells, line, last_col)):
-            columns, skip_to = _read_header(cells, line, last_row, last_col)
+            columns, skip_to, repeated = _read_header(cells, line, last_row, last_col)
             pending.clear()  # the lines above were this table's title
+            if repeated:
+                _report_repeated(parsed, line, repeated)
+                break
             if columns != parsed.columns:
                 parsed.problem(
                     line,
@@ -559,6 +595,11 @@ def _check_sums(parsed: ParsedSheet) -> None:
             continue
         rows = block if row.kind == "subtotal" else everything
         label = _("“Cộng”") if row.kind == "subtotal" else _("“Tổng cộng”")
+        for key in row.bad:
+            if any(key in r.bad for r in rows):
+                # The total's formula only repeats a cell above that is not a whole number ("2,5"
+                # makes the SUM 162,5): that cell is reported; the user did not type this one.
+                parsed.problems = [p for p in parsed.problems if (p.line, p.column) != (row.line, key)]
         written = dict(row.numbers)
         if row.text_total is not None:
             first = "total" if parsed.layout == "year" else "term_total"
@@ -566,7 +607,7 @@ def _check_sums(parsed: ParsedSheet) -> None:
         for key, value in written.items():
             if value is None or any(key in r.bad for r in rows):
                 continue  # a cell above is not a number: reported already
-            expected = sum(r.numbers.get(key) or 0 for r in rows)
+            expected = sum(_row_number(parsed, r, key) for r in rows)
             if key == "term_total" and parsed.layout == "term":
                 expected = sum(_term_total(parsed, r) for r in rows)
             if value != expected:
@@ -578,6 +619,17 @@ def _check_sums(parsed: ParsedSheet) -> None:
                 )
         if row.kind == "subtotal":
             block = []
+
+
+def _row_number(parsed: ParsedSheet, row: SheetRow, key: str) -> int:
+    """A data row's figure as it will be imported: a yearly total left blank is the sum of its four
+    quarters (as _check_yearly_row reads it)."""
+    value = row.numbers.get(key)
+    if value is None and key == "total" and parsed.layout == "year":
+        quarters = [row.numbers.get(f"q{q}") for q in (1, 2, 3, 4)]
+        if all(q is not None for q in quarters):
+            return sum(quarters)
+    return value or 0
 
 
 def _term_total(parsed: ParsedSheet, row: SheetRow) -> int:
@@ -802,7 +854,7 @@ def build_preview(
         outside = [year for year in parsed.years if plan_years is not None and year not in plan_years]
         for year in outside:
             parsed.problem(
-                None,
+                parsed.header_line,
                 f"y{year}",
                 _("năm %(year)s nằm ngoài thời kỳ của kế hoạch (%(start)s–%(end)s)")
                 % {"year": year, "start": min(plan_years), "end": max(plan_years)},
@@ -825,7 +877,14 @@ def build_preview(
                 )
                 ok = False
             members, official = row.numbers.get("member_count"), row.numbers.get("official_member_count")
-            if ok and (members is None) != (official is None):
+            if ok and members is None and official is None and row.numbers.get("cell_count") is not None:
+                parsed.problem(
+                    row.line,
+                    "member_count",
+                    _("có số chi bộ nhưng thiếu số đảng viên: điền cả tổng số đảng viên và số đảng viên chính thức"),
+                )
+                ok = False
+            elif ok and (members is None) != (official is None):
                 parsed.problem(
                     row.line,
                     "member_count" if members is None else "official_member_count",

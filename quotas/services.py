@@ -151,6 +151,13 @@ def _label(organization: Organization) -> str:
     return selectors.display_name(organization)
 
 
+# No organization is given a million admissions a year (the whole country admits about 200,000); a
+# larger number is a typing or file error, and would not fit the database's integer either.
+MAX_QUOTA = 1_000_000
+# Members and cells of one organization (a province has a few hundred thousand members).
+MAX_COUNT = 100_000_000
+
+
 def check_values(values: Values) -> list[tuple[str, str]]:
     """The rules of one yearly quota: (field, message) for each broken one."""
     errors: list[tuple[str, str]] = []
@@ -160,6 +167,14 @@ def check_values(values: Values) -> list[tuple[str, str]]:
             errors.append((name, _("%(field)s phải là số nguyên.") % {"field": selectors.FIELD_LABELS[name]}))
         elif value is not None and value < 0:
             errors.append((name, _("%(field)s không được âm.") % {"field": selectors.FIELD_LABELS[name]}))
+        elif value is not None and value > MAX_QUOTA:
+            errors.append(
+                (
+                    name,
+                    _("%(field)s quá lớn (%(value)s; tối đa %(max)s).")
+                    % {"field": selectors.FIELD_LABELS[name], "value": value, "max": "1.000.000"},
+                )
+            )
     if errors:
         return errors
     given = [q is not None for q in quarters]
@@ -408,7 +423,10 @@ def term_save(
             figure = current.figure
             shown = (figure.cell_count, figure.member_count, figure.official_member_count) if figure else (None,) * 3
             typed = (row.cell_count, row.member_count, row.official_member_count)
-            if any(current.years.get(y) != total for y, total in row.years.items()) or typed not in {shown, (None,) * 3}:
+            if any(current.years.get(y) != total for y, total in row.years.items()) or typed not in {
+                shown,
+                (None,) * 3,
+            }:
                 errors.setdefault(key, []).append(
                     _("%(name)s đã chuyển ra ngoài %(parent)s: chỉ tiêu đã giao chỉ còn để xem, không sửa được.")
                     % {"name": name, "parent": organization.name}
@@ -431,7 +449,7 @@ def term_save(
             "official_member_count": row.official_member_count,
         }
         for value in numbers.values():
-            if value is not None and (not isinstance(value, int) or value < 0):
+            if value is not None and (not isinstance(value, int) or not 0 <= value <= MAX_COUNT):
                 errors.setdefault(key, []).append(
                     _("%(name)s: số không hợp lệ (%(value)s).") % {"name": name, "value": value}
                 )
@@ -443,7 +461,12 @@ def term_save(
                 _("%(name)s: chỉ tiêu nhiệm kỳ (%(term)s) khác tổng các năm (%(sum)s).")
                 % {"name": name, "term": row.term_total, "sum": year_sum}
             )
-        if (row.member_count is None) != (row.official_member_count is None):
+        if row.member_count is None and row.official_member_count is None and row.cell_count is not None:
+            errors.setdefault(key, []).append(
+                _("%(name)s: có số chi bộ nhưng thiếu số đảng viên (điền cả tổng số và số đảng viên chính thức).")
+                % {"name": name}
+            )
+        elif (row.member_count is None) != (row.official_member_count is None):
             errors.setdefault(key, []).append(
                 _("%(name)s: điền cả tổng số đảng viên và số đảng viên chính thức, hoặc để trống cả hai.")
                 % {"name": name}

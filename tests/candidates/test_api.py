@@ -171,3 +171,22 @@ def test_the_candidate_list_is_ordered_like_the_board(world):
     # Filters and pages keep that order.
     page = client.get("/api/v1/candidates/", {"step": Step.CELL_RESOLUTION, "limit": 2, "offset": 1}).data
     assert page["count"] == 3 and [row["id"] for row in page["results"]] == [soon.pk, later.pk]
+
+
+def test_vote_counts_beyond_any_cell_are_a_400_not_a_server_error(world):
+    candidate = make_candidate(world.cell_a, step=Step.CELL_RESOLUTION)
+    events = candidate.events.count()
+    response = api(world.staff).post(
+        f"/api/v1/candidates/{candidate.pk}/steps/",
+        {
+            "step": "review",
+            "on": "2025-05-29",
+            "document_number": "1-BC/ĐU",
+            "acting_body": "Đảng ủy xã",
+            "votes_for": 10**20,
+            "voters_total": 10**20,
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and set(response.json()) == {"votes_for", "voters_total"}
+    assert candidate.events.count() == events

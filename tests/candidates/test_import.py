@@ -192,3 +192,27 @@ def test_the_management_command_imports_all_or_nothing(world, tmp_path):
     assert Admission.objects.count() == 0
     call_command("import_admissions", str(path), "--user", world.staff.username, "--confirm")
     assert Admission.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            [*HEADER, "Ngày sinh"],
+            "Dòng 2: cột E và cột K cùng là “Ngày sinh”: sửa hoặc xóa một cột.",
+        ),
+        (
+            [*HEADER[:8], "Đoàn viên TNCS Hồ Chí Minh", HEADER[9]],
+            "Dòng 2, cột I: không có cột “Đoàn viên TNCS Hồ Chí Minh” trong mẫu nhập",
+        ),
+    ],
+)
+def test_a_header_that_would_lose_or_mix_up_data_is_refused(world, client, header, message):
+    """A second "Ngày sinh" column (which one is right?) and a column the import does not read (its
+    "x" marks would be dropped without a word) are refused at the header row; nothing is written."""
+    client.force_login(world.staff)
+    rows = [[*row, D(1960, 1, 1)] if len(header) > len(HEADER) else row for row in good_rows(world)]
+    response = upload(client, workbook(rows, header=header))
+    assert any(error.startswith(message) for error in response.context["errors"]), response.context["errors"]
+    assert "preview" not in response.context
+    assert Admission.objects.count() == 0
