@@ -179,7 +179,9 @@ def _step_fields(step: str) -> dict:
             "on": _on(_("Ngày chi bộ họp xét")),
             "document_number": _text(_("Số nghị quyết (mẫu 6-KNĐ)"), required=True),
             "votes_for": _votes(),
-            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS),
+            "voters_total": forms.IntegerField(
+                label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS
+            ),
             **_exceptions(step),
         }
     if step == Step.REVIEW:
@@ -218,7 +220,9 @@ def _step_fields(step: str) -> dict:
             "on": _on(_("Ngày chi bộ xét công nhận")),
             "document_number": _text(_("Số nghị quyết / quyết định công nhận"), required=True),
             "votes_for": _votes(),
-            "voters_total": forms.IntegerField(label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS),
+            "voters_total": forms.IntegerField(
+                label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS
+            ),
             **_exceptions(step),
         }
     raise ValueError(step)
