@@ -98,6 +98,17 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two users at once on the first-run SQLite file: wait for the other writer instead of "database is
+    # locked", take the write lock when a transaction starts (no deadlock between two readers that both
+    # want to write), and let readers go on while one writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DATABASE_ROUTERS = ["partytrack.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
