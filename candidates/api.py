@@ -191,6 +191,7 @@ class AdmissionSerializer(serializers.ModelSerializer):
             "decision_number",
             "admitted_on",
             "deciding_body",
+            "age_consent",
             "source",
             "candidate",
             "cancelled_at",

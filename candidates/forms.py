@@ -273,7 +273,7 @@ class AdmissionForm(forms.ModelForm):
 
     class Meta:
         model = Admission
-        fields = ["organization", "decision_number", "admitted_on", "deciding_body", *PERSON_FIELDS]
+        fields = ["organization", "decision_number", "admitted_on", "deciding_body", *PERSON_FIELDS, "age_consent"]
         widgets = {**PERSON_WIDGETS, "admitted_on": DATE_INPUT}
 
     def __init__(self, *args, organizations, **kwargs):

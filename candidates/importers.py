@@ -42,6 +42,7 @@ COLUMNS: list[tuple[str, object, bool]] = [
     ("discharged_soldier", gettext_lazy("Quân nhân xuất ngũ"), False),
     ("militia", gettext_lazy("Dân quân tự vệ"), False),
     ("non_state_enterprise", gettext_lazy("Doanh nghiệp ngoài nhà nước"), False),
+    ("age_consent", gettext_lazy("Cấp tỉnh đồng ý quá tuổi"), False),
 ]
 CHOICES = {
     "gender": Gender,
@@ -53,6 +54,7 @@ CHOICES = {
     "political_theory": PoliticalTheory,
 }
 BOOLEANS = {
+    "age_consent",
     "youth_union_member",
     "readmitted",
     "village_head",

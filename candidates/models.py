@@ -344,6 +344,9 @@ class Admission(PersonFields):
     )
     cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
     cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    # Entered directly (no cell resolution that recorded the exception): a person over the maximum age
+    # is admitted only with the provincial committee's written consent, which the user confirms here.
+    age_consent = models.BooleanField(_("cấp ủy cấp tỉnh đồng ý kết nạp người quá tuổi"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AdmissionQuerySet.as_manager()

@@ -926,6 +926,7 @@ def _admission_create(
     source: str,
     by,
     candidate: Candidate | None = None,
+    age_consent: bool = False,
 ) -> Admission:
     admission = Admission(
         organization=organization,
@@ -935,6 +936,7 @@ def _admission_create(
         deciding_body=" ".join((deciding_body or "").split()),
         source=source,
         recorded_by=by,
+        age_consent=bool(age_consent),
         **_clean_person(values),
     )
     _validate_person(admission)
@@ -943,9 +945,25 @@ def _admission_create(
     if admitted_on > _today():
         raise ValidationError({"admitted_on": _("Ngày quyết định không được sau hôm nay.")})
     rules = PipelineRules.current()
-    if pipeline.age_in_months(admission.birth_date, admitted_on) < rules.min_age * 12:
+    age_months = pipeline.age_in_months(admission.birth_date, admitted_on)
+    if age_months < rules.min_age * 12:
         raise ValidationError(
             {"birth_date": _("Quy tắc tuổi: chưa đủ %(age)s tuổi vào ngày kết nạp.") % {"age": rules.min_age}}
+        )
+    # Through the pipeline the cell resolution checked the maximum age (or recorded the consent).
+    if candidate is None and age_months > rules.max_age * 12 and not admission.age_consent:
+        raise ValidationError(
+            {
+                "birth_date": _(
+                    "Quy tắc tuổi: quá %(age)s tuổi vào ngày kết nạp (%(years)s tuổi); chỉ ghi nhận khi có văn bản "
+                    "đồng ý của cấp ủy cấp tỉnh (đánh dấu “%(consent)s”)."
+                )
+                % {
+                    "age": rules.max_age,
+                    "years": age_months // 12,
+                    "consent": Admission._meta.get_field("age_consent").verbose_name,
+                }
+            }
         )
     if candidate is None:
         _check_organization(organization, admitted_on)
@@ -985,10 +1003,12 @@ def admission_record(
     by,
     deciding_body: str = "",
     source: str = AdmissionSource.MANUAL,
+    age_consent: bool = False,
     **fields,
 ) -> Admission:
     """A historical admission entered directly (name, cell, decision number and date, the statistical
-    attributes) without the earlier steps."""
+    attributes) without the earlier steps. Over the maximum age it needs `age_consent` (the provincial
+    committee's written consent)."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"admission_record() got unexpected fields {sorted(unknown)}")
@@ -1001,6 +1021,7 @@ def admission_record(
         deciding_body=deciding_body,
         source=source,
         by=by,
+        age_consent=age_consent,
     )
     _ensure_scope(by, admission.organization)
     return admission

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from candidates import services
 from candidates.choices import Status, Step
@@ -42,6 +43,48 @@ def test_a_historical_admission_is_recorded_with_its_attributes_and_fires_the_ho
     assert admission.source == "manual" and admission.recorded_by == world.staff
     assert fired == [({world.cell_a.pk}, {D(2022, 8, 15)})]
     assert admission.history.get().history_user == world.staff
+
+
+def test_a_person_over_the_maximum_age_is_entered_only_with_the_provincial_consent(world, client):
+    """Entered directly there was no cell resolution to check the age: born 01/01/1950, 72 on
+    15/08/2022, refused unless the provincial committee's written consent is confirmed (page and API)."""
+    person = {
+        "organization": world.cell_a,
+        "full_name": "Hà Văn Cao",
+        "gender": "male",
+        "birth_date": D(1950, 1, 1),
+        "decision_number": "46-QĐ/HU",
+        "admitted_on": D(2022, 8, 15),
+        "by": world.staff,
+    }
+    with pytest.raises(ValidationError) as info:
+        services.admission_record(**person)
+    assert "quá 60 tuổi vào ngày kết nạp (72 tuổi)" in " ".join(info.value.messages)
+    assert Admission.objects.count() == 0
+    admission = services.admission_record(**person, age_consent=True)
+    assert admission.age_consent and admission.history.get().age_consent
+
+    client.force_login(world.staff)
+    form = {
+        "organization": world.cell_a.pk,
+        "full_name": "Lò Văn Già",
+        "gender": "male",
+        "birth_date": "1940-01-01",
+        "decision_number": "47-QĐ/HU",
+        "admitted_on": "2022-08-15",
+        "ethnicity": "kinh",
+        "religion": "none",
+        "occupation": "farmer",
+        "education_level": "upper_secondary",
+        "professional_level": "none",
+        "political_theory": "none",
+    }
+    response = client.post(reverse("candidates:admission_create"), form)
+    assert response.status_code == 200, response.status_code
+    assert "cấp ủy cấp tỉnh" in str(response.context["form"].errors), response.context["form"].errors
+    assert Admission.objects.count() == 1
+    response = client.post(reverse("candidates:admission_create"), {**form, "age_consent": "on"})
+    assert response.status_code == 302 and Admission.objects.count() == 2
 
 
 def test_the_same_person_cannot_be_admitted_twice(world, fired):
