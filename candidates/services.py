@@ -573,6 +573,11 @@ def candidate_advance(
         if not introduction:
             raise ValidationError({"introduction": _("Chọn hình thức giới thiệu.")})
         needed = 2 if introduction == Introduction.TWO_MEMBERS else 1
+        distinct = {fold(" ".join(name.split())) for name in people_list}
+        if len(distinct) < len(people_list):
+            raise ValidationError(
+                {"people": _("Quy tắc giới thiệu: hai người giới thiệu phải là hai đảng viên khác nhau.")}
+            )
         if len(people_list) < needed:
             raise ValidationError(
                 {

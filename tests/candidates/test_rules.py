@@ -79,6 +79,16 @@ def test_two_official_members_introduce_unless_the_youth_union_does(world):
             candidate, Step.APPLICATION, D(2025, 3, 10), introduction=Introduction.YOUTH_UNION, people=["A"]
         ),
     )
+    refused(
+        "hai đảng viên khác nhau",
+        lambda: advance(
+            candidate,
+            Step.APPLICATION,
+            D(2025, 3, 10),
+            introduction=Introduction.TWO_MEMBERS,
+            people=["Đảng viên A", "đảng viên  a"],
+        ),
+    )
     member = make_candidate(world.cell_a, step=Step.AWARENESS_CLASS, youth_union_member=True)
     member = advance(member, Step.APPLICATION, D(2025, 3, 10), introduction=Introduction.YOUTH_UNION, people=["A"])
     assert member.file_opened_on == D(2025, 3, 10)
