@@ -200,6 +200,10 @@ def test_secretary_on_a_phone_takes_a_sympathizer_to_admission(world, journey):
     admission = Admission.objects.get(candidate=candidate)
     assert (admission.admitted_on, admission.decision_number) == (D(2025, 7, 1), "245-QĐ/HU")
     assert f"/candidates/admissions/{admission.pk}/" in page.url
+    # The cell's alerts (their filter form too) fit the phone.
+    browser.goto(f"/reports/{world.cell_a.pk}/alerts/")
+    page.wait_for_selector("form.period select")
+    _no_sideways_scrolling(page, 375)
 
 
 def test_leader_drills_down_and_downloads_the_quarterly_report(world, journey):
