@@ -8,16 +8,32 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from mptt.forms import TreeNodeChoiceField
 
-from .models import MembershipFigure, Organization
+from . import validators
+from .models import Kind, MembershipFigure, Organization
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrganizationForm(forms.ModelForm):
+    """With `parent` (the create page), the kinds offered are those allowed directly under it; the
+    services check the same rule for every write (API, admin, moves)."""
+
     class Meta:
         model = Organization
         fields = ["name", "short_name", "code", "kind", "sector", "position", "valid_from"]
         widgets = {"valid_from": DATE_INPUT}
+
+    def __init__(self, *args, parent: Organization | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parent is not None:
+            allowed = validators.kinds_allowed_under(parent.kind)
+            field = self.fields["kind"]
+            field.choices = [(value, label) for value, label in field.choices if value in allowed]
+            field.error_messages["invalid_choice"] = _(
+                "Loại hình này không được trực thuộc “%(parent)s”: chọn một loại hình trong danh sách."
+            ) % {"parent": parent.name.replace("%", "%%")}  # Django formats this message again
+            if self.initial.get("kind") not in allowed and allowed:
+                self.initial["kind"] = Kind.CELL if Kind.CELL in allowed else allowed[0]
 
 
 class OrganizationMoveForm(forms.Form):
@@ -25,8 +41,17 @@ class OrganizationMoveForm(forms.Form):
 
     def __init__(self, *args, user, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
+        # Neither the organization nor anything below it (a cycle the service refuses anyway; listed, they
+        # showed indented under an unrelated organization since the moved one is hidden), and only kinds
+        # that may hold it.
+        own_subtree = organization.get_descendants(include_self=True)
+        allowed_parents = [kind for kind in Kind.values if validators.kind_allowed_under(organization.kind, kind)]
         self.fields["new_parent"].queryset = (
-            Organization.objects.parents_for(user).active().exclude(pk=organization.pk).order_by("tree_id", "lft")
+            Organization.objects.parents_for(user)
+            .active()
+            .exclude(pk__in=own_subtree.values("pk"))
+            .filter(kind__in=allowed_parents)
+            .order_by("tree_id", "lft")
         )
 
 

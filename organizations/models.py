@@ -19,6 +19,8 @@ from partytrack.text import fold
 
 
 class Kind(models.TextChoices):
+    # The national level above the provinces: the root of a country-wide tree (generate_synthetic).
+    CENTRAL = "central", _("Trung ương")
     PROVINCE = "province", _("Tỉnh ủy / Thành ủy trực thuộc Trung ương")
     DISTRICT = "district", _("Huyện ủy / Thành ủy / Thị ủy / Quận ủy")
     COMMUNE = "commune", _("Đảng ủy xã / phường / thị trấn / đặc khu")

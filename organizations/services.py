@@ -18,12 +18,19 @@ from django.utils.translation import gettext as _
 from partytrack import hooks
 from partytrack.text import fold
 
+from . import validators
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
 
 # Arbitrary constant shared by every tree writer (pg_advisory_xact_lock takes a bigint).
 TREE_LOCK_KEY = 7_204_310_001
 
 TREE_FIELDS = ("name", "short_name", "code", "kind", "sector", "position", "valid_from", "valid_to")
+
+# Fired (organization=, on=, field=) inside the transaction before an organization is closed (dissolved,
+# or an end date set), after the tree's own checks. Apps keeping work at an organization listen and
+# refuse with a ValidationError (nothing is written): organizations imports none of them. Connected in
+# OrganizationsConfig.ready (validators.no_active_candidates: candidates still followed in the subtree).
+organization_closing = hooks.Hook("organization_closing")
 
 
 def tree_lock() -> None:
@@ -102,6 +109,11 @@ def organization_create(
         valid_to=valid_to,
     )
     _full_clean(organization)
+    validators.check_parent_open(parent=parent)
+    validators.check_kind_under(name=organization.name, kind=organization.kind, parent=parent)
+    validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=parent, field="valid_to")
+    validators.check_start_not_too_late(organization.valid_from)
+    validators.check_start_not_before_parent(valid_from=organization.valid_from, parent=parent)
     _check_sibling_name(parent=parent, name=organization.name)
     organization._history_user = by
     organization.save()
@@ -119,12 +131,25 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     closing = "valid_to" in changes and changes["valid_to"] is not None and changes["valid_to"] != organization.valid_to
+    changed = {field for field, value in changes.items() if getattr(organization, field) != value}
     for field, value in changes.items():
         setattr(organization, field, value.strip() if isinstance(value, str) else value)
     _full_clean(organization)
+    parent = organization.parent
+    if "kind" in changed:
+        validators.check_kind_under(name=organization.name, kind=organization.kind, parent=parent)
+        validators.check_children_fit_kind(organization, organization.kind)
+    if "valid_from" in changed:
+        validators.check_start_not_too_late(organization.valid_from)
+        validators.check_start_not_before_parent(valid_from=organization.valid_from, parent=parent)
+    if "valid_to" in changed:
+        validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=parent, field="valid_to")
     if closing:
         # Closing an organization by editing its end date follows the same rule as dissolving it.
         _check_no_active_children(organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to")
+        organization_closing.fire(
+            organization=organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to"
+        )
     if organization.valid_to is None:
         _check_sibling_name(parent=organization.parent, name=organization.name, exclude_pk=organization.pk)
     organization._history_user = by
@@ -162,6 +187,11 @@ def _move(
                     % {"name": organization.name}
                 }
             )
+    validators.check_parent_open(parent=new_parent)
+    if organization.merged_into_id is None:
+        # A source merged into its target is kept, closed, under the target whatever its kind (history).
+        validators.check_kind_under(name=organization.name, kind=organization.kind, parent=new_parent, field="parent")
+    validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=new_parent)
     if organization.valid_to is None:
         _check_sibling_name(parent=new_parent, name=organization.name, exclude_pk=organization.pk)
     organization.parent = new_parent
@@ -213,6 +243,7 @@ def organization_merge(
     if not sources:
         raise ValidationError({"sources": _("Chọn ít nhất một tổ chức để hợp nhất.")})
     _ensure_parent_allowed(by, target)
+    validators.check_parent_open(parent=target, field="target")
     for source in sources:
         _ensure_editable(by, source)
         if source.pk == target.pk:
@@ -226,6 +257,9 @@ def organization_merge(
             )
         if not source.is_active(on):
             raise ValidationError({"sources": _("“%(name)s” không còn hoạt động.") % {"name": source.name}})
+        for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):
+            # The children move under the target: each must be of a kind the target may hold.
+            validators.check_kind_under(name=child.name, kind=child.kind, parent=target, field="target")
     closing_day = on - datetime.timedelta(days=1)
     affected = {target.pk, *target.get_ancestors().values_list("pk", flat=True)}
     for source in sources:
@@ -262,6 +296,7 @@ def organization_dissolve(*, organization: Organization, on: datetime.date, by=N
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _check_no_active_children(organization, on=on)
+    organization_closing.fire(organization=organization, on=on, field=None)
     closing_day = on - datetime.timedelta(days=1)
     if organization.valid_from and closing_day < organization.valid_from:
         raise ValidationError({"on": _("Ngày giải thể phải sau ngày bắt đầu hoạt động.")})

@@ -63,3 +63,18 @@ def tree_problems() -> list[TreeProblem]:
             if values[field] != expected[pk][field]:
                 problems.append(TreeProblem(pk, field, values[field], expected[pk][field]))
     return problems
+
+
+def kind_problems() -> list[tuple[int, str, str | None]]:
+    """(id, kind, parent's kind) of every organization whose kind may not sit under its parent's
+    (validators.ALLOWED_PARENT_KINDS). Sources merged into a target stay under it whatever their kind."""
+    from .validators import kind_allowed_under
+
+    kinds = dict(Organization.objects.values_list("id", "kind"))
+    rows = Organization.objects.filter(merged_into__isnull=True).values_list("id", "kind", "parent_id")
+    problems = []
+    for pk, kind, parent_id in rows:
+        parent_kind = kinds[parent_id] if parent_id is not None else None
+        if not kind_allowed_under(kind, parent_kind):
+            problems.append((pk, kind, parent_kind))
+    return problems

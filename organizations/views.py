@@ -89,7 +89,7 @@ def _form_page(request, *, form, organization: Organization, title: str, run, do
 @require_http_methods(["GET", "POST"])
 def create(request, pk: int):
     parent = _manageable_or_404(request, pk)
-    form = OrganizationForm(request.POST or None, initial={"kind": "cell", "sector": parent.sector})
+    form = OrganizationForm(request.POST or None, initial={"kind": "cell", "sector": parent.sector}, parent=parent)
     return _form_page(
         request,
         form=form,

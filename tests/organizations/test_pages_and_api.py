@@ -124,8 +124,15 @@ def test_api_create_and_patch_go_through_the_services(world):
     )
     assert response.status_code == 201, response.json()
     new_id = response.json()["id"]
-    response = client.patch(f"/api/v1/organizations/{new_id}/", {"parent": world.school_a.pk}, format="json")
-    assert response.status_code == 200 and response.json()["parent"] == world.school_a.pk
+    response = client.post(
+        "/api/v1/organizations/",
+        {"code": "A3", "name": "Đảng bộ xã Mới", "kind": "commune", "parent": world.district_a.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    commune_id = response.json()["id"]
+    response = client.patch(f"/api/v1/organizations/{new_id}/", {"parent": commune_id}, format="json")
+    assert response.status_code == 200 and response.json()["parent"] == commune_id
 
 
 def test_api_rejects_bad_input_with_field_errors_and_writes_nothing(world):
@@ -148,12 +155,12 @@ def test_api_rejects_bad_input_with_field_errors_and_writes_nothing(world):
     assert response.status_code == 400 and "parent" in response.json()
     # A valid move with an invalid field change: refused as a whole, the move is not kept either.
     response = client.patch(
-        f"/api/v1/organizations/{world.cell_a2.pk}/", {"parent": world.school_a.pk, "code": "bad code"}, format="json"
+        f"/api/v1/organizations/{world.school_a.pk}/", {"parent": world.commune_a.pk, "code": "bad code"}, format="json"
     )
     assert response.status_code == 400 and "code" in response.json()
     response = client.patch(
-        f"/api/v1/organizations/{world.cell_a2.pk}/",
-        {"parent": world.school_a.pk, "valid_from": "2030-01-01", "valid_to": "2029-01-01"},
+        f"/api/v1/organizations/{world.school_a.pk}/",
+        {"parent": world.commune_a.pk, "valid_from": "2026-01-01", "valid_to": "2025-01-01"},
         format="json",
     )
     assert response.status_code == 400

@@ -194,11 +194,13 @@ def test_closing_through_the_end_date_follows_the_dissolve_rule(world):
 
 def test_check_org_tree_accepts_the_tree_id_gap_a_moved_root_leaves(world):
     """Moving a whole tree under another organization frees its tree_id; that is not corruption."""
-    loose = OrganizationFactory(name="Tỉnh ủy An", code="T", kind=Kind.PROVINCE)  # first by name: tree_id 1
+    # Roots are numbered in name order: national 1, T 2, T2 3, the world's province 4.
+    national = OrganizationFactory(name="Ban Chấp hành Trung ương", code="TW", kind=Kind.CENTRAL)
+    loose = OrganizationFactory(name="Tỉnh ủy An", code="T", kind=Kind.PROVINCE)
     OrganizationFactory(name="Tỉnh ủy Cuối", code="T2", kind=Kind.PROVINCE)
     OrganizationFactory(name="Huyện ủy Tạm", code="TD", kind=Kind.DISTRICT, parent=loose)
-    services.organization_move(organization=Organization.objects.get(code="T"), new_parent=world.province)
-    assert sorted(Organization.objects.filter(parent=None).values_list("tree_id", flat=True)) == [2, 3]
+    services.organization_move(organization=Organization.objects.get(code="T"), new_parent=national)
+    assert sorted(Organization.objects.filter(parent=None).values_list("tree_id", flat=True)) == [1, 3, 4]
     assert tree_problems() == []
     # Two roots sharing a tree_id is corruption, and reported.
     world.province.refresh_from_db()  # new roots are numbered in name order: tree_ids shift

@@ -140,9 +140,10 @@ ORGANIZATIONS = [
     WriteCase(
         "organizations:move",
         "post",
-        lambda w: Target(_pk(w.cell_a), {"new_parent": w.school_a.pk}),
+        # A school's chi bộ cơ sở from the district to the commune; B's commune to the province (2025).
+        lambda w: Target(_pk(w.school_a), {"new_parent": w.commune_a.pk}),
         roles(302, MANAGERS),
-        outside=lambda w: Target(_pk(w.cell_b), {"new_parent": w.district_b.pk}),
+        outside=lambda w: Target(_pk(w.commune_b), {"new_parent": w.province.pk}),
     ),
     # Moving an organization of one's own subtree into district B: the form does not offer B.
     WriteCase(

@@ -130,7 +130,7 @@ class Command(BaseCommand):
         with Organization.objects.disable_mptt_updates():
             root = self._save(
                 Organization(
-                    name="Tổng hợp toàn quốc (dữ liệu mô phỏng)", code=ROOT_CODE, kind=Kind.PROVINCE, tree_id=tree_id
+                    name="Tổng hợp toàn quốc (dữ liệu mô phỏng)", code=ROOT_CODE, kind=Kind.CENTRAL, tree_id=tree_id
                 )
             )
             levels["root"] = root.pk

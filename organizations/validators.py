@@ -1,0 +1,205 @@
+"""Rules of the organization tree the services apply on every write (pages, API, admin, demo loader).
+
+Which kind of organization may sit directly under which (DOMAIN.md, "The organization tree"):
+
+    Trung ương (national root)         only at the top
+    Tỉnh ủy / Thành ủy trực thuộc TW    at the top, or under Trung ương
+    Huyện ủy / Thành ủy / Thị ủy / Quận ủy (before 2025)   under a province
+    Đảng ủy xã / phường / đặc khu       under a province (since 2025) or a district (before)
+    Đảng bộ cơ sở, chi bộ cơ sở         under a province, a district or a commune committee
+    Đảng bộ bộ phận                     under a đảng bộ cơ sở (a commune committee is one)
+    Chi bộ trực thuộc                   under a đảng bộ cơ sở, a commune committee or a đảng bộ bộ phận
+
+A child is always of a lower level than its parent; the rule depends on the kinds only, not on dates,
+so trees from before the 2025 restructuring (with districts) and after it (without) both hold.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Kind, Organization
+
+ALLOWED_PARENT_KINDS: dict[str, frozenset[str | None]] = {
+    Kind.CENTRAL: frozenset({None}),
+    Kind.PROVINCE: frozenset({None, Kind.CENTRAL}),
+    Kind.DISTRICT: frozenset({Kind.PROVINCE}),
+    Kind.COMMUNE: frozenset({Kind.PROVINCE, Kind.DISTRICT}),
+    Kind.GRASSROOTS_COMMITTEE: frozenset({Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE}),
+    Kind.GRASSROOTS_CELL: frozenset({Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE}),
+    Kind.SUB_COMMITTEE: frozenset({Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE}),
+    Kind.CELL: frozenset({Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE, Kind.SUB_COMMITTEE}),
+}
+
+# How far ahead an organization may be given a start date (a decision taken now for next year).
+MAX_START_AHEAD_YEARS = 1
+
+
+def kind_allowed_under(kind: str, parent_kind: str | None) -> bool:
+    return parent_kind in ALLOWED_PARENT_KINDS.get(kind, frozenset())
+
+
+def kinds_allowed_under(parent_kind: str | None) -> list[str]:
+    """The kinds that may be created directly under an organization of `parent_kind` (None: the top)."""
+    return [kind for kind in Kind.values if kind_allowed_under(kind, parent_kind)]
+
+
+def _kind_label(kind: str | None) -> str:
+    return str(Kind(kind).label) if kind in Kind.values else str(kind)
+
+
+def _allowed_parents_text(kind: str) -> str:
+    """“ở cấp cao nhất hoặc trực thuộc “A”, “B””: where an organization of `kind` may be placed."""
+    parents = ALLOWED_PARENT_KINDS.get(kind, frozenset())
+    under = [f"“{_kind_label(parent)}”" for parent in Kind.values if parent in parents]
+    places = [_("ở cấp cao nhất")] if None in parents else []
+    if under:
+        places.append(_("trực thuộc %(kinds)s") % {"kinds": ", ".join(under)})
+    return f" {_('hoặc')} ".join(places)
+
+
+def check_kind_under(*, name: str, kind: str, parent: Organization | None, field: str = "kind") -> None:
+    """Refuse an organization `name` of `kind` directly under `parent` (None: at the top of a tree)."""
+    parent_kind = parent.kind if parent is not None else None
+    if kind_allowed_under(kind, parent_kind):
+        return
+    values = {"name": name, "kind": _kind_label(kind), "allowed": _allowed_parents_text(kind)}
+    if parent is None:
+        message = (
+            _(
+                "“%(name)s” thuộc loại hình “%(kind)s” nên không thể là tổ chức cấp cao nhất: loại hình này "
+                "chỉ được đặt %(allowed)s."
+            )
+            % values
+        )
+    else:
+        message = _(
+            "“%(name)s” thuộc loại hình “%(kind)s” nên không được trực thuộc “%(parent)s” (%(parent_kind)s): "
+            "loại hình này chỉ được đặt %(allowed)s."
+        ) % {**values, "parent": parent.name, "parent_kind": _kind_label(parent_kind)}
+    raise ValidationError({field: message})
+
+
+def check_children_fit_kind(organization: Organization, kind: str) -> None:
+    """A change of kind must leave every child (except sources merged into it, which stay in history
+    under their target) of a kind allowed under the new kind."""
+    children = Organization.objects.filter(parent=organization, merged_into__isnull=True).order_by("lft")
+    misfits = [child for child in children.only("name", "kind") if not kind_allowed_under(child.kind, kind)]
+    if misfits:
+        names = ", ".join(f"{child.name} ({_kind_label(child.kind)})" for child in misfits[:5])
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Không thể đổi loại hình thành “%(kind)s”: các tổ chức trực thuộc sau không được trực thuộc "
+                    "loại hình đó (%(names)s)."
+                )
+                % {"kind": _kind_label(kind), "names": names}
+            }
+        )
+
+
+def _d(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def check_parent_open(*, parent: Organization | None, field: str = "parent") -> None:
+    """No organization is added or moved under one that has been dissolved (its end date has passed)."""
+    if parent is None or parent.valid_to is None:
+        return
+    if parent.valid_to < timezone.localdate():
+        raise ValidationError(
+            {
+                field: _(
+                    "“%(parent)s” đã thôi hoạt động từ ngày %(day)s: không thể thêm hoặc chuyển tổ chức vào trực thuộc."
+                )
+                % {"parent": parent.name, "day": _d(parent.valid_to + datetime.timedelta(days=1))}
+            }
+        )
+
+
+def check_outlives_not_parent(
+    *, valid_to: datetime.date | None, parent: Organization | None, field: str = "parent"
+) -> None:
+    """Under a parent whose end date is set (a dissolution planned), a child must end by then too."""
+    if parent is None or parent.valid_to is None:
+        return
+    if valid_to is None or valid_to > parent.valid_to:
+        raise ValidationError(
+            {
+                field: _(
+                    "“%(parent)s” chỉ hoạt động đến ngày %(day)s: tổ chức trực thuộc không thể hoạt động sau ngày đó."
+                )
+                % {"parent": parent.name, "day": _d(parent.valid_to)}
+            }
+        )
+
+
+def latest_start(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + MAX_START_AHEAD_YEARS)
+    except ValueError:  # 29/02 → 28/02 of the next year
+        return today.replace(year=today.year + MAX_START_AHEAD_YEARS, day=28)
+
+
+def check_start_not_too_late(valid_from: datetime.date | None) -> None:
+    if valid_from is None:
+        return
+    latest = latest_start()
+    if valid_from > latest:
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Ngày bắt đầu hoạt động %(day)s quá xa: không được sau ngày %(latest)s (một năm kể từ hôm nay)."
+                )
+                % {"day": _d(valid_from), "latest": _d(latest)}
+            }
+        )
+
+
+def check_start_not_before_parent(*, valid_from: datetime.date | None, parent: Organization | None) -> None:
+    """A new organization does not start before the organization it belongs to. An unknown start date
+    (blank) is accepted, as for the demo's cells under the communes created on 1 July 2025."""
+    if valid_from is None or parent is None or parent.valid_from is None:
+        return
+    if valid_from < parent.valid_from:
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Ngày bắt đầu hoạt động %(day)s trước ngày “%(parent)s” bắt đầu hoạt động (%(parent_day)s)."
+                )
+                % {"day": _d(valid_from), "parent": parent.name, "parent_day": _d(parent.valid_from)}
+            }
+        )
+
+
+def no_active_candidates(*, organization: Organization, field: str | None = None, **_kwargs) -> None:
+    """Listener of services.organization_closing: a cell (or a committee over cells) is not closed while
+    candidates are still followed in its subtree. The candidates app is looked up by name, never
+    imported, so organizations depends on it neither at import time nor when it is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("candidates"):
+        return
+    candidate_model = apps.get_model("candidates", "Candidate")
+    count = (
+        candidate_model.objects.active()
+        .filter(
+            organization__tree_id=organization.tree_id,
+            organization__lft__gte=organization.lft,
+            organization__rght__lte=organization.rght,
+        )
+        .count()
+    )
+    if count:
+        message = _(
+            "Còn %(count)d quần chúng đang theo dõi trong quy trình kết nạp ở “%(name)s” hoặc các tổ chức trực "
+            "thuộc: hoàn tất quy trình của họ hoặc cho rút khỏi danh sách (trang Quần chúng, “Rút / không kết "
+            "nạp”), hoặc chuyển chi bộ nơi họ sinh hoạt sang tổ chức khác trước (phần mềm chưa có chức năng "
+            "chuyển từng quần chúng sang chi bộ khác)."
+        ) % {"count": count, "name": organization.name}
+        raise ValidationError({field: message} if field else message)
