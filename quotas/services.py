@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Scope
@@ -523,6 +524,13 @@ def _check_plan(plan: Plan) -> None:
             raise ValidationError({year_field: _("Năm không hợp lệ.")})
     if plan.end_year < plan.start_year:
         raise ValidationError({"end_year": _("Năm kết thúc phải từ năm bắt đầu trở đi.")})
+    if plan.status == Plan.Status.ISSUED and plan.issued_on is not None and plan.issued_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "issued_on": _("Kế hoạch đã ban hành không thể có ngày ban hành sau hôm nay (%(day)s).")
+                % {"day": f"{plan.issued_on:%d/%m/%Y}"}
+            }
+        )
     duplicates = Plan.objects.filter(organization_id=plan.organization_id, number__iexact=plan.number)
     if plan.pk:
         duplicates = duplicates.exclude(pk=plan.pk)

@@ -470,7 +470,10 @@ def allocation_import(request, pk: int, year: int):
         except services.AllocationConflict:
             messages.error(
                 request,
-                _("Chưa nhập: biểu đã được người khác sửa sau khi bạn xem trước. Hãy tải tệp lên lại để xem trước."),
+                _(
+                    "Chưa nhập: biểu đã được lưu lại sau khi bạn xem trước (bởi người khác, hoặc chính bạn vừa "
+                    "nhập tệp này hay lưu ở cửa sổ khác). Hãy tải tệp lên lại để xem trước."
+                ),
             )
             return redirect(request.path + (f"?plan={plan.pk}" if plan else ""))
         except ValidationError as exc:

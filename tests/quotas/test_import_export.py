@@ -243,7 +243,7 @@ def test_confirm_refuses_a_forged_or_stale_preview(seeded, client):
     )
     before = quota_state()
     response = client.post(url, {"payload": payload}, follow=True)
-    assert "đã được người khác sửa sau khi bạn xem trước" in response.content.decode()
+    assert "biểu đã được lưu lại sau khi bạn xem trước" in response.content.decode()
     assert quota_state() == before
 
 

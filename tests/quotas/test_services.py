@@ -3,6 +3,8 @@ quarters add up, all or nothing, replaced plans are history, hooks fire inside t
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -171,6 +173,11 @@ def test_effective_plan_is_the_most_recently_issued_current_one(seeded):
             {"target": 25, "end_year": 2026, "target_q1": 0, "target_q2": 4, "target_q3": 11, "target_q4": 10},
             "target_q1",
             "một năm",
+        ),
+        (
+            {"status": "issued", "issued_on": datetime.date.today() + datetime.timedelta(days=1)},
+            "issued_on",
+            "không thể có ngày ban hành sau hôm nay",
         ),
     ],
 )
