@@ -363,6 +363,32 @@ def _validate_person(instance, *, exclude: Iterable[str] = ()) -> None:
         raise ValidationError({"birth_date": _("Ngày sinh phải trước hôm nay.")})
 
 
+# Who can plausibly be on a sympathizer list: the awareness class is taken from about 16 (the cell
+# admits from 18); a birth date giving more than 100 years is a typing error.
+LISTING_AGES = (16, 100)
+
+
+def _check_listing_age(candidate: Candidate) -> None:
+    years = pipeline.age_in_months(candidate.birth_date, candidate.listed_on) // 12
+    youngest, oldest = LISTING_AGES
+    if not youngest <= years <= oldest:
+        raise ValidationError(
+            {
+                "birth_date": _(
+                    "Ngày sinh %(born)s: quần chúng %(years)s tuổi vào ngày đưa vào danh sách (%(listed)s); "
+                    "chỉ từ %(youngest)s đến %(oldest)s tuổi — kiểm tra lại ngày sinh."
+                )
+                % {
+                    "born": _d(candidate.birth_date),
+                    "years": years,
+                    "listed": _d(candidate.listed_on),
+                    "youngest": youngest,
+                    "oldest": oldest,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def candidate_create(
     *,
@@ -389,6 +415,7 @@ def candidate_create(
         raise ValidationError({"listed_on": _("Ngày không được sau hôm nay.")})
     if listed_on <= candidate.birth_date:
         raise ValidationError({"listed_on": _("Ngày vào danh sách phải sau ngày sinh.")})
+    _check_listing_age(candidate)
     _check_organization(organization, listed_on)
     _check_organization(organization, _today())
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
@@ -430,6 +457,8 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     for field, value in _clean_person(changes).items():
         setattr(candidate, field, value)
     _validate_person(candidate)
+    if "birth_date" in changes:
+        _check_listing_age(candidate)
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
     _person_lock(candidate.identity_key, candidate.citizen_id)
     if candidate.is_active:
@@ -951,6 +980,13 @@ def _admission_create(
         raise ValidationError({"admitted_on": _("Ngày quyết định không được sau hôm nay.")})
     rules = PipelineRules.current()
     age_months = pipeline.age_in_months(admission.birth_date, admitted_on)
+    if age_months > LISTING_AGES[1] * 12:
+        raise ValidationError(
+            {
+                "birth_date": _("Ngày sinh %(born)s: hơn %(oldest)s tuổi vào ngày kết nạp — kiểm tra lại ngày sinh.")
+                % {"born": _d(admission.birth_date), "oldest": LISTING_AGES[1]}
+            }
+        )
     if age_months < rules.min_age * 12:
         raise ValidationError(
             {"birth_date": _("Quy tắc tuổi: chưa đủ %(age)s tuổi vào ngày kết nạp.") % {"age": rules.min_age}}

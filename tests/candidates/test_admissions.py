@@ -116,6 +116,22 @@ def test_a_candidate_corrected_into_a_person_already_admitted_is_refused_at_once
     assert candidate.full_name == "Lê Thị Hòa Bình"
 
 
+@pytest.mark.parametrize(("born", "years"), [(D(2014, 6, 1), 11), (D(1899, 1, 1), 127)])
+def test_an_implausible_age_on_the_sympathizer_list_is_refused(world, born, years):
+    """11 or 127 years old when listed on 10/01/2026: a typing error in the birth date."""
+    with pytest.raises(ValidationError) as info:
+        services.candidate_create(
+            organization=world.cell_a,
+            full_name="Tuổi Không Hợp Lý",
+            gender="male",
+            birth_date=born,
+            listed_on=D(2026, 1, 10),
+            by=world.secretary,
+        )
+    assert f"{years} tuổi vào ngày đưa vào danh sách" in " ".join(info.value.message_dict["birth_date"])
+    assert not Candidate.objects.filter(full_name="Tuổi Không Hợp Lý").exists()
+
+
 def test_a_citizen_id_identifies_the_person_whatever_the_spelling(world):
     make_admission(world.cell_a, full_name="Hoàng Văn Bình", citizen_id="024098001234")
     with pytest.raises(ValidationError):
