@@ -60,7 +60,7 @@ def organizations_for_entry(*, user, on: datetime.date | None = None) -> QuerySe
     return (
         Organization.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
         .active(on)
-        .exclude(kind__in=[Kind.PROVINCE, Kind.DISTRICT])
+        .exclude(kind__in=[Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT])
         .filter(Q(kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL]) | ~Q(pk__in=with_children))
         .order_by("tree_id", "lft")
     )

@@ -106,7 +106,7 @@ def _visible_to(by, organization_id: int) -> bool:
 def admits_directly(organization: Organization, on: datetime.date) -> bool:
     """Candidates are followed, and admissions recorded, in a cell; or in a grassroots committee or
     commune that has no lower cell (the demo's communes without cells, seed 000's institutions)."""
-    if organization.kind in (Kind.PROVINCE, Kind.DISTRICT):
+    if organization.kind in (Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT):
         return False
     if organization.is_cell:
         return True
