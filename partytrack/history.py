@@ -24,6 +24,8 @@ from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 HISTORY_LIMIT = 300
 # Bookkeeping that changes on every save and says nothing a reader needs.
@@ -108,7 +110,8 @@ def _user_label(user) -> str:
 
 
 class _Labels:
-    """Turns stored values into what a reader understands, looking foreign keys up once per model."""
+    """Turns stored values into what a reader understands, looking foreign keys up once per model
+    (those of `records` in one query per model; any other on first use)."""
 
     def __init__(self, model: type[models.Model], records):
         self.model = model
@@ -125,12 +128,20 @@ class _Labels:
         model_field = self.fields.get(name)
         return str(model_field.verbose_name) if model_field is not None else name
 
+    def _related(self, related: type[models.Model], pk):
+        known = self.related.setdefault(related, {})
+        if pk not in known:
+            known[pk] = related._base_manager.filter(pk=pk).first()
+        return known[pk]
+
     def value(self, name: str, value) -> str:
         model_field = self.fields.get(name)
         if value is None or value == "":
             return "—"
+        if isinstance(value, DeletedObject):  # simple_history's stand-in for a deleted related row
+            return _("(đã xóa, mã %(pk)s)") % {"pk": value.pk}
         if model_field is not None and model_field.is_relation and model_field.related_model is not None:
-            obj = self.related.get(model_field.related_model, {}).get(value)
+            obj = value if isinstance(value, models.Model) else self._related(model_field.related_model, value)
             if obj is None:
                 return _("(đã xóa, mã %(pk)s)") % {"pk": value}
             if isinstance(obj, get_user_model()):
@@ -149,6 +160,21 @@ class _Labels:
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return str(value)
+
+
+class ReadableHistoryContextHelper(HistoricalRecordContextHelper):
+    """The "Thay đổi" column of django-simple-history's admin history page with the values of the
+    history page above: choice labels ("Học lớp nhận thức về Đảng", not "awareness_class"), dates
+    as dd/mm/yyyy, related objects by name. An admin uses it by returning it from
+    SimpleHistoryAdmin.get_historical_record_context_helper."""
+
+    def prepare_delta_change_value(self, change, value):
+        model_field = self.model._meta.get_field(change.field)
+        if model_field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        if not hasattr(self, "_labels"):
+            self._labels = _Labels(self.model, [])  # related objects come resolved from the admin
+        return self._labels.value(change.field, value)
 
 
 def _tracked(record) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from partytrack import uploads
 
@@ -63,17 +63,21 @@ class PlanForm(forms.ModelForm):
 
 class ReplacePlanForm(PlanForm):
     copy_quotas = forms.BooleanField(
-        label=_lazy("Chép chỉ tiêu của kế hoạch cũ sang kế hoạch mới"), required=False, initial=True
+        label=gettext_lazy("Chép chỉ tiêu của kế hoạch cũ sang kế hoạch mới"), required=False, initial=True
     )
 
 
 class SubTargetForm(forms.Form):
-    kind = forms.ChoiceField(label=_lazy("Loại chỉ tiêu"), choices=[("", "—"), *SubTarget.Kind.choices], required=False)
-    comparison = forms.ChoiceField(
-        label=_lazy("So sánh"), choices=SubTarget.Comparison.choices, initial=SubTarget.Comparison.AT_LEAST
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Loại chỉ tiêu"), choices=[("", "—"), *SubTarget.Kind.choices], required=False
     )
-    value = forms.DecimalField(label=_lazy("Giá trị"), min_value=0, max_digits=7, decimal_places=2, required=False)
-    description = forms.CharField(label=_lazy("Diễn giải"), max_length=300, required=False)
+    comparison = forms.ChoiceField(
+        label=gettext_lazy("So sánh"), choices=SubTarget.Comparison.choices, initial=SubTarget.Comparison.AT_LEAST
+    )
+    value = forms.DecimalField(
+        label=gettext_lazy("Giá trị"), min_value=0, max_digits=7, decimal_places=2, required=False
+    )
+    description = forms.CharField(label=gettext_lazy("Diễn giải"), max_length=300, required=False)
 
     def clean(self):
         data = super().clean()
@@ -111,8 +115,10 @@ def sub_target_inputs(formset) -> list[SubTargetInput]:
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_lazy("Tệp biểu (.xlsx)"),
-        help_text=_lazy("Biểu tải về từ trang này, hoặc biểu cùng mẫu: cột TT, tên đảng bộ, chi bộ, các cột số."),
+        label=gettext_lazy("Tệp biểu (.xlsx)"),
+        help_text=gettext_lazy(
+            "Biểu tải về từ trang này, hoặc biểu cùng mẫu: cột TT, tên đảng bộ, chi bộ, các cột số."
+        ),
     )
 
     def clean_file(self):

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organizations.models import MembershipFigure, Organization, ReportGroup
+from partytrack.templatetags.interface_numbers import interface_number, signed_number
 
 from .models import Plan, Quota
 
@@ -241,15 +243,12 @@ def _group_rows(children: Sequence[Organization], values_of) -> tuple[list[Alloc
     return groups, total
 
 
-def _difference(amount: int) -> str:
-    return f"+{amount}" if amount > 0 else str(amount)
-
-
 def allocation_warnings(
     *, sums: Sums, plan: Plan | None, year: int, own: Quota | None, organization: Organization
 ) -> list[str]:
     """Differences between what was allocated and what the level above set: shown, not refused
-    (seed 000 allocates 220 against a target of 200)."""
+    (seed 000 allocates 220 against a target of 200). Figures in the interface language (12.560 in
+    Vietnamese, 12,560 in English)."""
     warnings = []
     if sums.rows == 0:
         return warnings
@@ -260,7 +259,12 @@ def allocation_warnings(
             _(
                 "Tổng giao cho cấp dưới là %(sum)s, chỉ tiêu chung của kế hoạch là %(sign)s%(target)s: chênh lệch %(diff)s."
             )
-            % {"sum": sums.total, "sign": sign, "target": target, "diff": _difference(sums.total - target)}
+            % {
+                "sum": interface_number(sums.total),
+                "sign": sign,
+                "target": interface_number(target),
+                "diff": signed_number(sums.total - target),
+            }
         )
     if plan is not None and plan.has_target_quarters and sums.has_quarters:
         for index, (allocated, planned) in enumerate(zip(sums.quarters, plan.target_quarters, strict=True), 1):
@@ -269,19 +273,19 @@ def allocation_warnings(
                     _("Quý %(q)s: giao cho cấp dưới %(sum)s, kế hoạch đặt %(target)s: chênh lệch %(diff)s.")
                     % {
                         "q": ["I", "II", "III", "IV"][index - 1],
-                        "sum": allocated,
-                        "target": planned,
-                        "diff": _difference(allocated - planned),
+                        "sum": interface_number(allocated),
+                        "target": interface_number(planned),
+                        "diff": signed_number(allocated - planned),
                     }
                 )
     if own is not None and sums.total != own.total:
         warnings.append(
             _("Tổng giao cho cấp dưới là %(sum)s, cấp trên giao cho %(name)s %(own)s: chênh lệch %(diff)s.")
             % {
-                "sum": sums.total,
+                "sum": interface_number(sums.total),
                 "name": organization.name,
-                "own": own.total,
-                "diff": _difference(sums.total - own.total),
+                "own": interface_number(own.total),
+                "diff": signed_number(sums.total - own.total),
             }
         )
     return warnings
@@ -420,6 +424,14 @@ class HistoryEntry:
 
 
 FIELD_LABELS = {"total": "Tổng số", "q1": "Quý I", "q2": "Quý II", "q3": "Quý III", "q4": "Quý IV"}
+# The same columns as the history pages name them, in the interface language.
+HISTORY_LABELS = {
+    "total": gettext_lazy("Tổng số"),
+    "q1": gettext_lazy("Quý I"),
+    "q2": gettext_lazy("Quý II"),
+    "q3": gettext_lazy("Quý III"),
+    "q4": gettext_lazy("Quý IV"),
+}
 
 
 def quota_history(*, plan: Plan, year: int | None = None, limit: int = 500) -> list[HistoryEntry]:
@@ -436,9 +448,9 @@ def quota_history(*, plan: Plan, year: int | None = None, limit: int = 500) -> l
         new = EMPTY if record.history_type == "-" else quota_values(record)
         old = previous.get(record.id, EMPTY)
         previous[record.id] = new
-        changes = [(FIELD_LABELS[name], o, n) for name, o, n in zip(FIELDS, old, new, strict=True) if o != n]
+        changes = [(HISTORY_LABELS[name], o, n) for name, o, n in zip(FIELDS, old, new, strict=True) if o != n]
         if record.history_type == "-":
-            changes = [(FIELD_LABELS[name], o, None) for name, o in zip(FIELDS, old, strict=True) if o is not None]
+            changes = [(HISTORY_LABELS[name], o, None) for name, o in zip(FIELDS, old, strict=True) if o is not None]
         if not changes:
             continue
         entries.append(

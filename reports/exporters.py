@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from partytrack.documents import (
     OfficialHeader,
     render_pdf,
+    roman_quarter,
     xlsx_font,
     xlsx_setup_sheet,
     xlsx_write_header,
@@ -97,7 +98,7 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
     percentage as formulas."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = f"Quy {report.quarter}-{report.year}"
+    sheet.title = f"Quý {roman_quarter(report.quarter)}-{report.year}"
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     row = xlsx_write_header(sheet, header, columns=len(COLUMNS))

@@ -53,7 +53,7 @@ def _cell(sheet, row, column, value, *, bold=False, italic=False, align="left", 
 def statistics_xlsx(stats: AdmissionStatistics, header: OfficialHeader) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Dang vien moi ket nap"
+    sheet.title = "Đảng viên mới kết nạp"
     for index, width in enumerate(STAT_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     row = xlsx_write_header(sheet, header, columns=len(STAT_COLUMNS))
@@ -96,7 +96,7 @@ ALERT_WIDTHS = (6, 40, 32, 26, 60, 12, 26)
 def alerts_xlsx(alerts: list[Alert], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Canh bao"
+    sheet.title = "Cảnh báo"
     for index, width in enumerate(ALERT_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.cell(row=1, column=1, value=title).font = xlsx_font(bold=True, size=14)

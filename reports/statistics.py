@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.choices import (
@@ -31,7 +32,7 @@ from candidates.choices import (
 )
 from candidates.models import Admission
 from organizations.models import CELL_KINDS, Kind, MembershipFigure, Organization
-from partytrack.documents import OfficialHeader, party_committee_of, vietnamese_date
+from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.text import fold
 from quotas.models import Plan, SubTarget
 
@@ -108,17 +109,23 @@ class Period:
 
     @property
     def label(self) -> str:
+        """ "Quý IV năm 2026" in the active language: the page in the interface language, the biểu
+        (rendered in Vietnamese, partytrack.documents.in_official_language) in Vietnamese."""
+        year = str(self.year)  # a year is never written with a thousands separator
         if self.kind == PeriodKind.MONTH:
-            return f"Tháng {self.number:02d} năm {self.year}"
+            return gettext("Tháng %(month)s năm %(year)s") % {"month": f"{self.number:02d}", "year": year}
         if self.kind == PeriodKind.QUARTER:
-            return f"Quý {['I', 'II', 'III', 'IV'][self.number - 1]} năm {self.year}"
+            return gettext("Quý %(quarter)s năm %(year)s") % {"quarter": roman_quarter(self.number), "year": year}
         if self.kind == PeriodKind.HALF:
-            return f"6 tháng đầu năm {self.year}"
+            return gettext("6 tháng đầu năm %(year)s") % {"year": year}
         if self.kind == PeriodKind.NINE:
-            return f"9 tháng năm {self.year}"
+            return gettext("9 tháng năm %(year)s") % {"year": year}
         if self.kind == PeriodKind.YEAR:
-            return f"Năm {self.year}"
-        return f"Từ ngày {vietnamese_date(self.start)} đến ngày {vietnamese_date(self.end)}"
+            return gettext("Năm %(year)s") % {"year": year}
+        return gettext("Từ ngày %(start)s đến ngày %(end)s") % {
+            "start": vietnamese_date(self.start),
+            "end": vietnamese_date(self.end),
+        }
 
     def query_string(self) -> str:
         if self.kind == PeriodKind.CUSTOM:
@@ -128,8 +135,14 @@ class Period:
 
 # ---------------------------------------------------------------- the biểu
 
-AGE_BANDS = (("age_18_30", "Từ 18 đến 30 tuổi", 0, 30), ("age_31_40", "Từ 31 đến 40 tuổi", 31, 40))
-AGE_BANDS += (("age_41_50", "Từ 41 đến 50 tuổi", 41, 50), ("age_51", "Từ 51 tuổi trở lên", 51, None))
+# Labels are lazy: the page shows them in the interface language, the biểu (rendered in Vietnamese,
+# partytrack.documents.in_official_language) in Vietnamese.
+AGE_BANDS = (
+    ("age_18_30", _("Từ 18 đến 30 tuổi"), 0, 30),
+    ("age_31_40", _("Từ 31 đến 40 tuổi"), 31, 40),
+    ("age_41_50", _("Từ 41 đến 50 tuổi"), 41, 50),
+    ("age_51", _("Từ 51 tuổi trở lên"), 51, None),
+)
 
 
 @dataclass(frozen=True)
@@ -142,33 +155,34 @@ class StatisticLine:
 
 
 def _lines() -> list[StatisticLine | tuple[str, str]]:
-    """The rows of the biểu in print order; (key, heading) tuples are section headings."""
+    """The rows of the biểu in print order; (key, heading) tuples are section headings. Labels are
+    lazy translations, shown in the language active when they are rendered."""
     rows: list = [
-        StatisticLine("total", "Tổng số đảng viên mới kết nạp", Q(), 0),
-        ("in_which", "Trong đó:"),
-        StatisticLine("readmitted", "Kết nạp lại", Q(readmitted=True)),
-        StatisticLine("women", "Nữ", Q(gender=Gender.FEMALE)),
-        StatisticLine("minorities", "Dân tộc thiểu số", ~Q(ethnicity=Ethnicity.KINH)),
-        StatisticLine("religion", "Có đạo (tôn giáo)", ~Q(religion=Religion.NONE)),
-        StatisticLine("youth_union", "Đoàn viên thanh niên", Q(youth_union_member=True)),
-        StatisticLine("village_head", "Trưởng, phó thôn, tổ dân phố", Q(village_head=True)),
-        StatisticLine("discharged_soldier", "Quân nhân xuất ngũ", Q(discharged_soldier=True)),
-        StatisticLine("militia", "Dân quân tự vệ", Q(militia=True)),
-        StatisticLine("non_state", "Làm việc trong doanh nghiệp ngoài nhà nước", Q(non_state_enterprise=True)),
-        ("occupation", "Chia theo nghề nghiệp:"),
+        StatisticLine("total", _("Tổng số đảng viên mới kết nạp"), Q(), 0),
+        ("in_which", _("Trong đó:")),
+        StatisticLine("readmitted", _("Kết nạp lại"), Q(readmitted=True)),
+        StatisticLine("women", _("Nữ"), Q(gender=Gender.FEMALE)),
+        StatisticLine("minorities", _("Dân tộc thiểu số"), ~Q(ethnicity=Ethnicity.KINH)),
+        StatisticLine("religion", _("Có đạo (tôn giáo)"), ~Q(religion=Religion.NONE)),
+        StatisticLine("youth_union", _("Đoàn viên thanh niên"), Q(youth_union_member=True)),
+        StatisticLine("village_head", _("Trưởng, phó thôn, tổ dân phố"), Q(village_head=True)),
+        StatisticLine("discharged_soldier", _("Quân nhân xuất ngũ"), Q(discharged_soldier=True)),
+        StatisticLine("militia", _("Dân quân tự vệ"), Q(militia=True)),
+        StatisticLine("non_state", _("Làm việc trong doanh nghiệp ngoài nhà nước"), Q(non_state_enterprise=True)),
+        ("occupation", _("Chia theo nghề nghiệp:")),
     ]
-    rows += [StatisticLine(f"occ_{value}", str(label), Q(occupation=value), 2) for value, label in Occupation.choices]
-    rows.append(("age", "Chia theo tuổi đời (tại ngày kết nạp):"))
+    rows += [StatisticLine(f"occ_{value}", label, Q(occupation=value), 2) for value, label in Occupation.choices]
+    rows.append(("age", _("Chia theo tuổi đời (tại ngày kết nạp):")))
     for key, label, low, high in AGE_BANDS:
         cond = Q(age__gte=low) if high is None else Q(age__lte=high) if low == 0 else Q(age__gte=low, age__lte=high)
         rows.append(StatisticLine(key, label, cond, 2))
-    rows.append(StatisticLine("average_age", "Tuổi đời bình quân", None, 2))
-    rows.append(("education", "Trình độ giáo dục phổ thông:"))
-    rows += [StatisticLine(f"edu_{v}", str(lab), Q(education_level=v), 2) for v, lab in EducationLevel.choices]
-    rows.append(("professional", "Trình độ chuyên môn:"))
-    rows += [StatisticLine(f"pro_{v}", str(lab), Q(professional_level=v), 2) for v, lab in ProfessionalLevel.choices]
-    rows.append(("theory", "Trình độ lý luận chính trị:"))
-    rows += [StatisticLine(f"pol_{v}", str(lab), Q(political_theory=v), 2) for v, lab in PoliticalTheory.choices]
+    rows.append(StatisticLine("average_age", _("Tuổi đời bình quân"), None, 2))
+    rows.append(("education", _("Trình độ giáo dục phổ thông:")))
+    rows += [StatisticLine(f"edu_{v}", lab, Q(education_level=v), 2) for v, lab in EducationLevel.choices]
+    rows.append(("professional", _("Trình độ chuyên môn:")))
+    rows += [StatisticLine(f"pro_{v}", lab, Q(professional_level=v), 2) for v, lab in ProfessionalLevel.choices]
+    rows.append(("theory", _("Trình độ lý luận chính trị:")))
+    rows += [StatisticLine(f"pol_{v}", lab, Q(political_theory=v), 2) for v, lab in PoliticalTheory.choices]
     return rows
 
 

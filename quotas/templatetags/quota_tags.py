@@ -1,23 +1,26 @@
-"""Template filters for quotas: Vietnamese numbers whatever the interface language."""
+"""Template filters for quotas: figures in the interface language on pages (1.234 in Vietnamese,
+1,234 in English), Vietnamese in the biểu, which are rendered in Vietnamese
+(partytrack.documents.in_official_language)."""
 
 from django import template
 
 from partytrack import documents
+from partytrack.templatetags.interface_numbers import interface_number, interface_percent
 
 register = template.Library()
 
 
 @register.filter
 def vn_number(value, blank: str = ""):
-    """1.234 style; None (no quota) prints `blank`."""
+    """1.234 (1,234 in English); None (no quota) prints `blank`."""
     if value is None or value == "":
         return blank
-    return documents.format_number(value)
+    return interface_number(value)
 
 
 @register.filter
 def vn_percent(value):
-    return documents.format_percent(value)
+    return interface_percent(value)
 
 
 @register.filter

@@ -1,4 +1,6 @@
-"""Vietnamese figures in report templates, through the shared helpers of partytrack.documents."""
+"""Figures in report templates: in the interface language on pages (1.234 and 46,5% in Vietnamese,
+1,234 and 46.5% in English), Vietnamese in the biểu, which are rendered in Vietnamese
+(partytrack.documents.in_official_language)."""
 
 from html import escape as html_escape
 
@@ -6,21 +8,22 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from partytrack.documents import format_number, format_percent, roman_quarter
+from partytrack.documents import roman_quarter
+from partytrack.templatetags.interface_numbers import interface_number, interface_percent
 
 register = template.Library()
 
 
 @register.filter
 def vn_number(value, decimals=0):
-    """1.234 or 46,5; None (no quota) is "—"."""
-    return format_number(value, int(decimals))
+    """1.234 or 46,5 (1,234 or 46.5 in English); None (no quota) is "—"."""
+    return interface_number(value, int(decimals))
 
 
 @register.filter
 def vn_percent(value):
-    """46,5%; None (no quota) is "—"."""
-    return format_percent(value)
+    """46,5% (46.5% in English); None (no quota) is "—"."""
+    return interface_percent(value)
 
 
 @register.filter
@@ -44,23 +47,23 @@ def descendants_of(row, report):
 def progress_row(row, query):
     """One row of the progress table (dashboard), built in
     Python because a report has up to hundreds of rows and the template engine spent about 0.3 ms on
-    each, most of the page's time. Every text is escaped; numbers come from format_number."""
+    each, most of the page's time. Every text is escaped; numbers are in the interface language."""
     cells = [
-        format_number(row.quota_total),
-        *((format_number(value) if row.quota else "") for value in row.quota_quarters),
-        format_number(row.quota_to_date) + ("*" if row.quota_to_date_estimated else ""),
+        interface_number(row.quota_total),
+        *((interface_number(value) if row.quota else "") for value in row.quota_quarters),
+        interface_number(row.quota_to_date) + ("*" if row.quota_to_date_estimated else ""),
     ]
     numbers = "".join(f'<td class="num">{_escape(text)}</td>' for text in cells)
     numbers += "".join(
-        f'<td class="num{" later" if value is None else ""}">{_escape(format_number(value))}</td>'
+        f'<td class="num{" later" if value is None else ""}">{_escape(interface_number(value))}</td>'
         for value in row.admitted_quarters
     )
     numbers += "".join(
         f'<td class="num">{_escape(text)}</td>'
         for text in (
-            format_number(row.admitted_to_date),
-            format_percent(row.percent_total),
-            format_percent(row.percent_to_date),
+            interface_number(row.admitted_to_date),
+            interface_percent(row.percent_total),
+            interface_percent(row.percent_to_date),
         )
     )
     label = _escape(row.label)
@@ -74,7 +77,7 @@ def progress_row(row, query):
         target = f'<line class="bar-target" x1="{x}" x2="{x}" y1="0" y2="10"/>'
     bar = (
         f'<svg class="bar status-{status}" viewBox="0 0 100 10" preserveAspectRatio="none" width="120" '
-        f'height="12" role="img" aria-label="{status_label}: {_escape(format_percent(row.percent_total))}">'
+        f'height="12" role="img" aria-label="{status_label}: {_escape(interface_percent(row.percent_total))}">'
         '<rect class="bar-track" x="0" y="0" width="100" height="10"/>'
         f'<rect class="bar-fill" x="0" y="0" width="{svg_number(row.bar_percent)}" height="10"/>{target}</svg> '
         f'<span class="status status-{status}">{status_label}</span>'

@@ -91,9 +91,9 @@ def test_put_changes_the_values_and_keeps_history(seeded, api):
         ),
         ({"total": 4, "q1": 1, "q2": 1}, "non_field_errors", "Điền đủ bốn quý"),
         ({"code": "BG-LN-X01-01", "total": 1, "plan": "plan72"}, "plan", "không phải của Đảng bộ xã Biên Sơn"),
-        ({"code": "LD-BL-X01", "total": 1}, "organization", "does not exist"),
-        ({"total": 1, "plan": "plan55"}, "plan", "does not exist"),
-        ({"total": "năm"}, "total", "valid integer"),
+        ({"code": "LD-BL-X01", "total": 1}, "organization", "không tồn tại"),
+        ({"total": 1, "plan": "plan55"}, "plan", "không tồn tại"),
+        ({"total": "năm"}, "total", "số nguyên hợp lệ"),
     ],
 )
 def test_post_rejections_write_nothing(seeded, api, payload, field, message):
