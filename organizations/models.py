@@ -51,6 +51,21 @@ class ReportGroup(models.IntegerChoices):
     RESIDENTIAL = 1, _("Đảng bộ xã, phường, thị trấn")
     INSTITUTIONS = 2, _("Đảng bộ, chi bộ cơ quan, trường học, doanh nghiệp, lực lượng vũ trang")
 
+    @classmethod
+    def label_under(cls, group: int, parent_kind: str) -> str:
+        """The block's heading in the biểu of an organization of `parent_kind`: a commune's or a
+        grassroots committee's children are cells (of villages and residential groups, then of
+        agencies, schools, enterprises), not commune party committees."""
+        if parent_kind in (Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE, Kind.SUB_COMMITTEE):
+            return str(CELL_GROUP_LABELS[group])
+        return str(cls(group).label)
+
+
+CELL_GROUP_LABELS = {
+    ReportGroup.RESIDENTIAL: _("Chi bộ thôn, bản, tổ dân phố, khu phố"),
+    ReportGroup.INSTITUTIONS: _("Chi bộ cơ quan, trường học, doanh nghiệp, lực lượng vũ trang"),
+}
+
 
 class Role(models.TextChoices):
     STAFF = "staff", _("Cán bộ ban tổ chức")

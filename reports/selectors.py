@@ -594,7 +594,7 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
         groups.append(
             ProgressGroup(
                 group=group,
-                label=str(ReportGroup(group).label),
+                label=ReportGroup.label_under(group, organization.kind),
                 rows=rows,
                 subtotal=_sum_row(rows, kind=RowKind.SUBTOTAL, label=str(_("Cộng")), quarter=quarter, group=group),
             )

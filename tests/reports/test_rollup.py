@@ -264,3 +264,11 @@ def test_a_merge_into_another_district_is_like_a_move(tree):
     tree.province.refresh_from_db()
     province = progress_report(organization=tree.province, year=2025, quarter=4, today=NOVEMBER)
     assert {row.label: row.quota_total for row in province.rows} == {tree.district.name: 20, "Huyện ủy Khác": None}
+
+
+def test_a_communes_report_heads_its_cells_as_cells(tree):
+    """Under a district the first block is the communes; under a commune it is the villages' cells."""
+    district = progress_report(organization=tree.district, year=2025, quarter=2)
+    commune = progress_report(organization=tree.x1, year=2025, quarter=2)
+    assert district.groups[0].label == "Đảng bộ xã, phường, thị trấn"
+    assert commune.groups[0].label == "Chi bộ thôn, bản, tổ dân phố, khu phố"
