@@ -73,6 +73,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        # The "changes" column with choice labels, dd/mm/yyyy dates and related objects by name.
+        from .history import ReadableHistoryContextHelper
+
+        return ReadableHistoryContextHelper(self.model, historical_record)
+
 
 class RulesAdmin(HistoryAdmin):
     """A one-row table of rules kept as data (pipeline durations, alert thresholds): superusers only,

@@ -172,3 +172,13 @@ def test_admin_history_changes_show_choice_labels_and_dates(world):
     assert changes["Bước"] == ("Học lớp nhận thức về Đảng", "Làm hồ sơ")
     assert changes["Trạng thái"] == ("Đang theo dõi", "Đã rút khỏi danh sách")
     assert changes["Ngày kết thúc"] == ("—", "04/03/2026")
+
+
+def test_the_admin_history_page_shows_labels_not_stored_values(world, client):
+    """/admin/…/history/: "Bước: Làm hồ sơ", not "application" (partytrack.admin.HistoryAdmin)."""
+    candidate = make_candidate(world.cell_a, by=world.secretary)
+    candidate.step = Step.APPLICATION
+    candidate.save()
+    client.force_login(world.superuser)
+    html = client.get(f"/admin/candidates/candidate/{candidate.pk}/history/").content.decode()
+    assert "Làm hồ sơ" in html and "→ application" not in html and ">application<" not in html
