@@ -153,10 +153,11 @@ class AllocationGroup:
     group: ReportGroup
     rows: list[AllocationRow]
     sums: Sums
+    parent_kind: str = ""  # the allocating organization's kind: a commune's blocks are cells
 
     @property
     def label(self) -> str:
-        return str(self.group.label)
+        return ReportGroup.label_under(self.group, self.parent_kind)
 
 
 @dataclass
@@ -228,13 +229,15 @@ def own_quota(*, organization: Organization, year: int) -> Quota | None:
     return Quota.objects.filter(plan=plan, organization=organization, year=year).first()
 
 
-def _group_rows(children: Sequence[Organization], values_of) -> tuple[list[AllocationGroup], Sums]:
+def _group_rows(
+    children: Sequence[Organization], values_of, parent_kind: str = ""
+) -> tuple[list[AllocationGroup], Sums]:
     groups: list[AllocationGroup] = []
     total = Sums()
     for child in children:
         group_key = child.report_group
         if not groups or groups[-1].group != group_key:
-            groups.append(AllocationGroup(group=ReportGroup(group_key), rows=[], sums=Sums()))
+            groups.append(AllocationGroup(group=ReportGroup(group_key), rows=[], sums=Sums(), parent_kind=parent_kind))
         group = groups[-1]
         values, quota = values_of(child)
         group.rows.append(AllocationRow(number=len(group.rows) + 1, organization=child, values=values, quota=quota))
@@ -299,7 +302,9 @@ def allocation_for(*, organization: Organization, year: int, plan: Plan | None =
     quotas = list(Quota.objects.filter(plan=plan, year=year)) if plan else []
     by_org = {quota.organization_id: quota for quota in quotas}
     children = _children_for(organization, year, year, set(by_org))
-    groups, sums = _group_rows(children, lambda child: (quota_values(by_org.get(child.pk)), by_org.get(child.pk)))
+    groups, sums = _group_rows(
+        children, lambda child: (quota_values(by_org.get(child.pk)), by_org.get(child.pk)), organization.kind
+    )
     own = own_quota(organization=organization, year=year)
     return Allocation(
         organization=organization,

@@ -27,7 +27,8 @@ from candidates.choices import Step
 from candidates.labels import deadline_label
 from candidates.models import Candidate, PipelineRules
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
-from partytrack.documents import vietnamese_date
+from partytrack.documents import roman_quarter, vietnamese_date
+from partytrack.templatetags.interface_numbers import interface_number
 from quotas.models import Plan, SubTarget
 
 from . import selectors
@@ -281,8 +282,13 @@ def _behind_alerts(organization: Organization, today: datetime.date) -> list[Ale
                 AlertKind.BEHIND_TARGET,
                 line.organization.id,
                 line.organization.label,
-                str(_("Lũy kế %(admitted)s / chỉ tiêu đến hết quý %(target)s (chỉ tiêu năm %(total)s)"))
-                % {"admitted": line.admitted_to_date, "target": line.quota_to_date, "total": line.quota_total},
+                str(_("Lũy kế %(admitted)s; chỉ tiêu đến hết quý %(quarter)s: %(target)s (chỉ tiêu năm %(total)s)"))
+                % {
+                    "admitted": interface_number(line.admitted_to_date),
+                    "quarter": roman_quarter(quarter),
+                    "target": interface_number(line.quota_to_date),
+                    "total": interface_number(line.quota_total),
+                },
                 f"{reverse('reports:dashboard', args=[line.organization.id])}?year={year}&quarter={quarter}",
                 str(_("Xem tiến độ")),
             )

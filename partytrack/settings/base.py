@@ -169,6 +169,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Vietnamese first. Source strings are Vietnamese, so a missing translation can only ever show
 # Vietnamese; locale/en holds the English interface.
 LANGUAGE_CODE = "vi"
+FORMAT_MODULE_PATH = ["partytrack.formats"]  # Vietnamese dates as 26/10/2026
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -9,9 +9,10 @@ import io
 import re
 
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -182,3 +183,19 @@ def test_the_admin_history_page_shows_labels_not_stored_values(world, client):
     client.force_login(world.superuser)
     html = client.get(f"/admin/candidates/candidate/{candidate.pk}/history/").content.decode()
     assert "Làm hồ sơ" in html and "→ application" not in html and ">application<" not in html
+
+
+def test_vietnamese_dates_read_dd_mm_yyyy_in_the_admin_too(world, client):
+    """Django's Vietnamese format prints "Ngày 26 tháng 10 năm 2026"; offices write 26/10/2026
+    (partytrack/formats/vi). Typed dates are read the same way, and years stay ungrouped."""
+    from organizations.models import Organization
+
+    Organization.objects.filter(pk=world.cell_a.pk).update(valid_from=datetime.date(2026, 10, 26))
+    client.force_login(world.superuser)
+    with translation.override("vi"):
+        html = client.get(f"/admin/organizations/organization/{world.cell_a.pk}/history/").content.decode()
+        changelist = client.get("/admin/organizations/organization/").content.decode()
+        assert formats.date_format(datetime.date(2026, 10, 26)) == "26/10/2026"
+        assert forms.DateField().clean("26/10/2026") == datetime.date(2026, 10, 26)
+        assert formats.localize(2026) == "2026"
+    assert "26/10/2026" in changelist and "Ngày 26 tháng 10 năm 2026" not in changelist + html

@@ -49,6 +49,15 @@ def test_grid_shows_the_seed_table_grouped_with_totals(seeded, client):
     assert "<script>" not in html and " onclick=" not in html and " style=" not in html
 
 
+def test_a_communes_grid_heads_its_cells_as_cells(seeded, client):
+    """Hàm Liêm 2026 (seed 003): its children are village cells, not commune party committees."""
+    client.force_login(seeded.outsider)  # Hàm Liêm's staff
+    response = client.get(reverse("quotas:allocation", kwargs={"pk": seeded.ham_liem.pk, "year": 2026}))
+    labels = [group.label for group in response.context["allocation"].groups]
+    assert labels and labels[0] == "Chi bộ thôn, bản, tổ dân phố, khu phố"
+    assert "Đảng bộ xã, phường, thị trấn" not in labels
+
+
 def test_leader_reads_the_grid_but_cannot_type_or_save(seeded, client):
     client.force_login(seeded.leader)
     response = client.get(grid_url(seeded))

@@ -82,7 +82,7 @@ def test_organizations_behind_their_cumulative_quarterly_target(attention):
     alerts = _by_kind(organization_alerts(user=attention.staff, organization=attention.district_a, today=TODAY),
                       AlertKind.BEHIND_TARGET)  # fmt: skip
     assert [(a.organization_id, a.message) for a in alerts] == [
-        (attention.commune_a.pk, "Lũy kế 1 / chỉ tiêu đến hết quý 2 (chỉ tiêu năm 4)")
+        (attention.commune_a.pk, "Lũy kế 1; chỉ tiêu đến hết quý II: 2 (chỉ tiêu năm 4)")
     ]
     assert alerts[0].url == f"/reports/{attention.commune_a.pk}/?year=2026&quarter=2"
 
@@ -183,7 +183,7 @@ def test_a_committee_behind_its_own_plan_is_alerted_at_every_level(world):
     for organization in (w.commune_a, w.district_a, w.province):
         found = organization_alerts(user=w.superuser, organization=organization, today=D(2026, 12, 2))
         assert [(a.organization_id, a.message) for a in _by_kind(found, AlertKind.BEHIND_TARGET)] == [
-            (w.commune_a.pk, "Lũy kế 1 / chỉ tiêu đến hết quý 25 (chỉ tiêu năm 25)")
+            (w.commune_a.pk, "Lũy kế 1; chỉ tiêu đến hết quý IV: 25 (chỉ tiêu năm 25)")
         ], organization
 
 
