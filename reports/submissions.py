@@ -85,7 +85,17 @@ def report_submit(
     try:
         period = period_of(kind, year, number)
     except ValueError as exc:
-        raise ValidationError(_("Kỳ báo cáo không hợp lệ.")) from exc
+        if kind not in PERIODS_PER_YEAR:
+            raise ValidationError(_("Kỳ báo cáo không hợp lệ: chọn tháng, quý, 6 tháng hoặc năm.")) from exc
+        if PERIODS_PER_YEAR[kind] == 1:
+            raise ValidationError(
+                _("Kỳ báo cáo không hợp lệ: báo cáo %(kind)s chỉ có một kỳ mỗi năm (số 1), không có số %(number)s.")
+                % {"kind": str(Kind(kind).label).lower(), "number": number}
+            ) from exc
+        raise ValidationError(
+            _("Kỳ báo cáo không hợp lệ: %(kind)s số %(number)s; chỉ từ 1 đến %(max)s.")
+            % {"kind": Kind(kind).label, "number": number, "max": PERIODS_PER_YEAR[kind]}
+        ) from exc
     if period.start > timezone.localtime(now).date():
         raise ValidationError(_("Kỳ báo cáo này chưa bắt đầu."))
     if (

@@ -88,6 +88,20 @@ def test_a_period_not_yet_started_is_refused(world):
     assert not ReportSubmission.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("kind", "number", "message"),
+    [
+        ("quarter", 5, "Quý số 5; chỉ từ 1 đến 4"),
+        ("year", 7, "báo cáo năm chỉ có một kỳ mỗi năm"),
+        ("week", 1, "chọn tháng"),
+    ],
+)
+def test_a_bad_period_says_what_is_valid(world, kind, number, message):
+    with pytest.raises(ValidationError, match=message):
+        report_submit(organization=world.cell_a, kind=kind, year=2026, number=number, by=world.staff)
+    assert not ReportSubmission.objects.exists()
+
+
 def test_page_and_submit_form(world, client):
     client.force_login(world.secretary)
     year = timezone.localdate().year
