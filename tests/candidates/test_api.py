@@ -190,3 +190,11 @@ def test_vote_counts_beyond_any_cell_are_a_400_not_a_server_error(world):
     )
     assert response.status_code == 400 and set(response.json()) == {"votes_for", "voters_total"}
     assert candidate.events.count() == events
+
+
+def test_api_errors_are_in_vietnamese_and_a_404_names_no_model(world):
+    client = api(world.staff)
+    response = client.get("/api/v1/candidates/999999/")
+    assert (response.status_code, response.json()) == (404, {"detail": "Không tìm thấy."})
+    response = client.post("/api/v1/candidates/", data="{not json", content_type="application/json")
+    assert (response.status_code, response.json()) == (400, {"detail": "Dữ liệu gửi lên không phải JSON hợp lệ."})
