@@ -154,6 +154,19 @@ def _where(by, record) -> str:
     return _("tại một tổ chức ngoài phạm vi của bạn")
 
 
+def _check_file_not_admitted(candidate: Candidate, by) -> None:
+    """A file (new, corrected or reopened) is not for a person already admitted, unless it is a
+    re-admission after that admission."""
+    _check_not_admitted(
+        full_name=candidate.full_name,
+        birth_date=candidate.birth_date,
+        citizen_id=candidate.citizen_id,
+        readmitted=candidate.readmitted,
+        admitted_on=None if not candidate.readmitted else _today(),
+        by=by,
+    )
+
+
 def _check_not_admitted(
     *,
     full_name: str,
@@ -423,14 +436,7 @@ def candidate_create(
     _check_not_candidate(
         full_name=candidate.full_name, birth_date=candidate.birth_date, citizen_id=candidate.citizen_id, by=by
     )
-    _check_not_admitted(
-        full_name=candidate.full_name,
-        birth_date=candidate.birth_date,
-        citizen_id=candidate.citizen_id,
-        readmitted=candidate.readmitted,
-        admitted_on=None if not candidate.readmitted else _today(),
-        by=by,
-    )
+    _check_file_not_admitted(candidate, by)
     _save(candidate, by)
     StepEvent.objects.create(
         candidate=candidate,
@@ -486,14 +492,7 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
         admission.save()
         hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
     elif candidate.is_active:  # corrected into a person already admitted: refused, as on creation
-        _check_not_admitted(
-            full_name=candidate.full_name,
-            birth_date=candidate.birth_date,
-            citizen_id=candidate.citizen_id,
-            readmitted=candidate.readmitted,
-            admitted_on=None if not candidate.readmitted else _today(),
-            by=by,
-        )
+        _check_file_not_admitted(candidate, by)
     _save(candidate, by)
     _ensure_scope(by, candidate.organization)
     return candidate
@@ -911,14 +910,7 @@ def _check_can_reopen(candidate: Candidate, last: StepEvent, by) -> None:
     file not yet through the decision, once the person has been admitted otherwise (as on creation)."""
     _person_lock(candidate.identity_key, candidate.citizen_id)
     if step_index(candidate.step) < step_index(Step.DECISION):
-        _check_not_admitted(
-            full_name=candidate.full_name,
-            birth_date=candidate.birth_date,
-            citizen_id=candidate.citizen_id,
-            readmitted=candidate.readmitted,
-            admitted_on=None if not candidate.readmitted else _today(),
-            by=by,
-        )
+        _check_file_not_admitted(candidate, by)
     other = _active_file(
         full_name=candidate.full_name,
         birth_date=candidate.birth_date,
