@@ -142,7 +142,7 @@ def default_issuing_body(organization: Organization) -> str:
     return organization.name
 
 
-def _within(child: Organization, organization: Organization) -> bool:
+def still_below(child: Organization, organization: Organization) -> bool:
     """Whether `child` is still below `organization` (a row of its biểu it may change): false for an
     organization that received a quota and has since been moved to another subtree."""
     return child.tree_id == organization.tree_id and organization.lft < child.lft < organization.rght
@@ -312,7 +312,7 @@ def allocation_save(
             errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": _label(child)})
             continue
         seen.add(row.organization_id)
-        if not _within(child, organization):
+        if not still_below(child, organization):
             # Moved out of the subtree since: its old quota stays in the biểu as history, unchanged.
             if tuple(row.values) != saved.get(child.pk, selectors.EMPTY):
                 errors.setdefault(key, []).append(
@@ -419,7 +419,7 @@ def term_save(
             errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": name})
             continue
         seen.add(row.organization_id)
-        if not _within(current.organization, organization):
+        if not still_below(current.organization, organization):
             # Moved out of the subtree since: its row stays as history, unchanged.
             figure = current.figure
             shown = (figure.cell_count, figure.member_count, figure.official_member_count) if figure else (None,) * 3

@@ -124,6 +124,8 @@ def _grid_rows(allocation, *, typed=None, errors=None, conflicts=None, merged=No
         rows = []
         for row in group.rows:
             org_id = row.organization.pk
+            # Moved to another subtree since it got its quota: shown as history, not editable.
+            locked = not services.still_below(row.organization, allocation.organization)
             if org_id in merged:
                 cells = merged[org_id]
             elif org_id in typed:
@@ -144,6 +146,7 @@ def _grid_rows(allocation, *, typed=None, errors=None, conflicts=None, merged=No
                         for index, column in enumerate(FIELDS)
                     ],
                     "errors": errors.get(org_id, []),
+                    "locked": locked,
                 }
             )
         groups.append({"group": group, "rows": rows})

@@ -200,7 +200,7 @@
         if (!target) return;
         cells.forEach(function (value, j) {
           var cell = target[at.c + j];
-          if (cell) cell.value = value.trim();
+          if (cell && !cell.readOnly) cell.value = value.trim();
         });
       });
       recalc();

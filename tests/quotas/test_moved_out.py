@@ -40,7 +40,13 @@ def test_the_old_parent_cannot_rewrite_a_moved_out_quota(seeded, moved):
 
 def test_the_grid_still_saves_with_the_moved_out_row_unchanged(seeded, moved, client):
     data = load_grid(client, seeded.staff, grid_url(seeded))
-    assert data[cell(seeded, "BG-LN-X01")] == "5"  # still shown, as history
+    assert data[cell(seeded, "BG-LN-X01")] == "5"  # still shown, as history, and not editable
+    html = client.get(grid_url(seeded)).content.decode()
+    assert f'name="{cell(seeded, "BG-LN-X01")}" value="5"' in html
+    row = html[html.index(f'data-org="{moved.pk}"') : html.index("</tr>", html.index(f'data-org="{moved.pk}"'))]
+    assert row.count("readonly") == 5 and "chỉ tiêu cũ chỉ để xem" in row
+    other = html[html.index(f'data-org="{seeded.org("BG-LN-X02").pk}"') :]
+    assert "readonly" not in other[: other.index("</tr>")]
     data[cell(seeded, "BG-LN-X02")] = "7"
     data[cell(seeded, "BG-LN-X02", "q4")] = ""
     for quarter in ("q1", "q2", "q3"):
