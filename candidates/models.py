@@ -11,10 +11,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
-from partytrack.models import OneRowRules
+from partytrack.models import AuditHistory, OneRowRules
 
 from .choices import (
     AdmissionSource,
@@ -94,7 +93,7 @@ class PipelineRules(OneRowRules):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("quy định thời hạn kết nạp")
@@ -211,7 +210,7 @@ class Candidate(PersonFields):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CandidateQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("quần chúng")
@@ -350,7 +349,7 @@ class Admission(PersonFields):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AdmissionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("kết nạp")

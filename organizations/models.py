@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
-from simple_history.models import HistoricalRecords
 
+from partytrack.models import AuditHistory
 from partytrack.text import fold
 
 
@@ -215,7 +215,7 @@ class Organization(MPTTModel):
     search_name = models.CharField(max_length=420, editable=False, default="")
 
     objects = OrganizationManager()
-    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level", "search_name"])
+    history = AuditHistory(excluded_fields=["lft", "rght", "tree_id", "level", "search_name"])
 
     class MPTTMeta:
         order_insertion_by = ["position", "name"]
@@ -279,7 +279,7 @@ class MembershipFigure(models.Model):
     member_count = models.PositiveIntegerField(_("tổng số đảng viên"))
     official_member_count = models.PositiveIntegerField(_("đảng viên chính thức"))
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("số liệu đảng viên")
@@ -311,7 +311,7 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     granted_at = models.DateTimeField(_("ngày giao"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("phân quyền")

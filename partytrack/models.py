@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+from simple_history.models import HistoricalRecords
 
 
 class OneRowRules(models.Model):
@@ -20,3 +23,16 @@ class OneRowRules(models.Model):
     def current(cls):
         """The rules in force: the stored row, or the defaults (no write)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class AuditHistory(HistoricalRecords):
+    """django-simple-history's records, named in the interface language: "lịch sử kết nạp" (its own
+    "historical {}" is English and fixed at import)."""
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        if not self.user_set_verbose_name:
+            options["verbose_name"] = format_lazy(gettext_lazy("lịch sử {}"), model._meta.verbose_name)
+        if not self.user_set_verbose_name_plural:
+            options["verbose_name_plural"] = format_lazy(gettext_lazy("lịch sử {}"), model._meta.verbose_name_plural)
+        return options

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
+from partytrack.models import AuditHistory
 
 
 class PlanQuerySet(models.QuerySet):
@@ -68,7 +68,7 @@ class Plan(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
 
     objects = PlanQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -190,7 +190,7 @@ class SubTarget(models.Model):
     description = models.CharField(_("diễn giải"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("chỉ tiêu phụ")
@@ -245,7 +245,7 @@ class Quota(models.Model):
     q4 = models.PositiveIntegerField(_("quý IV"), null=True, blank=True)
 
     objects = QuotaQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("chỉ tiêu")

@@ -12,10 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
-from partytrack.models import OneRowRules
+from partytrack.models import AuditHistory, OneRowRules
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -173,7 +172,7 @@ class ReportSubmission(models.Model):
     )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("báo cáo định kỳ đã gửi")
@@ -206,7 +205,7 @@ class ReportingDeadline(models.Model):
         _("của tháng thứ … sau kỳ báo cáo"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("hạn gửi báo cáo định kỳ")
@@ -242,7 +241,7 @@ class AlertRules(OneRowRules):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("ngưỡng cảnh báo")

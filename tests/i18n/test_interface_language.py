@@ -199,3 +199,13 @@ def test_vietnamese_dates_read_dd_mm_yyyy_in_the_admin_too(world, client):
         assert forms.DateField().clean("26/10/2026") == datetime.date(2026, 10, 26)
         assert formats.localize(2026) == "2026"
     assert "26/10/2026" in changelist and "Ngày 26 tháng 10 năm 2026" not in changelist + html
+
+
+def test_history_models_are_named_in_the_interface_language():
+    from candidates.models import Admission
+
+    history = Admission.history.model._meta
+    with translation.override("vi"):
+        assert str(history.verbose_name) == "lịch sử kết nạp"
+    with translation.override("en"):
+        assert str(history.verbose_name) == "history of admission"
