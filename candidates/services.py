@@ -11,6 +11,7 @@ person run one after the other, so the second sees the first and is refused.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 import zlib
 from collections.abc import Iterable
 
@@ -601,7 +602,8 @@ def candidate_advance(
         if not introduction:
             raise ValidationError({"introduction": _("Chọn hình thức giới thiệu.")})
         needed = 2 if introduction == Introduction.TWO_MEMBERS else 1
-        distinct = {fold(" ".join(name.split())) for name in people_list}
+        # Same name up to case and spacing (Hùng and Hưng are two people: diacritics count).
+        distinct = {unicodedata.normalize("NFC", " ".join(name.split())).casefold() for name in people_list}
         if len(distinct) < len(people_list):
             raise ValidationError(
                 {"people": _("Quy tắc giới thiệu: hai người giới thiệu phải là hai đảng viên khác nhau.")}

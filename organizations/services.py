@@ -113,7 +113,6 @@ def organization_create(
     validators.check_kind_under(name=organization.name, kind=organization.kind, parent=parent)
     validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=parent, field="valid_to")
     validators.check_start_not_too_late(organization.valid_from)
-    validators.check_start_not_before_parent(valid_from=organization.valid_from, parent=parent)
     _check_sibling_name(parent=parent, name=organization.name)
     organization._history_user = by
     organization.save()
@@ -141,7 +140,6 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
         validators.check_children_fit_kind(organization, organization.kind)
     if "valid_from" in changed:
         validators.check_start_not_too_late(organization.valid_from)
-        validators.check_start_not_before_parent(valid_from=organization.valid_from, parent=parent)
     if "valid_to" in changed:
         validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=parent, field="valid_to")
     if closing:

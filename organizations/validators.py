@@ -161,22 +161,6 @@ def check_start_not_too_late(valid_from: datetime.date | None) -> None:
         )
 
 
-def check_start_not_before_parent(*, valid_from: datetime.date | None, parent: Organization | None) -> None:
-    """A new organization does not start before the organization it belongs to. An unknown start date
-    (blank) is accepted, as for the demo's cells under the communes created on 1 July 2025."""
-    if valid_from is None or parent is None or parent.valid_from is None:
-        return
-    if valid_from < parent.valid_from:
-        raise ValidationError(
-            {
-                "valid_from": _(
-                    "Ngày bắt đầu hoạt động %(day)s trước ngày “%(parent)s” bắt đầu hoạt động (%(parent_day)s)."
-                )
-                % {"day": _d(valid_from), "parent": parent.name, "parent_day": _d(parent.valid_from)}
-            }
-        )
-
-
 def no_active_candidates(*, organization: Organization, field: str | None = None, **_kwargs) -> None:
     """Listener of services.organization_closing: a cell (or a committee over cells) is not closed while
     candidates are still followed in its subtree. The candidates app is looked up by name, never

@@ -336,8 +336,13 @@ def _parse_number(value) -> int | None:
         return int(text)
     if _THOUSANDS.fullmatch(text):
         return int(text.replace(".", ""))
-    if re.fullmatch(r"-?\d+[.,]0+", text):  # "5,0": a whole number written with a decimal part
+    if re.fullmatch(r"-?\d+[.,]0{1,2}", text):  # "5,0", "5,00": a whole number with a decimal part
         return int(re.split(r"[.,]", text)[0])
+    if re.fullmatch(r"-?\d{1,3},\d{3}", text):  # "1,000": a thousand written the English way, or 1?
+        raise NotANumber(
+            _("“%(value)s” không rõ là số nào: viết số nguyên không có dấu phẩy (ví dụ 1000 hoặc 1.000)")
+            % {"value": text}
+        )
     if re.fullmatch(r"-?\d+[.,]\d+", text):
         raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": text})
     raise NotANumber(_("“%(value)s” không phải là số") % {"value": str(value).strip()})

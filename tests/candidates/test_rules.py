@@ -89,6 +89,15 @@ def test_two_official_members_introduce_unless_the_youth_union_does(world):
             people=["Đảng viên A", "đảng viên  a"],
         ),
     )
+    two = make_candidate(world.cell_a, step=Step.AWARENESS_CLASS)
+    two = advance(
+        two,
+        Step.APPLICATION,
+        D(2025, 3, 10),
+        introduction=Introduction.TWO_MEMBERS,
+        people=["Nguyễn Văn Hùng", "Nguyễn Văn Hưng"],  # two people: the names differ in a diacritic
+    )
+    assert two.step == Step.APPLICATION
     member = make_candidate(world.cell_a, step=Step.AWARENESS_CLASS, youth_union_member=True)
     member = advance(member, Step.APPLICATION, D(2025, 3, 10), introduction=Introduction.YOUTH_UNION, people=["A"])
     assert member.file_opened_on == D(2025, 3, 10)

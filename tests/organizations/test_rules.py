@@ -274,23 +274,19 @@ def test_a_start_date_far_in_the_future_is_refused(world, client):
     )
 
 
-def test_a_child_does_not_start_before_its_parent(world):
+def test_a_cell_older_than_its_2025_commune_keeps_its_founding_date(world):
+    """The 2025 restructuring put cells founded decades ago under communes created on 01/07/2025:
+    their history is recorded and corrected as it was (DOMAIN.md), not refused."""
     commune = OrganizationFactory(
         name="Đảng ủy xã Mới", code="N1", kind=Kind.COMMUNE, parent=world.province, valid_from=D(2025, 7, 1)
     )
-    with pytest.raises(ValidationError) as error:
-        services.organization_create(
-            parent=commune, name="Chi bộ Thôn 5", code="N1C", kind=Kind.CELL, valid_from=D(2020, 1, 1)
-        )
-    assert "01/07/2025" in messages_of(error)["valid_from"][0]
     cell = services.organization_create(
-        parent=commune, name="Chi bộ Thôn 5", code="N1C", kind=Kind.CELL, valid_from=D(2025, 7, 1)
+        parent=commune, name="Chi bộ Thôn 5", code="N1C", kind=Kind.CELL, valid_from=D(1995, 3, 1)
     )
-    with pytest.raises(ValidationError):
-        services.organization_update(organization=cell, valid_from=D(2025, 6, 30))
-    # A cell older than its new commune may be moved in (the 2025 restructuring).
-    old = services.organization_update(organization=world.cell_a, valid_from=D(2010, 1, 1))
-    services.organization_move(organization=old, new_parent=commune)
+    assert cell.valid_from == D(1995, 3, 1)
+    moved = services.organization_update(organization=world.cell_a, valid_from=D(2010, 1, 1))
+    moved = services.organization_move(organization=moved, new_parent=commune)
+    assert services.organization_update(organization=moved, valid_from=D(2011, 1, 1)).valid_from == D(2011, 1, 1)
 
 
 # --- 4. No dissolution while candidates are followed -----------------------------------------------

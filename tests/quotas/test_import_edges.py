@@ -53,9 +53,18 @@ def test_a_blank_total_is_the_sum_of_its_quarters_in_the_cong_check_too(seeded):
 
 
 def test_a_whole_number_written_with_a_decimal_part_is_that_number():
-    assert [importers.parse_number(text) for text in ("5,0", "5.0", "12,00", "1.234", "5,000")] == [5, 5, 12, 1234, 5]
+    assert [importers.parse_number(text) for text in ("5,0", "5.0", "12,00", "1.234", "5.000")] == [
+        5,
+        5,
+        12,
+        1234,
+        5000,
+    ]
     with pytest.raises(importers.NotANumber, match="không phải là số nguyên"):
         importers.parse_number("2,5")
+    # "1,000" is one in Vietnamese and a thousand in English: refused rather than guessed.
+    with pytest.raises(importers.NotANumber, match="không rõ là số nào"):
+        importers.parse_number("1,000")
 
 
 def test_a_number_too_large_for_any_bieu_is_refused_in_the_preview(seeded):
