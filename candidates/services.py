@@ -379,12 +379,12 @@ def _validate_person(instance, *, exclude: Iterable[str] = ()) -> None:
 
 # Who can plausibly be on a sympathizer list: the awareness class is taken from about 16 (the cell
 # admits from 18); a birth date giving more than 100 years is a typing error.
-LISTING_AGES = (16, 100)
+PLAUSIBLE_AGES = (16, 100)
 
 
 def _check_listing_age(candidate: Candidate) -> None:
     years = pipeline.age_in_months(candidate.birth_date, candidate.listed_on) // 12
-    youngest, oldest = LISTING_AGES
+    youngest, oldest = PLAUSIBLE_AGES
     if not youngest <= years <= oldest:
         raise ValidationError(
             {
@@ -974,11 +974,11 @@ def _admission_create(
         raise ValidationError({"admitted_on": _("Ngày quyết định không được sau hôm nay.")})
     rules = PipelineRules.current()
     age_months = pipeline.age_in_months(admission.birth_date, admitted_on)
-    if age_months > LISTING_AGES[1] * 12:
+    if age_months > PLAUSIBLE_AGES[1] * 12:
         raise ValidationError(
             {
                 "birth_date": _("Ngày sinh %(born)s: hơn %(oldest)s tuổi vào ngày kết nạp — kiểm tra lại ngày sinh.")
-                % {"born": _d(admission.birth_date), "oldest": LISTING_AGES[1]}
+                % {"born": _d(admission.birth_date), "oldest": PLAUSIBLE_AGES[1]}
             }
         )
     if age_months < rules.min_age * 12:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations.models import MembershipFigure, Organization, ReportGroup
-from partytrack.templatetags.interface_numbers import interface_number, signed_number
+from partytrack.figures import interface_number, signed_number
 
 from .models import Plan, Quota
 

@@ -28,7 +28,7 @@ from candidates.labels import deadline_label
 from candidates.models import Candidate, PipelineRules
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack.documents import roman_quarter, vietnamese_date
-from partytrack.templatetags.interface_numbers import interface_number
+from partytrack.figures import interface_number
 from quotas.models import Plan, SubTarget
 
 from . import selectors

@@ -5,7 +5,7 @@
 from django import template
 
 from partytrack import documents
-from partytrack.templatetags.interface_numbers import interface_number, interface_percent
+from partytrack.figures import interface_number, interface_percent
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from partytrack.documents import roman_quarter
-from partytrack.templatetags.interface_numbers import interface_number, interface_percent
+from partytrack.figures import interface_number, interface_percent
 
 register = template.Library()
 

@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from candidates.choices import Status, Step
 from candidates.models import Candidate
 from partytrack.documents import in_official_language
+from partytrack.figures import interface_number, interface_percent
 from partytrack.history import ReadableHistoryContextHelper
-from partytrack.templatetags.interface_numbers import interface_number, interface_percent
 from quotas import selectors as quota_selectors
 from quotas.models import Plan, Quota
 from tests.candidates.factories import make_candidate

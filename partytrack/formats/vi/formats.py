@@ -1,6 +1,6 @@
 """Vietnamese: dates as offices write them, 26/10/2026 (Django's "Ngày 26 tháng 10 năm 2026" is for
 prose, and "26-10-2026" is not the usual form). Numbers are grouped by the project's own filters
-(interface_numbers, documents.format_number), never by the locale: years and ids print as typed."""
+(partytrack.figures, documents.format_number), never by the locale: years and ids print as typed."""
 
 DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "d/m/Y H:i"

@@ -2,18 +2,14 @@
 88.0%. Official documents are rendered in Vietnamese (partytrack.documents.in_official_language), so
 the same helpers print Vietnamese figures in every PDF and .xlsx biểu whatever the interface language.
 
-`{% load interface_numbers %}` gives the filters `number` and `percent`; Python code (messages built
-by selectors, rows built by template tags) calls the functions directly."""
+The apps' template filters (vn_number, vn_percent) and the messages built in Python both use these."""
 
 from __future__ import annotations
 
-from django import template
 from django.conf import settings
 from django.utils import translation
 
 from partytrack.documents import format_number
-
-register = template.Library()
 
 # Vietnamese figures swap the English separators: 1.234,5 <-> 1,234.5.
 _TO_ENGLISH = str.maketrans({".": ",", ",": "."})
@@ -42,13 +38,3 @@ def interface_percent(value, decimals: int = 1) -> str:
 def signed_number(value: int) -> str:
     """A difference with its sign: +12.360, -5, 0."""
     return f"+{interface_number(value)}" if value > 0 else interface_number(value)
-
-
-@register.filter
-def number(value, decimals=0):
-    return interface_number(value, int(decimals))
-
-
-@register.filter
-def percent(value):
-    return interface_percent(value)
