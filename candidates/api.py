@@ -19,7 +19,7 @@ from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from . import selectors, services
 from .choices import EventKind, Introduction, RuleException, Step
 from .filters import AdmissionFilter, CandidateFilter
-from .models import MAX_VOTERS, Admission, Candidate, PipelineRules, StepEvent
+from .models import MAX_VOTERS, Admission, Candidate, PersonalDataAccess, PipelineRules, StepEvent
 from .services import CANDIDATE_FIELDS, PERSON_FIELDS
 
 
@@ -120,11 +120,42 @@ class StepInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+class PersonalDataReadLogged:
+    """Lists and details of people's personal data: every answered GET is one row of the access log
+    (services.personal_data_read_record) with the people it returned and the query it was asked.
+    `read_kinds` maps the view's actions (list, retrieve) to the log's kinds."""
+
+    read_kinds: dict[str, str] = {}
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.action in self.read_kinds:  # what list() and retrieve() are about to send
+            self._people_read = args[0] if kwargs.get("many") else [args[0]]
+        return super().get_serializer(*args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        people = getattr(self, "_people_read", None)
+        if people is not None and request.method in ("GET", "HEAD") and 200 <= response.status_code < 300:
+            services.personal_data_read_record(
+                user=request.user,
+                kind=self.read_kinds[self.action],
+                people=people,
+                filters="; ".join(f"{key}={value}" for key, value in request.query_params.items()),
+                path=request.path,
+            )
+        return response
+
+
 class CandidateViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    PersonalDataReadLogged,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = CandidateSerializer
     http_method_names = ["get", "post", "head", "options"]
+    read_kinds = {"list": PersonalDataAccess.Kind.CANDIDATE_LIST_API, "retrieve": PersonalDataAccess.Kind.CANDIDATE_API}
 
     def get_queryset(self):
         """Ordered like the board: overdue first, then due soon, then later deadlines, then none."""
@@ -202,12 +233,17 @@ class AdmissionSerializer(serializers.ModelSerializer):
 
 
 class AdmissionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    PersonalDataReadLogged,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Admissions in scope; POST records a historical admission directly (no earlier steps)."""
 
     serializer_class = AdmissionSerializer
     http_method_names = ["get", "post", "head", "options"]
+    read_kinds = {"list": PersonalDataAccess.Kind.ADMISSION_LIST_API, "retrieve": PersonalDataAccess.Kind.ADMISSION_API}
 
     def get_queryset(self):
         return (

@@ -37,7 +37,9 @@ __all__ = [
     "AdmissionQuerySet",
     "Candidate",
     "Gender",
+    "PersonalDataAccess",
     "PipelineRules",
+    "PrivacyRules",
     "StepEvent",
 ]
 
@@ -396,30 +398,94 @@ class Admission(PersonFields):
         return (self.admitted_on.month - 1) // 3 + 1
 
 
-class PersonalDataExport(models.Model):
-    """A download of candidates' or admissions' personal data: who, when, for which organization,
-    with which filter and how many rows. Written in the same request as the file; never edited."""
+class PrivacyRules(OneRowRules):
+    """How personal data is protected where it is not shown: the smallest population whose statistics
+    are broken down for readers who may not see the people (leaders), and how many times a day a user
+    may be told that a person they enter has a record in another organization. One row (pk=1), data
+    with defaults; a change is an edit in the admin, not a release."""
+
+    statistics_min_people = models.PositiveSmallIntegerField(
+        _("số người tối thiểu để chia nhỏ số liệu thống kê"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+        help_text=_(
+            "Ít người hơn thì người không được xem hồ sơ (lãnh đạo) chỉ thấy tổng số, không thấy dân tộc, tôn "
+            "giáo, tuổi, trình độ."
+        ),
+    )
+    record_elsewhere_per_day = models.PositiveSmallIntegerField(
+        _("số lần mỗi ngày một người dùng được báo “đã có hồ sơ ở tổ chức khác”"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Quá số lần này, đến hết ngày người dùng không thêm được quần chúng, kết nạp nữa."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = AuditHistory()
+
+    class Meta:
+        verbose_name = _("quy định bảo vệ dữ liệu cá nhân")
+        verbose_name_plural = _("quy định bảo vệ dữ liệu cá nhân")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="privacy_rules_single_row"),
+            models.CheckConstraint(
+                condition=Q(statistics_min_people__gte=2, statistics_min_people__lte=100),
+                name="privacy_rules_min_people_2_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_elsewhere_per_day__gte=1, record_elsewhere_per_day__lte=1000),
+                name="privacy_rules_per_day_1_to_1000",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Quy định bảo vệ dữ liệu cá nhân"))
+
+
+class PersonalDataAccess(models.Model):
+    """The personal-data access log: every read of candidates' or admissions' personal data (API list or
+    detail, page, file, statistics broken down by person attributes) as one row per request — who, when,
+    what (kind, address, filters), how many people (and which records, up to MAX_LOGGED_IDS) and the
+    organization whose subtree holds them. Also every refusal that told a user a person has a record in
+    another organization (the identifier only as a keyed hash). Written by
+    `services.personal_data_read_record`; never edited."""
 
     class Kind(models.TextChoices):
         ADMISSIONS_XLSX = "admissions_xlsx", _("Danh sách kết nạp (.xlsx)")
         ALERTS_XLSX = "alerts_xlsx", _("Cảnh báo (.xlsx)")
+        CANDIDATE_LIST_API = "candidate_list_api", _("API: danh sách quần chúng")
+        CANDIDATE_API = "candidate_api", _("API: hồ sơ quần chúng")
+        ADMISSION_LIST_API = "admission_list_api", _("API: danh sách kết nạp")
+        ADMISSION_API = "admission_api", _("API: một kết nạp")
+        CANDIDATE_PAGE = "candidate_page", _("Trang hồ sơ quần chúng")
+        ADMISSION_PAGE = "admission_page", _("Trang kết nạp")
+        HISTORY_PAGE = "history_page", _("Lịch sử thay đổi")
+        ADMIN_PAGE = "admin_page", _("Trang quản trị")
+        STATISTICS = "statistics", _("Biểu thống kê đảng viên mới kết nạp")
+        RECORD_ELSEWHERE = "record_elsewhere", _("Từ chối: người đã có hồ sơ ở tổ chức khác")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tải")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người dùng")
     )
-    exported_at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
+    accessed_at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
-    # The organization filtered on, else the user's own; empty for a superuser's unfiltered export.
+    path = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    # The lowest organization whose subtree holds every person read (a refusal: where the user was
+    # entering the person); empty only for a superuser's read across trees.
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tổ chức")
     )
     filters = models.CharField(_("bộ lọc"), max_length=500, blank=True)
-    row_count = models.PositiveIntegerField(_("số dòng"))
+    person_count = models.PositiveIntegerField(_("số người"))
+    person_ids = models.JSONField(_("mã hồ sơ"), null=True, blank=True, editable=False)
+    # A refusal's identifier (citizen ID, or folded name and birth date), never stored in clear.
+    subject_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("lần tải dữ liệu cá nhân")
-        verbose_name_plural = _("các lần tải dữ liệu cá nhân")
-        ordering = ["-exported_at", "-pk"]
+        verbose_name = _("lần truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index(fields=["user", "kind", "accessed_at"], name="personal_access_user_kind")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.exported_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} — {self.accessed_at:%d/%m/%Y %H:%M}"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, MembershipFigure, Organization, Scope
 
 from .choices import Status, Step
-from .models import Admission, Candidate, PersonalDataExport, PipelineRules, StepEvent
+from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, StepEvent
 from .rules import next_steps
 
 BOARD_STEPS = [step for step in Step if step != Step.FULL_MEMBERSHIP]
@@ -31,6 +31,14 @@ def candidate_get(*, user, pk: int) -> Candidate:
 
 def can_read_candidates(*, user) -> bool:
     return user.is_superuser or bool(Scope.of(user).organization_ids(CANDIDATE_ROLES))
+
+
+def can_read_people_in(*, user, organization: Organization) -> bool:
+    """May the user see the personal data of everyone in the organization's subtree (secretaries,
+    staff and administrators of a subtree holding it)? Leaders see counts only."""
+    if user.is_superuser:
+        return True
+    return Organization.objects.filter(pk=organization.pk).filter(Scope.of(user).q(roles=CANDIDATE_ROLES)).exists()
 
 
 def can_manage(*, user) -> bool:
@@ -272,10 +280,11 @@ def certificates_expiring(
     )
 
 
-def personal_data_exports_for(*, user) -> QuerySet[PersonalDataExport]:
-    """The export log, for staff and administrators: downloads made for organizations of their subtree."""
+def personal_data_access_for(*, user) -> QuerySet[PersonalDataAccess]:
+    """The personal-data access log, for staff and administrators: reads (and refusals) about people of
+    their subtree."""
     return (
-        PersonalDataExport.objects.filter(Scope.of(user).q(roles=MANAGE_ROLES, prefix="organization__"))
+        PersonalDataAccess.objects.filter(Scope.of(user).q(roles=MANAGE_ROLES, prefix="organization__"))
         .select_related("user", "organization")
-        .order_by("-exported_at", "-pk")
+        .order_by("-accessed_at", "-pk")
     )

@@ -6,22 +6,31 @@ Each service runs in one transaction, checks the acting user's scope before and 
 an admission. The same person is admitted once: see `_check_not_admitted` and the constraints on
 Admission; on PostgreSQL an advisory lock per person makes two concurrent requests for the same
 person run one after the other, so the second sees the first and is refused.
+
+Outside the user's scope a duplicate is never described: the refusal says only that the person has a
+record in another organization and which committee to ask (`_record_elsewhere`); each such refusal is
+logged and a user gets at most `PrivacyRules.record_elsewhere_per_day` of them a day (`identity_checked`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
+from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
 from partytrack import hooks
 from partytrack.text import fold
@@ -37,7 +46,7 @@ from .choices import (
     Step,
     step_index,
 )
-from .models import Admission, Candidate, PersonalDataExport, PipelineRules, StepEvent
+from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent
 from .selectors import cell_official_members
 
 # Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
@@ -148,11 +157,115 @@ def _same_person(record, *, full_name: str, birth_date: datetime.date, citizen_i
     return record.birth_date == birth_date and fold(record.full_name) == fold(full_name)
 
 
-def _where(by, record) -> str:
-    """Say where a duplicate is without showing personal data outside the user's scope."""
-    if _visible_to(by, record.organization_id):
-        return _("tại %(org)s") % {"org": record.organization.name}
-    return _("tại một tổ chức ngoài phạm vi của bạn")
+# Records outside the scope: "a record elsewhere", logged and limited ------------------------------
+
+
+class RefusalsExhausted(ValidationError):
+    """The user has been told "a record elsewhere" as many times today as the rules allow: nothing
+    that looks a person up is processed until tomorrow."""
+
+
+@dataclasses.dataclass
+class _RefusalBudget:
+    """The "record elsewhere" refusals of one user: those already logged today, and those of the
+    service running now (written once its transaction has ended)."""
+
+    by: object
+    limit: int
+    used: int
+    pending: list[PersonalDataAccess] = dataclasses.field(default_factory=list)
+
+
+_refusals: ContextVar[_RefusalBudget | None] = ContextVar("candidates_record_elsewhere", default=None)
+
+
+def _refusals_today(by) -> int:
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return PersonalDataAccess.objects.filter(
+        user=by, kind=PersonalDataAccess.Kind.RECORD_ELSEWHERE, accessed_at__gte=midnight
+    ).count()
+
+
+def identity_checked(service):
+    """For a service that looks a person up (is this person already a candidate, already admitted?):
+    the refusals it gives about records outside the user's scope are logged after its transaction
+    has ended, so the rollback of the refused write does not take its log with it. A service called
+    from another (an import's rows) shares the outer one's budget and log."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        by = kwargs.get("by")
+        if by is None or by.is_superuser or _refusals.get() is not None:
+            return service(*args, **kwargs)
+        budget = _RefusalBudget(by=by, limit=PrivacyRules.current().record_elsewhere_per_day, used=_refusals_today(by))
+        token = _refusals.set(budget)
+        try:
+            return service(*args, **kwargs)
+        finally:
+            _refusals.reset(token)
+            if budget.pending:
+                PersonalDataAccess.objects.bulk_create(budget.pending)
+
+    return wrapper
+
+
+def _province_committee(organization: Organization) -> Organization:
+    """The province (or, in a tree without one, the root) above an organization: a committee every
+    user under it knows."""
+    return organization.get_ancestors(include_self=True).filter(kind=Kind.PROVINCE).first() or organization.get_root()
+
+
+def _check_refusals_left(by) -> None:
+    """Before any look-up: a user whose refusals of the day are used up learns nothing more today."""
+    budget = _refusals.get()
+    if budget is None or budget.used + len(budget.pending) < budget.limit:
+        return
+    ids = Scope.of(by).organization_ids(CANDIDATE_ROLES)
+    own = Organization.objects.filter(pk__in=ids).order_by("level", "pk").first()
+    committee = _province_committee(own) if own else None
+    raise RefusalsExhausted(
+        _(
+            "Hôm nay bạn đã %(count)s lần nhập người đã có hồ sơ ở tổ chức đảng khác, bằng giới hạn trong ngày. Để "
+            "bảo vệ thông tin cá nhân, đến hết hôm nay bạn không thêm hoặc sửa được quần chúng, kết nạp. Hãy liên hệ "
+            "Ban Tổ chức %(committee)s."
+        )
+        % {"count": budget.limit, "committee": committee.name if committee else _("cấp ủy cấp trên")}
+    )
+
+
+def _record_elsewhere(by, *, organization: Organization, record, citizen_id: str) -> ValidationError:
+    """The refusal for a duplicate outside the user's scope: no date, no organization, no step; only
+    that the person has a record elsewhere and the lowest committee above both (or the province's),
+    which the user knows. Logged with the identifier as a keyed hash."""
+    committee = organization_common_ancestor([organization.pk, record.organization_id])
+    if committee is None or committee.kind == Kind.CENTRAL:
+        committee = _province_committee(organization)
+    by_citizen_id = bool(citizen_id and record.citizen_id)
+    identifier = f"citizen_id:{citizen_id}" if by_citizen_id else f"identity_key:{record.identity_key}"
+    entry = PersonalDataAccess(
+        user=by,
+        kind=PersonalDataAccess.Kind.RECORD_ELSEWHERE,
+        organization=organization,
+        filters=_("Trùng số căn cước") if by_citizen_id else _("Trùng họ tên và ngày sinh"),
+        person_count=1,
+        subject_hash=salted_hmac("candidates.record_elsewhere", identifier, algorithm="sha256").hexdigest(),
+    )
+    budget = _refusals.get()
+    if budget is not None:
+        budget.pending.append(entry)
+    else:  # not inside an identity_checked service: logged in its transaction
+        entry.save()
+    return ValidationError(
+        {
+            "full_name": _("Người này đã có hồ sơ ở một tổ chức đảng khác. Hãy liên hệ Ban Tổ chức %(committee)s.")
+            % {"committee": committee.name}
+        }
+    )
+
+
+def _where(record) -> str:
+    """Where a duplicate inside the user's scope is."""
+    return _("tại %(org)s") % {"org": record.organization.name}
 
 
 def _check_file_not_admitted(candidate: Candidate, by) -> None:
@@ -165,6 +278,7 @@ def _check_file_not_admitted(candidate: Candidate, by) -> None:
         readmitted=candidate.readmitted,
         admitted_on=None if not candidate.readmitted else _today(),
         by=by,
+        organization=candidate.organization,
     )
 
 
@@ -176,10 +290,14 @@ def _check_not_admitted(
     readmitted: bool,
     admitted_on: datetime.date | None,
     by,
+    organization: Organization,
     exclude_pk: int | None = None,
 ) -> None:
     """The same person is not admitted twice. A re-admission (kết nạp lại) may follow an earlier
-    admission of the same person, but not duplicate one on the same day or before it."""
+    admission of the same person, but not duplicate one on the same day or before it. An admission
+    outside the user's scope refuses a re-admission whatever its date: answering by date would let the
+    user find the date by trying."""
+    _check_refusals_left(by)
     condition = Q(birth_date=birth_date)
     if citizen_id:
         condition |= Q(citizen_id=citizen_id)
@@ -189,20 +307,15 @@ def _check_not_admitted(
     for record in candidates:
         if not _same_person(record, full_name=full_name, birth_date=birth_date, citizen_id=citizen_id):
             continue
+        if not _visible_to(by, record.organization_id):
+            raise _record_elsewhere(by, organization=organization, record=record, citizen_id=citizen_id)
         if readmitted and admitted_on and record.admitted_on < admitted_on:
             continue
-        detail = {"day": _d(record.admitted_on), "where": _where(by, record)}
-        if _visible_to(by, record.organization_id):
-            detail["number"] = record.decision_number
-            message = _(
-                "Người này đã được kết nạp (quyết định số %(number)s ngày %(day)s %(where)s). Một người không "
-                "được kết nạp hai lần; nếu là kết nạp lại, đánh dấu “kết nạp lại”."
-            )
-        else:
-            message = _(
-                "Người này đã được kết nạp ngày %(day)s %(where)s. Một người không được kết nạp hai lần; nếu là "
-                "kết nạp lại, đánh dấu “kết nạp lại”."
-            )
+        detail = {"day": _d(record.admitted_on), "where": _where(record), "number": record.decision_number}
+        message = _(
+            "Người này đã được kết nạp (quyết định số %(number)s ngày %(day)s %(where)s). Một người không "
+            "được kết nạp hai lần; nếu là kết nạp lại, đánh dấu “kết nạp lại”."
+        )
         if readmitted:
             message = _("Người này đã có quyết định kết nạp ngày %(day)s %(where)s, không trước ngày kết nạp lại.")
         raise ValidationError({"full_name": message % detail})
@@ -235,36 +348,45 @@ def _active_file(
 
 
 def _check_not_candidate(
-    *, full_name: str, birth_date: datetime.date, citizen_id: str, by, exclude_pk: int | None = None
+    *,
+    full_name: str,
+    birth_date: datetime.date,
+    citizen_id: str,
+    by,
+    organization: Organization,
+    exclude_pk: int | None = None,
 ) -> None:
+    _check_refusals_left(by)
     other = _active_file(full_name=full_name, birth_date=birth_date, citizen_id=citizen_id, exclude_pk=exclude_pk)
-    if other is not None:
-        raise ValidationError(
-            {"full_name": _("Người này đang có trong danh sách quần chúng %(where)s.") % {"where": _where(by, other)}}
-        )
+    if other is None:
+        return
+    if not _visible_to(by, other.organization_id):
+        raise _record_elsewhere(by, organization=organization, record=other, citizen_id=citizen_id)
+    raise ValidationError(
+        {"full_name": _("Người này đang có trong danh sách quần chúng %(where)s.") % {"where": _where(other)}}
+    )
 
 
-def _check_no_active_file_for_admission(*, full_name: str, birth_date: datetime.date, citizen_id: str, by) -> None:
+def _check_no_active_file_for_admission(
+    *, full_name: str, birth_date: datetime.date, citizen_id: str, by, organization: Organization
+) -> None:
     """A person followed in the pipeline is admitted by the decision step of their file: an admission
     entered directly beside it would leave the file stuck before a decision it can no longer record."""
+    _check_refusals_left(by)
     other = _active_file(full_name=full_name, birth_date=birth_date, citizen_id=citizen_id)
     if other is None:
         return
-    if _visible_to(by, other.organization_id):
-        message = _(
-            "Người này đang có hồ sơ quần chúng đang theo dõi tại %(org)s (vào danh sách ngày %(listed)s, đang ở "
-            "bước “%(step)s”): không nhập kết nạp trực tiếp; ghi bước “%(decision)s” ở hồ sơ đó để kết nạp."
-        ) % {
-            "org": other.organization.name,
-            "listed": _d(other.listed_on),
-            "step": other.get_step_display(),
-            "decision": Step.DECISION.label,
-        }
-    else:
-        message = _(
-            "Người này đang có hồ sơ quần chúng đang theo dõi tại một tổ chức ngoài phạm vi của bạn: không nhập kết "
-            "nạp trực tiếp; chi bộ đó ghi bước “%(decision)s” ở hồ sơ để kết nạp."
-        ) % {"decision": Step.DECISION.label}
+    if not _visible_to(by, other.organization_id):
+        raise _record_elsewhere(by, organization=organization, record=other, citizen_id=citizen_id)
+    message = _(
+        "Người này đang có hồ sơ quần chúng đang theo dõi tại %(org)s (vào danh sách ngày %(listed)s, đang ở "
+        "bước “%(step)s”): không nhập kết nạp trực tiếp; ghi bước “%(decision)s” ở hồ sơ đó để kết nạp."
+    ) % {
+        "org": other.organization.name,
+        "listed": _d(other.listed_on),
+        "step": other.get_step_display(),
+        "decision": Step.DECISION.label,
+    }
     raise ValidationError({"full_name": message})
 
 
@@ -403,6 +525,7 @@ def _check_listing_age(candidate: Candidate) -> None:
         )
 
 
+@identity_checked
 @transaction.atomic
 def candidate_create(
     *,
@@ -435,7 +558,11 @@ def candidate_create(
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
     _person_lock(candidate.identity_key, candidate.citizen_id)
     _check_not_candidate(
-        full_name=candidate.full_name, birth_date=candidate.birth_date, citizen_id=candidate.citizen_id, by=by
+        full_name=candidate.full_name,
+        birth_date=candidate.birth_date,
+        citizen_id=candidate.citizen_id,
+        by=by,
+        organization=organization,
     )
     _check_file_not_admitted(candidate, by)
     _save(candidate, by)
@@ -453,6 +580,7 @@ def candidate_create(
     return candidate
 
 
+@identity_checked
 @transaction.atomic
 def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     """Correct a candidate's personal data; an admission already recorded for them follows."""
@@ -474,6 +602,7 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
             birth_date=candidate.birth_date,
             citizen_id=candidate.citizen_id,
             by=by,
+            organization=candidate.organization,
             exclude_pk=candidate.pk,
         )
     admission = Admission.objects.counted().filter(candidate=candidate).first()
@@ -485,6 +614,7 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
             readmitted=candidate.readmitted,
             admitted_on=admission.admitted_on,
             by=by,
+            organization=candidate.organization,
             exclude_pk=admission.pk,
         )
         for field in (*PERSON_FIELDS, "identity_key"):
@@ -518,6 +648,7 @@ def _check_day(on: datetime.date, candidate: Candidate) -> None:
         )
 
 
+@identity_checked
 @transaction.atomic
 def candidate_advance(
     *,
@@ -875,6 +1006,7 @@ def candidate_close(
     return candidate
 
 
+@identity_checked
 @transaction.atomic
 def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candidate:
     """Void the last recorded event (a mistake), keeping it in the history with the reason. Undoing a
@@ -913,6 +1045,7 @@ def _check_can_reopen(candidate: Candidate, last: StepEvent, by) -> None:
     _person_lock(candidate.identity_key, candidate.citizen_id)
     if step_index(candidate.step) < step_index(Step.DECISION):
         _check_file_not_admitted(candidate, by)
+    _check_refusals_left(by)
     other = _active_file(
         full_name=candidate.full_name,
         birth_date=candidate.birth_date,
@@ -922,22 +1055,24 @@ def _check_can_reopen(candidate: Candidate, last: StepEvent, by) -> None:
     )
     if other is None:
         return
-    if _visible_to(by, other.organization_id):
-        message = _(
-            "Không hủy được bước “%(step)s”: người này đã có hồ sơ quần chúng khác đang theo dõi tại %(org)s (bước "
-            "“%(other_step)s”, vào danh sách ngày %(listed)s). Mỗi người chỉ có một hồ sơ đang theo dõi: tiếp tục ở "
-            "hồ sơ đó, hoặc kết thúc hồ sơ đó trước."
-        ) % {
-            "step": last.get_kind_display(),
-            "org": other.organization.name,
-            "other_step": other.get_step_display(),
-            "listed": _d(other.listed_on),
-        }
-    else:
-        message = _(
-            "Không hủy được bước “%(step)s”: người này đã có hồ sơ quần chúng khác đang theo dõi tại một tổ chức "
-            "ngoài phạm vi của bạn. Mỗi người chỉ có một hồ sơ đang theo dõi."
-        ) % {"step": last.get_kind_display()}
+    if not _visible_to(by, other.organization_id):
+        refusal = _record_elsewhere(
+            by, organization=candidate.organization, record=other, citizen_id=candidate.citizen_id
+        )
+        raise ValidationError(
+            _("Không hủy được bước “%(step)s”: %(why)s")
+            % {"step": last.get_kind_display(), "why": refusal.message_dict["full_name"][0]}
+        )
+    message = _(
+        "Không hủy được bước “%(step)s”: người này đã có hồ sơ quần chúng khác đang theo dõi tại %(org)s (bước "
+        "“%(other_step)s”, vào danh sách ngày %(listed)s). Mỗi người chỉ có một hồ sơ đang theo dõi: tiếp tục ở "
+        "hồ sơ đó, hoặc kết thúc hồ sơ đó trước."
+    ) % {
+        "step": last.get_kind_display(),
+        "org": other.organization.name,
+        "other_step": other.get_step_display(),
+        "listed": _d(other.listed_on),
+    }
     raise ValidationError(message)
 
 
@@ -1011,10 +1146,15 @@ def _admission_create(
         readmitted=admission.readmitted,
         admitted_on=admitted_on,
         by=by,
+        organization=organization,
     )
     if candidate is None:
         _check_no_active_file_for_admission(
-            full_name=admission.full_name, birth_date=admission.birth_date, citizen_id=admission.citizen_id, by=by
+            full_name=admission.full_name,
+            birth_date=admission.birth_date,
+            citizen_id=admission.citizen_id,
+            by=by,
+            organization=organization,
         )
     admission._history_user = by
     try:
@@ -1026,6 +1166,7 @@ def _admission_create(
     return admission
 
 
+@identity_checked
 @transaction.atomic
 def admission_record(
     *,
@@ -1062,10 +1203,12 @@ def admission_record(
     return admission
 
 
+@identity_checked
 def admissions_import(*, rows: list[dict], by, dry_run: bool = False) -> list[Admission]:
     """All or nothing: every row is recorded, or none is and the errors say the row and column.
     `dry_run` checks every row exactly as the real import would (duplicates within the file
-    included), then rolls back: that is the preview."""
+    included), then rolls back: that is the preview. Once the user's "record elsewhere" refusals of
+    the day are used up, the rows from there on are not looked up."""
     created, errors = [], []
     with transaction.atomic():
         for row in rows:
@@ -1077,6 +1220,9 @@ def admissions_import(*, rows: list[dict], by, dry_run: bool = False) -> list[Ad
                     created.append(
                         admission_record(organization=organization, by=by, source=AdmissionSource.IMPORT, **values)
                     )
+            except RefusalsExhausted as exc:  # the later rows are not looked up
+                errors.append(RowError(row=number, field=None, message=exc.messages[0]))
+                break
             except ValidationError as exc:
                 found = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
                 for field, messages in found.items():
@@ -1174,13 +1320,59 @@ def deadlines_recompute(*, rules: PipelineRules | None = None) -> int:
 
 
 @transaction.atomic
-def personal_data_export_record(
-    *, by, kind: str, organization: Organization | None, filters: str, row_count: int
-) -> PersonalDataExport:
-    """Record a download of personal data (called by the view that builds the file)."""
-    if organization is None and not by.is_superuser:
-        ids = Scope.of(by).organization_ids(CANDIDATE_ROLES)
-        organization = Organization.objects.filter(pk__in=ids).order_by("level", "pk").first()
-    return PersonalDataExport.objects.create(
-        user=by, kind=kind, organization=organization, filters=filters[:500], row_count=row_count
+def privacy_rules_update(*, by, **values) -> PrivacyRules:
+    """Change the privacy rules (superusers): the statistics threshold, the daily refusals."""
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+    rules = PrivacyRules.current()
+    for name, value in values.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules._history_user = by
+    rules.save()
+    return rules
+
+
+# Personal-data access log -----------------------------------------------------------------------
+
+# A read of more people keeps the first ones' ids and the exact count.
+MAX_LOGGED_IDS = 1000
+
+
+def personal_data_read_record(
+    *,
+    user,
+    kind: str,
+    people: int | Iterable,
+    organization: Organization | None = None,
+    filters: str = "",
+    path: str = "",
+) -> PersonalDataAccess | None:
+    """Log one read of candidates' or admissions' personal data: one row per request, whatever the
+    number of people. `people` is the records read (candidates or admissions, whose ids are kept) or,
+    for figures computed from people's attributes, how many they were. The row names `organization`,
+    else the lowest organization holding every person read, so the managers of that subtree (and of
+    every subtree above it) read the row; a read of nobody is not logged."""
+    if isinstance(people, int):
+        count, ids, organization_ids = people, None, set()
+    else:
+        people = list(people)
+        count = len(people)
+        ids = [person.pk for person in people[:MAX_LOGGED_IDS]]
+        organization_ids = {person.organization_id for person in people}
+    if count == 0:
+        return None
+    if organization is None and organization_ids:
+        organization = organization_common_ancestor(organization_ids)
+    if organization is None and not user.is_superuser:  # across trees: the user's own highest organization
+        ids_in_scope = Scope.of(user).organization_ids(CANDIDATE_ROLES) or Scope.of(user).organization_ids()
+        organization = Organization.objects.filter(pk__in=ids_in_scope).order_by("level", "pk").first()
+    return PersonalDataAccess.objects.create(
+        user=user,
+        kind=kind,
+        organization=organization,
+        path=path[:300],
+        filters=filters[:500],
+        person_count=count,
+        person_ids=ids,
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from organizations.models import CANDIDATE_ROLES
 from partytrack.documents import xlsx_response
@@ -33,7 +33,7 @@ from .forms import (
     ReasonForm,
     step_form,
 )
-from .models import Admission, Candidate, PersonalDataExport, PipelineRules
+from .models import Admission, Candidate, PersonalDataAccess, PipelineRules
 from .rules import may_renew_certificate, next_steps
 
 IMPORT_SESSION_KEY = "candidates_admission_import"
@@ -58,6 +58,14 @@ def _safe_next(request) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return ""
+
+
+def personal_data_read(request, *, kind: str, people, organization=None, filters: str = "") -> None:
+    """Log a page's or a file's read of personal data (services.personal_data_read_record): who, when,
+    which address, what and how many people."""
+    services.personal_data_read_record(
+        user=request.user, kind=kind, people=people, organization=organization, filters=filters, path=request.path
+    )
 
 
 def _require_candidate_role(request) -> None:
@@ -118,8 +126,10 @@ def create(request):
 
 
 @login_required
+@require_safe
 def detail(request, pk: int):
     candidate = _candidate_or_404(request, pk)
+    personal_data_read(request, kind=PersonalDataAccess.Kind.CANDIDATE_PAGE, people=[candidate])
     today = timezone.localdate()
     rules = PipelineRules.current()
     card = selectors.card_for(candidate, today=today, soon_days=rules.due_soon_days)
@@ -145,6 +155,8 @@ def detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
     candidate = _candidate_or_404(request, pk)
+    if request.method == "GET":  # the form shows the person's data
+        personal_data_read(request, kind=PersonalDataAccess.Kind.CANDIDATE_PAGE, people=[candidate])
     form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
     if request.method == "POST" and form.is_valid():
         updated = call_service(
@@ -331,25 +343,27 @@ def admissions_xlsx(request):
     organization = (
         filterset.form.cleaned_data.get("organization") if filterset.is_bound and filterset.is_valid() else None
     )
-    services.personal_data_export_record(
-        by=request.user,
-        kind=PersonalDataExport.Kind.ADMISSIONS_XLSX,
+    personal_data_read(
+        request,
+        kind=PersonalDataAccess.Kind.ADMISSIONS_XLSX,
+        people=rows,
         organization=organization,
         filters=_filter_description(filterset),
-        row_count=len(rows),
     )
     return xlsx_response(exporters.admissions_workbook(admissions=rows), "ket-nap.xlsx")
 
 
 @login_required
-def exports(request):
-    """Who downloaded personal data, for staff and administrators of the organizations concerned."""
+@require_safe
+def personal_data_log(request):
+    """Who read personal data (pages, API, files, statistics) and who was told a person has a record
+    elsewhere: for staff and administrators, about people of their subtree."""
     if not selectors.can_manage(user=request.user):
         raise Http404
     return render(
         request,
-        "candidates/exports.html",
-        {"exports": selectors.personal_data_exports_for(user=request.user)[:500]},
+        "candidates/personal_data_log.html",
+        {"entries": selectors.personal_data_access_for(user=request.user)[:500]},
     )
 
 
@@ -371,8 +385,10 @@ def admission_create(request):
 
 
 @login_required
+@require_safe
 def admission_detail(request, pk: int):
     admission = _admission_or_404(request, pk)
+    personal_data_read(request, kind=PersonalDataAccess.Kind.ADMISSION_PAGE, people=[admission])
     return render(
         request,
         "candidates/admission_detail.html",

@@ -68,3 +68,20 @@ def user_roles(*, user) -> set[str]:
 
 def user_can_manage_somewhere(*, user) -> bool:
     return user.is_superuser or bool(Scope.of(user).organization_ids(MANAGE_ROLES))
+
+
+def organization_common_ancestor(organization_ids) -> Organization | None:
+    """The lowest organization whose subtree holds every one of `organization_ids` (one of them, when
+    it holds the others); None when they lie in different trees or none is given. Two queries."""
+    found = list(Organization.objects.filter(pk__in=set(organization_ids)).values("tree_id", "lft", "rght"))
+    if not found or len({row["tree_id"] for row in found}) != 1:
+        return None
+    return (
+        Organization.objects.filter(
+            tree_id=found[0]["tree_id"],
+            lft__lte=min(row["lft"] for row in found),
+            rght__gte=max(row["rght"] for row in found),
+        )
+        .order_by("-level")
+        .first()
+    )

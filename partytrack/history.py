@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -36,11 +37,12 @@ KIND_LABELS = {"+": gettext_lazy("Tạo mới"), "~": gettext_lazy("Sửa"), "-"
 
 @dataclass(frozen=True)
 class Audited:
-    """How to fetch one kind of object for a user (raising DoesNotExist outside their scope) and
-    where its own page is."""
+    """How to fetch one kind of object for a user (raising DoesNotExist outside their scope), where
+    its own page is, and, for people's personal data, how the read is logged (request, object)."""
 
     get: Callable[..., models.Model]
     url: Callable[[models.Model], str]
+    on_read: Callable[..., None] | None = None
 
 
 def _organization(*, user, pk):
@@ -73,12 +75,23 @@ def _admission(*, user, pk):
     return admission_get(user=user, pk=pk)
 
 
+def _personal_data_read(request, obj) -> None:
+    from candidates.models import PersonalDataAccess
+    from candidates.views import personal_data_read
+
+    personal_data_read(request, kind=PersonalDataAccess.Kind.HISTORY_PAGE, people=[obj])
+
+
 AUDITED: dict[tuple[str, str], Audited] = {
     ("organizations", "organization"): Audited(_organization, lambda o: reverse("organizations:detail", args=[o.pk])),
     ("quotas", "plan"): Audited(_plan, lambda o: reverse("quotas:plan_detail", args=[o.pk])),
     ("quotas", "quota"): Audited(_quota, lambda o: reverse("quotas:allocation", args=[o.organization_id, o.year])),
-    ("candidates", "candidate"): Audited(_candidate, lambda o: reverse("candidates:detail", args=[o.pk])),
-    ("candidates", "admission"): Audited(_admission, lambda o: reverse("candidates:admission_detail", args=[o.pk])),
+    ("candidates", "candidate"): Audited(
+        _candidate, lambda o: reverse("candidates:detail", args=[o.pk]), on_read=_personal_data_read
+    ),
+    ("candidates", "admission"): Audited(
+        _admission, lambda o: reverse("candidates:admission_detail", args=[o.pk]), on_read=_personal_data_read
+    ),
 }
 
 
@@ -229,6 +242,7 @@ def history_entries(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[En
 
 
 @login_required
+@require_safe
 def object_history(request, app_label: str, model: str, pk: int):
     audited = AUDITED.get((app_label, model))
     if audited is None:
@@ -237,6 +251,8 @@ def object_history(request, app_label: str, model: str, pk: int):
         obj = audited.get(user=request.user, pk=pk)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
+    if audited.on_read is not None:
+        audited.on_read(request, obj)
     return render(
         request,
         "history/object.html",

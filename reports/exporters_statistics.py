@@ -81,6 +81,9 @@ def statistics_xlsx(stats: AdmissionStatistics, header: OfficialHeader) -> bytes
                 formula = f'=IF(AND(ISNUMBER(D{row}),D{row}>0),ROUND(C{row}/D{row}*100,1),"—")'
                 _cell(sheet, row, 5, formula, bold=bold, align="right", number_format="0.0")
         row += 1
+    if stats.withheld_note:
+        sheet.cell(row=row, column=1, value=stats.withheld_note).font = xlsx_font(italic=True, size=12)
+        row += 1
     row += 1
     xlsx_write_signature(sheet, header, columns=len(STAT_COLUMNS), row=row)
     sheet.freeze_panes = sheet.cell(row=head_row + 1, column=3)

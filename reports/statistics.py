@@ -217,9 +217,34 @@ class AdmissionStatistics:
     period: Period
     previous: Period
     rows: list[StatisticRow]
+    # Columns (this period, the year before) whose breakdown is withheld: too few people to show their
+    # attributes to a reader who may not see the people (min_people of admission_statistics).
+    withheld: tuple[bool, bool] = (False, False)
+    min_people: int | None = None
 
     def row(self, key: str) -> StatisticRow:
         return next(row for row in self.rows if row.key == key)
+
+    @property
+    def people_shown(self) -> int:
+        """How many people's attributes the breakdowns shown are computed from."""
+        totals = (self.row("total").current, self.row("total").previous)
+        return sum(total for total, hidden in zip(totals, self.withheld, strict=True) if not hidden)
+
+    @property
+    def withheld_note(self) -> str:
+        """Why a column shows only its total, in the active language ("" when nothing is withheld)."""
+        current, previous = self.withheld
+        if current and previous:
+            columns = gettext("Kỳ này và cùng kỳ năm trước")
+        elif current or previous:
+            columns = gettext("Kỳ này") if current else gettext("Cùng kỳ năm trước")
+        else:
+            return ""
+        return gettext(
+            "%(columns)s: dưới %(count)s đảng viên mới kết nạp nên chỉ ghi tổng số, không chia theo giới tính, dân "
+            "tộc, tôn giáo, tuổi, trình độ…, để không lộ thông tin cá nhân của từng người."
+        ) % {"columns": columns, "count": self.min_people}
 
 
 def _age_expression():
@@ -244,8 +269,14 @@ def subtree_admissions(organization: Organization):
     )
 
 
-def admission_statistics(*, organization: Organization, period: Period) -> AdmissionStatistics:
-    """Every row of the biểu for this period and the same period a year earlier: one query."""
+def admission_statistics(
+    *, organization: Organization, period: Period, min_people: int | None = None
+) -> AdmissionStatistics:
+    """Every row of the biểu for this period and the same period a year earlier: one query.
+
+    `min_people` is for a reader who may not see the people (a leader): a column counting fewer
+    people (but some) shows its total only, every breakdown row "—", since a breakdown of one or two
+    people is their ethnicity, religion, age and education. Each column is judged on its own."""
     previous = period.year_before()
     in_current = Q(admitted_on__gte=period.start, admitted_on__lte=period.end)
     in_previous = Q(admitted_on__gte=previous.start, admitted_on__lte=previous.end)
@@ -270,6 +301,14 @@ def admission_statistics(*, organization: Organization, period: Period) -> Admis
         count = figures[f"total__{suffix}"]
         return _one_decimal(Decimal(figures[f"age_sum__{suffix}"]) / count) if count else None
 
+    withheld = tuple(
+        min_people is not None and 0 < figures[f"total__{suffix}"] < min_people for suffix in ("cur", "prev")
+    )
+
+    def shown(key: str, suffix: str, value):
+        hidden = withheld[0] if suffix == "cur" else withheld[1]
+        return None if hidden and key != "total" else value
+
     rows, top, sub = [], 0, 0
     for line in lines:
         if isinstance(line, tuple):
@@ -288,14 +327,28 @@ def admission_statistics(*, organization: Organization, period: Period) -> Admis
             sub += 1
             number = str(sub)
         if line.key == "average_age":
-            rows.append(StatisticRow(line.key, line.label, 2, number, average("cur"), average("prev"), decimals=1))
-            continue
+            current, before = average("cur"), average("prev")
+        else:
+            current, before = figures[f"{line.key}__cur"], figures[f"{line.key}__prev"]
         rows.append(
             StatisticRow(
-                line.key, line.label, line.level, number, figures[f"{line.key}__cur"], figures[f"{line.key}__prev"]
+                line.key,
+                line.label,
+                line.level,
+                number,
+                shown(line.key, "cur", current),
+                shown(line.key, "prev", before),
+                decimals=1 if line.key == "average_age" else 0,
             )
         )
-    return AdmissionStatistics(organization=organization, period=period, previous=previous, rows=rows)
+    return AdmissionStatistics(
+        organization=organization,
+        period=period,
+        previous=previous,
+        rows=rows,
+        withheld=withheld,
+        min_people=min_people,
+    )
 
 
 def _roman(n: int) -> str:
@@ -489,11 +542,14 @@ class _Counts:
         return {name: self.prefix[name][last] - self.prefix[name][first] for name in self.NAMES}
 
 
-def sub_target_report(*, organization: Organization, year: int, today: datetime.date | None = None):
+def sub_target_report(
+    *, organization: Organization, year: int, today: datetime.date | None = None, min_people: int | None = None
+):
     """The sub-targets of every plan in force for the organization (its own plans' and those of the
     committees above it), each measured for the organization and each active child. At most six
     queries (plans, sub-targets, children, admissions by organization, cells, communes) whatever the
-    tree's size."""
+    tree's size. `min_people` as in admission_statistics: a unit that admitted fewer people in the
+    year shows no share or count of a personal attribute (Youth Union, occupation, village head)."""
     today = today or timezone.localdate()
     plans = list(plans_in_force(organization=organization, year=year).prefetch_related("sub_targets"))
     measured = [plan for plan in plans if plan.sub_targets.all()]
@@ -544,6 +600,13 @@ def sub_target_report(*, organization: Organization, year: int, today: datetime.
         for st in plan.sub_targets.all():
             rows = []
             for index, unit in enumerate(units):
+                if (
+                    st.kind in PERSONAL_SUB_TARGETS
+                    and min_people
+                    and 0 < counts.within(unit["lft"], unit["rght"])["n"] < min_people
+                ):
+                    rows.append(_withheld(st, unit, index == 0, min_people))
+                    continue
                 rows.append(_measure(st, unit, index == 0, counts, cells_of, communes_of, year, today))
             results.append((st, rows))
         sections.append(SubTargetSection(plan=plan, is_own=plan.organization_id == organization.pk, results=results))
@@ -565,6 +628,19 @@ def _communes(organization: Organization, today: datetime.date) -> list[dict]:
         if not found or row["lft"] > found[-1]["rght"]:
             found.append(row)
     return found
+
+
+# Sub-targets measured on the new members' personal attributes.
+PERSONAL_SUB_TARGETS = frozenset(
+    {SubTarget.Kind.YOUTH_UNION_SHARE, SubTarget.Kind.PRIVATE_BUSINESS_OWNERS, SubTarget.Kind.VILLAGE_HEAD_SHARE}
+)
+
+
+def _withheld(st, unit, is_own, min_people: int) -> SubTargetResult:
+    detail = gettext(
+        "Dưới %(count)s đảng viên mới kết nạp trong năm: không hiển thị, để không lộ thông tin cá nhân của từng người"
+    ) % {"count": min_people}
+    return SubTargetResult(st, unit["id"], unit["label"], None, detail, is_own)
 
 
 def _measure(st, unit, is_own, counts, cells_of, communes_of, year, today) -> SubTargetResult:

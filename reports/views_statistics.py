@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from candidates import selectors as candidate_selectors
+from candidates.models import PersonalDataAccess, PrivacyRules
+from candidates.views import personal_data_read
 from organizations import selectors as org_selectors
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
@@ -36,6 +39,27 @@ def _bad(request, form, organization) -> HttpResponse:
 # ---------------------------------------------------------------- the biểu
 
 
+def _min_people(request, organization) -> int | None:
+    """For a reader who may not see the people of the subtree (a leader): the smallest population
+    whose figures are broken down by personal attributes (PrivacyRules); None for the others."""
+    if candidate_selectors.can_read_people_in(user=request.user, organization=organization):
+        return None
+    return PrivacyRules.current().statistics_min_people
+
+
+def _admission_statistics(request, organization, period, min_people: int | None):
+    """The biểu as this reader may see it; a breakdown shown is a read of personal data, logged."""
+    stats = statistics.admission_statistics(organization=organization, period=period, min_people=min_people)
+    personal_data_read(
+        request,
+        kind=PersonalDataAccess.Kind.STATISTICS,
+        people=stats.people_shown,
+        organization=organization,
+        filters=period.label,
+    )
+    return stats
+
+
 @login_required
 @require_GET
 def statistics_page(request, pk: int):
@@ -43,8 +67,9 @@ def statistics_page(request, pk: int):
     form = StatisticsPeriodForm.from_query(request.GET)
     if not form.is_valid():
         return _bad(request, form, organization)
-    stats = statistics.admission_statistics(organization=organization, period=form.period)
-    targets = statistics.sub_target_report(organization=organization, year=form.period.year)
+    min_people = _min_people(request, organization)
+    stats = _admission_statistics(request, organization, form.period, min_people)
+    targets = statistics.sub_target_report(organization=organization, year=form.period.year, min_people=min_people)
     return render(
         request,
         "reports/statistics/page.html",
@@ -65,7 +90,7 @@ def _statistics_export(request, pk: int, format: str):
     form = StatisticsPeriodForm.from_query(request.GET)
     if not form.is_valid():
         return _bad(request, form, organization)
-    stats = statistics.admission_statistics(organization=organization, period=form.period)
+    stats = _admission_statistics(request, organization, form.period, _min_people(request, organization))
     header = statistics.statistics_header(organization=organization, period=form.period)
     if format == "pdf":
         return pdf_response(exporters.statistics_pdf(stats, header), exporters.statistics_filename(stats, "pdf"))
@@ -130,21 +155,18 @@ def alerts_xlsx(request, pk: int):
         return _bad(request, form, organization)
     title = f"Cảnh báo — {organization.name} — ngày {timezone.localdate():%d/%m/%Y}"
     named = [alert for alert in found if alert.person]
-    if named:  # candidates' full names leave the system: recorded in the personal-data export log
-        from candidates.models import PersonalDataExport
-        from candidates.services import personal_data_export_record
-
+    if named:  # candidates' full names leave the system: recorded in the personal-data access log
         filters = []
         for name, value in form.cleaned_data.items() if form.is_bound else ():
             if value:
                 shown = dict(form.fields[name].choices).get(value, value) if name == "kind" else value
                 filters.append(f"{form.fields[name].label}: {shown}")
-        personal_data_export_record(
-            by=request.user,
-            kind=PersonalDataExport.Kind.ALERTS_XLSX,
+        personal_data_read(
+            request,
+            kind=PersonalDataAccess.Kind.ALERTS_XLSX,
+            people=len(named),
             organization=organization,
             filters="; ".join(filters),
-            row_count=len(named),
         )
     return xlsx_response(exporters.alerts_xlsx(found, title=title), f"canh-bao-{organization.code}.xlsx")
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from candidates.choices import Step
-from candidates.models import PersonalDataExport
+from candidates.models import PersonalDataAccess
 
 from .factories import make_admission, make_candidate
 
@@ -26,8 +26,8 @@ def test_downloading_the_admissions_is_logged(world, client):
     client.force_login(world.secretary)
     response = client.get(reverse("candidates:admissions_xlsx"))
     assert response.status_code == 200 and "Đã Kết Nạp Văn A" in _names(response)
-    log = PersonalDataExport.objects.get()
-    assert (log.kind, log.user, log.row_count) == (PersonalDataExport.Kind.ADMISSIONS_XLSX, world.secretary, 1)
+    log = PersonalDataAccess.objects.get()
+    assert (log.kind, log.user, log.person_count) == (PersonalDataAccess.Kind.ADMISSIONS_XLSX, world.secretary, 1)
 
 
 def test_downloading_the_alerts_with_candidates_names_is_logged(world, client):
@@ -39,20 +39,20 @@ def test_downloading_the_alerts_with_candidates_names_is_logged(world, client):
     assert response.status_code == 200
     names = _names(response)
     assert "Quá Hạn Văn A" in names and "Quá Hạn Thị B" in names
-    log = PersonalDataExport.objects.get()
-    assert log.kind == PersonalDataExport.Kind.ALERTS_XLSX
-    assert (log.user, log.organization, log.row_count) == (world.staff, world.district_a, 2)
+    log = PersonalDataAccess.objects.get()
+    assert log.kind == PersonalDataAccess.Kind.ALERTS_XLSX
+    assert (log.user, log.organization, log.person_count) == (world.staff, world.district_a, 2)
     assert "Quần chúng quá hạn ở một bước" in log.filters
     # The log page of the staff shows it.
-    page = client.get(reverse("candidates:exports")).content.decode()
+    page = client.get(reverse("candidates:personal_data_log")).content.decode()
     assert "Cảnh báo (.xlsx)" in page
     # A leader's file counts candidates per cell without names: nothing personal, nothing logged.
     client.force_login(world.leader)
     response = client.get(url, {"kind": "overdue_candidate"})
     assert response.status_code == 200
     assert "Quá Hạn Văn A" not in _names(response)
-    assert PersonalDataExport.objects.count() == 1
+    assert PersonalDataAccess.objects.count() == 1
     # Nor is a file without candidates (the cells' alerts only) logged.
     client.force_login(world.staff)
     assert client.get(url, {"kind": "small_cell"}).status_code == 200
-    assert PersonalDataExport.objects.count() == 1
+    assert PersonalDataAccess.objects.count() == 1

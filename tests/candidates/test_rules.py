@@ -608,9 +608,10 @@ def test_undoing_a_withdrawal_is_refused_when_the_person_has_another_active_file
     assert not first.events.filter(voided_at__isnull=False).exists()
     # Outside the user's scope the other file is not described.
     error = refused(
-        "ngoài phạm vi", lambda: services.candidate_undo_last_step(candidate=first, reason="x", by=world.secretary)
+        "đã có hồ sơ ở một tổ chức đảng khác",
+        lambda: services.candidate_undo_last_step(candidate=first, reason="x", by=world.secretary),
     )
-    assert "Chi bộ Thôn 2" not in error.messages[0]
+    assert "Chi bộ Thôn 2" not in error.messages[0] and "Ban Tổ chức Đảng bộ xã Biên Sơn" in error.messages[0]
     # Once the other file is closed, the undo goes through.
     services.candidate_close(candidate=second, outcome=Status.WITHDRAWN, on=D(2025, 4, 2), reason="x", by=None)
     first = services.candidate_undo_last_step(candidate=first, reason="Rút nhầm", by=world.staff)

@@ -44,5 +44,5 @@ CASES = [
         expect=PERSONAL,
     ),
     Case("candidates:admissions_xlsx", None, expect=PERSONAL, outside=False),
-    Case("candidates:exports", None, expect=MANAGE, outside=False),
+    Case("candidates:personal_data_log", None, expect=MANAGE, outside=False),
 ]

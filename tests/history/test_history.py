@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from candidates import services as candidate_services
 from candidates.choices import Gender
-from candidates.models import PersonalDataExport
+from candidates.models import PersonalDataAccess
 from organizations import services as organization_services
 from partytrack.history import history_entries, history_url
 from tests.candidates.factories import make_admission, make_candidate
@@ -135,10 +135,10 @@ def test_admissions_download_is_recorded_with_who_organization_filter_and_rows(w
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["Lê Văn Một"]
-    record = PersonalDataExport.objects.get()
+    record = PersonalDataAccess.objects.get()
     assert record.user == world.staff and record.organization == world.cell_a
-    assert record.row_count == 1 and "Chi bộ Thôn 1" in record.filters
-    assert record.kind == PersonalDataExport.Kind.ADMISSIONS_XLSX
+    assert record.person_count == 1 and "Chi bộ Thôn 1" in record.filters
+    assert record.kind == PersonalDataAccess.Kind.ADMISSIONS_XLSX
 
 
 def test_unfiltered_download_stays_in_scope_and_names_the_users_organization(world):
@@ -148,8 +148,8 @@ def test_unfiltered_download_stays_in_scope_and_names_the_users_organization(wor
     response = _client(world.secretary).get(reverse("candidates:admissions_xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 2  # the header and the secretary's own cell's admission
-    record = PersonalDataExport.objects.get()
-    assert (record.user, record.organization, record.row_count, record.filters) == (
+    record = PersonalDataAccess.objects.get()
+    assert (record.user, record.organization, record.person_count, record.filters) == (
         world.secretary,
         world.cell_a,
         1,
@@ -160,16 +160,16 @@ def test_unfiltered_download_stays_in_scope_and_names_the_users_organization(wor
 def test_leader_cannot_download_and_nothing_is_recorded(world):
     make_admission(world.cell_a)
     assert _client(world.leader).get(reverse("candidates:admissions_xlsx")).status_code == 404
-    assert not PersonalDataExport.objects.exists()
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_export_log_shows_staff_the_downloads_of_their_subtree_only(world):
-    inside = PersonalDataExport.objects.create(
-        user=world.secretary, kind="admissions_xlsx", organization=world.cell_a, row_count=3
+    inside = PersonalDataAccess.objects.create(
+        user=world.secretary, kind="admissions_xlsx", organization=world.cell_a, person_count=3
     )
-    PersonalDataExport.objects.create(
-        user=world.superuser, kind="admissions_xlsx", organization=world.cell_b, row_count=9
+    PersonalDataAccess.objects.create(
+        user=world.superuser, kind="admissions_xlsx", organization=world.cell_b, person_count=9
     )
-    response = _client(world.staff).get(reverse("candidates:exports"))
-    assert list(response.context["exports"]) == [inside]
+    response = _client(world.staff).get(reverse("candidates:personal_data_log"))
+    assert list(response.context["entries"]) == [inside]
     assert "Danh sách kết nạp (.xlsx)" in response.content.decode()

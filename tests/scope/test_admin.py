@@ -70,6 +70,7 @@ GLOBAL = {
     "axes.AccessLog",
     "axes.AccessFailureLog",
     "candidates.PipelineRules",
+    "candidates.PrivacyRules",
     "reports.AlertRules",
 }
 
