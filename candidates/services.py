@@ -1362,15 +1362,20 @@ def personal_data_read_record(
         organization_ids = {person.organization_id for person in people}
     if count == 0:
         return None
-    if organization is None and organization_ids:
-        organization = organization_common_ancestor(organization_ids)
-    if organization is None and not user.is_superuser:  # across trees: the user's own highest organization
+    organization_id = organization.pk if organization is not None else None
+    if organization_id is None and len(organization_ids) == 1:  # one cell's people: no look-up
+        organization_id = next(iter(organization_ids))
+    elif organization_id is None and organization_ids:
+        common = organization_common_ancestor(organization_ids)
+        organization_id = common.pk if common else None
+    if organization_id is None and not user.is_superuser:  # across trees: the user's own highest organization
         ids_in_scope = Scope.of(user).organization_ids(CANDIDATE_ROLES) or Scope.of(user).organization_ids()
-        organization = Organization.objects.filter(pk__in=ids_in_scope).order_by("level", "pk").first()
+        own = Organization.objects.filter(pk__in=ids_in_scope).order_by("level", "pk").first()
+        organization_id = own.pk if own else None
     return PersonalDataAccess.objects.create(
         user=user,
         kind=kind,
-        organization=organization,
+        organization_id=organization_id,
         path=path[:300],
         filters=filters[:500],
         person_count=count,
