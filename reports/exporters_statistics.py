@@ -78,7 +78,7 @@ def statistics_xlsx(stats: AdmissionStatistics, header: OfficialHeader) -> bytes
             if line.decimals:
                 _cell(sheet, row, 5, line.percent if line.percent is not None else "—", align="right")
             else:
-                formula = f'=IF(AND(ISNUMBER(D{row}),D{row}>0),ROUND(C{row}/D{row}*100,1),"—")'
+                formula = f'=IF(AND(ISNUMBER(C{row}),ISNUMBER(D{row}),D{row}>0),ROUND(C{row}/D{row}*100,1),"—")'
                 _cell(sheet, row, 5, formula, bold=bold, align="right", number_format="0.0")
         row += 1
     if stats.withheld_note:

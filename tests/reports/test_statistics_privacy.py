@@ -92,22 +92,29 @@ def test_the_threshold_is_data_and_each_column_is_judged_alone(world, client):
     for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"):
         admit(world.cell_a, day, ethnicity="tay")
     for day in ("2025-03-02", "2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06"):
-        admit(world.cell_a, day)
+        admit(world.cell_a, day, ethnicity="nung")
     period = Period.custom(D(2026, 3, 1), D(2026, 3, 31))
     stats = admission_statistics(organization=world.district_a, period=period, min_people=5)
     minorities = stats.row("minorities")
     assert stats.withheld == (True, False)
-    assert (stats.row("total").current, minorities.current, minorities.previous) == (4, None, 0)
+    assert (stats.row("total").current, minorities.current, minorities.previous) == (4, None, 5)
     assert minorities.percent is None and stats.people_shown == 5
     assert "Kỳ này:" in stats.withheld_note and "Cùng kỳ" not in stats.withheld_note
     # Without a threshold (a reader who sees the people) nothing is withheld.
     assert admission_statistics(organization=world.district_a, period=period).row("minorities").current == 4
+    # In the leader's .xlsx the withheld column is "—" and its % formula does not divide it.
+    client.force_login(world.leader)
+    query = "kind=custom&start=2026-03-01&end=2026-03-31"
+    xlsx = client.get(f"{reverse('reports:statistics-xlsx', args=[world.district_a.pk])}?{query}")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    row = next(row for row in sheet.iter_rows() if row[1].value == "Dân tộc thiểu số")
+    assert (row[2].value, row[3].value) == ("—", 5)
+    assert row[4].value.startswith(f"=IF(AND(ISNUMBER(C{row[4].row}),")
     # The administrators lower the threshold: 4 people are now broken down for the leader too.
     rules = PrivacyRules.current()
     rules.statistics_min_people = 4
     rules.save()
-    client.force_login(world.leader)
-    url = f"{reverse('reports:statistics', args=[world.district_a.pk])}?kind=custom&start=2026-03-01&end=2026-03-31"
+    url = f"{reverse('reports:statistics', args=[world.district_a.pk])}?{query}"
     assert client.get(url).context["stats"].row("minorities").current == 4
 
 
