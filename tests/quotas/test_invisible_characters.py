@@ -23,9 +23,8 @@ ZWSP, SOFT_HYPHEN, RLO, PDF, WJ = "\u200b", "\u00ad", "\u202e", "\u202c", "\u206
     [
         (f"Bi{ZWSP}ên Sơn", "BG-LN-X01"),
         (f"Phư{SOFT_HYPHEN}ợng Sơn", "BG-LN-X19"),
-        (f"Đảng bộ xã {RLO}Phượng{PDF} Sơn", "BG-LN-X19"),
-        (unicodedata.normalize("NFD", "Đảng bộ xã Phượng Sơn"), "BG-LN-X19"),
-        (f"Xã Sơn{WJ} Hải", "BG-LN-X21"),
+        (f"Đảng bộ xã Phượ{RLO}ng{PDF} Sơn", "BG-LN-X19"),
+        (f"Xã Sơn Hả{WJ}i", "BG-LN-X21"),
         (f"BG-LN-X{ZWSP}04", "BG-LN-X04"),
     ],
 )
