@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import CELL_KINDS, Organization, Scope
-from partytrack.text import fold
+from partytrack.text import clean_text, fold
 
 from .choices import Step
 from .models import Admission, Candidate, PipelineRules
@@ -97,7 +97,7 @@ class AdmissionFilter(django_filters.FilterSet):
         self.filters["organization"].queryset = organization_options(user, roles)
 
     def filter_name(self, queryset, name, value):
-        condition = Q(decision_number__icontains=value.strip())
+        condition = Q(decision_number__icontains=clean_text(value))
         words = fold(value).split()
         if words:
             by_name = Q()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
 from partytrack import uploads
+from partytrack.fields import CleanFormField
 
 from .choices import Introduction, RuleException, Status, Step, step_index
 from .labels import exception_choices
@@ -46,7 +47,7 @@ class CandidateForm(forms.ModelForm):
                     widget=DATE_INPUT,
                     initial=timezone.localdate,
                 ),
-                "document_number": forms.CharField(
+                "document_number": CleanFormField(
                     label=_("Số nghị quyết, biên bản của chi bộ"), required=False, max_length=100
                 ),
                 **self.fields,
@@ -129,7 +130,7 @@ def _on(label):
 
 
 def _text(label, required=False, help_text=""):
-    return forms.CharField(label=label, required=required, max_length=200, help_text=help_text)
+    return CleanFormField(label=label, required=required, max_length=200, help_text=help_text)
 
 
 def _votes():
@@ -250,7 +251,7 @@ class CertificateForm(forms.Form):
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Kết quả"), choices=[])
     on = _on(_("Ngày"))
-    reason = forms.CharField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = CleanFormField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
     document_number = _text(_("Số văn bản (nếu có)"))
 
     def __init__(self, *args, candidate: Candidate, **kwargs):
@@ -263,7 +264,7 @@ class CloseForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = CleanFormField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AdmissionForm(forms.ModelForm):

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack import uploads
-from partytrack.text import fold
+from partytrack.text import clean_compact, clean_text, fold
 
 from .choices import EducationLevel, Ethnicity, Gender, Occupation, PoliticalTheory, ProfessionalLevel, Religion
 
@@ -142,7 +142,7 @@ def _parse_citizen_id(value) -> str:
         # A number column drops the leading zero of the province code: put it back.
         digits = str(int(value))
         return digits.zfill(12) if len(digits) > 9 else digits.zfill(9)
-    return re.sub(r"\s", "", str(value))
+    return clean_compact(value)
 
 
 def _header_map(row) -> dict[int, str]:
@@ -232,7 +232,7 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
     raw_rows = []
     for number, row in enumerate(rows, start=header_row + 1):
         values = {name: (row[index] if index < len(row) else None) for index, name in header.items()}
-        if all(value is None or str(value).strip() == "" for value in values.values()):
+        if all(value is None or clean_text(value) == "" for value in values.values()):
             continue
         raw_rows.append((number, values))
         if len(raw_rows) > MAX_ROWS:
@@ -242,7 +242,7 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         result.errors.append(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
         return result
 
-    codes = {str(values.get("organization") or "").strip().upper() for _number, values in raw_rows}
+    codes = {clean_text(values.get("organization")).upper() for _number, values in raw_rows}
     organizations = {
         organization.code: organization
         for organization in Organization.objects.filter(code__in=codes).filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
@@ -251,10 +251,10 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         parsed = {"row": number}
         for name, _label, required in COLUMNS:
             value = values.get(name)
-            blank = value is None or str(value).strip() == ""
+            blank = value is None or clean_text(value) == ""
             try:
                 if name == "organization":
-                    code = str(value or "").strip().upper()
+                    code = clean_text(value).upper()
                     if blank:
                         raise ValueError(_("bắt buộc."))
                     if code not in organizations:
@@ -273,7 +273,7 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
                 elif name == "citizen_id":
                     parsed[name] = _parse_citizen_id(value)
                 else:
-                    parsed[name] = " ".join(str(value).split())
+                    parsed[name] = clean_text(value)
             except ValueError as exc:
                 result.errors.append(_cell_error(number, name, str(exc)))
         result.rows.append(parsed)

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
+from partytrack.fields import CleanCharField, CleanTextField, CompactCharField
 from partytrack.models import AuditHistory, OneRowRules
+from partytrack.text import fold
 
 from .choices import (
     AdmissionSource,
@@ -46,6 +48,12 @@ __all__ = [
 citizen_id_validator = RegexValidator(
     r"^(\d{9}|\d{12})$", _("Số căn cước công dân gồm 12 chữ số (chứng minh nhân dân cũ: 9 chữ số).")
 )
+
+
+def identity_key(full_name: str, birth_date: datetime.date) -> str:
+    """The person as far as names go, the key the constraints below hold once: "Nguyễn Văn\u200b  An",
+    01/02/2000 -> "nguyen van an|2000-02-01"."""
+    return f"{fold(full_name)}|{birth_date.isoformat()}"
 
 
 class PipelineRules(OneRowRules):
@@ -122,10 +130,10 @@ class PersonFields(models.Model):
     """Who the person is, and the attributes plans and statistics count; shared by Candidate and
     Admission (an admission keeps a copy as of the decision)."""
 
-    full_name = models.CharField(_("họ và tên"), max_length=150)
+    full_name = CleanCharField(_("họ và tên"), max_length=150)
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("ngày sinh"))
-    citizen_id = models.CharField(
+    citizen_id = CompactCharField(
         _("số căn cước công dân"), max_length=12, blank=True, validators=[citizen_id_validator]
     )
     ethnicity = models.CharField(_("dân tộc"), max_length=20, choices=Ethnicity.choices, default=Ethnicity.KINH)
@@ -149,11 +157,16 @@ class PersonFields(models.Model):
     discharged_soldier = models.BooleanField(_("quân nhân xuất ngũ"), default=False)
     militia = models.BooleanField(_("dân quân tự vệ"), default=False)
     non_state_enterprise = models.BooleanField(_("làm việc trong doanh nghiệp ngoài nhà nước"), default=False)
-    # fold(full_name)|birth date, set by the services: the identity used to refuse duplicates.
+    # fold(full_name)|birth date, set on every save: the identity used to refuse duplicates.
     identity_key = models.CharField(max_length=180, editable=False, default="", db_index=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.full_name and isinstance(self.birth_date, datetime.date):
+            self.identity_key = identity_key(self.full_name, self.birth_date)
+        super().save(*args, **kwargs)
 
     @property
     def is_ethnic_minority(self) -> bool:
@@ -190,9 +203,9 @@ class Candidate(PersonFields):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("chi bộ")
     )
-    helper_name = models.CharField(_("đảng viên được phân công theo dõi, giúp đỡ"), max_length=150, blank=True)
-    mentor_name = models.CharField(_("đảng viên giúp đỡ khi dự bị"), max_length=150, blank=True)
-    notes = models.TextField(_("ghi chú"), blank=True)
+    helper_name = CleanCharField(_("đảng viên được phân công theo dõi, giúp đỡ"), max_length=150, blank=True)
+    mentor_name = CleanCharField(_("đảng viên giúp đỡ khi dự bị"), max_length=150, blank=True)
+    notes = CleanTextField(_("ghi chú"), blank=True)
 
     step = models.CharField(_("bước"), max_length=20, choices=Step.choices, default=Step.SYMPATHIZER)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
@@ -205,7 +218,7 @@ class Candidate(PersonFields):
     probation_ends_on = models.DateField(_("ngày hết thời gian dự bị"), null=True, blank=True)
     official_on = models.DateField(_("ngày công nhận chính thức"), null=True, blank=True)
     closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
-    close_reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    close_reason = CleanCharField(_("lý do"), max_length=300, blank=True)
     next_deadline = models.DateField(_("hạn tiếp theo"), null=True, blank=True, db_index=True)
     next_deadline_kind = models.CharField(_("loại hạn"), max_length=24, choices=DeadlineKind.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -261,25 +274,25 @@ class StepEvent(models.Model):
     )
     kind = models.CharField(_("bước"), max_length=24, choices=EventKind.choices)
     on = models.DateField(_("ngày"))
-    document_number = models.CharField(_("số văn bản"), max_length=100, blank=True)
-    acting_body = models.CharField(_("cơ quan, người thực hiện"), max_length=200, blank=True)
+    document_number = CleanCharField(_("số văn bản"), max_length=100, blank=True)
+    acting_body = CleanCharField(_("cơ quan, người thực hiện"), max_length=200, blank=True)
     votes_for = models.PositiveIntegerField(_("số tán thành"), null=True, blank=True)
     voters_total = models.PositiveIntegerField(_("tổng số đảng viên chính thức / ủy viên"), null=True, blank=True)
     introduction = models.CharField(_("hình thức giới thiệu"), max_length=16, choices=Introduction.choices, blank=True)
-    people = models.CharField(
+    people = CleanCharField(
         _("người giới thiệu / người giúp đỡ"), max_length=300, blank=True, help_text=_("Cách nhau bởi dấu chấm phẩy.")
     )
     working_days = models.PositiveSmallIntegerField(_("số ngày làm việc gia hạn"), null=True, blank=True)
     received_on = models.DateField(_("ngày chi bộ nhận quyết định"), null=True, blank=True)
     exception = models.CharField(_("ngoại lệ"), max_length=24, choices=RuleException.choices, blank=True)
-    exception_note = models.CharField(_("văn bản cho phép ngoại lệ"), max_length=300, blank=True)
-    note = models.TextField(_("ghi chú"), blank=True)
+    exception_note = CleanCharField(_("văn bản cho phép ngoại lệ"), max_length=300, blank=True)
+    note = CleanTextField(_("ghi chú"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
-    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    void_reason = CleanCharField(_("lý do hủy"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("bước kết nạp")
@@ -334,9 +347,9 @@ class Admission(PersonFields):
         related_name="admissions",
         verbose_name=_("quần chúng"),
     )
-    decision_number = models.CharField(_("số quyết định"), max_length=50)
+    decision_number = CleanCharField(_("số quyết định"), max_length=50)
     admitted_on = models.DateField(_("ngày quyết định kết nạp"), db_index=True)
-    deciding_body = models.CharField(_("cấp ủy quyết định"), max_length=200, blank=True)
+    deciding_body = CleanCharField(_("cấp ủy quyết định"), max_length=200, blank=True)
     source = models.CharField(
         _("nguồn"), max_length=10, choices=AdmissionSource.choices, default=AdmissionSource.MANUAL
     )
@@ -344,7 +357,7 @@ class Admission(PersonFields):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
-    cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    cancel_reason = CleanCharField(_("lý do hủy"), max_length=300, blank=True)
     # Entered directly (no cell resolution that recorded the exception): a person over the maximum age
     # is admitted only with the provincial committee's written consent, which the user confirms here.
     age_consent = models.BooleanField(_("cấp ủy cấp tỉnh đồng ý kết nạp người quá tuổi"), default=False)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import unicodedata
 import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -33,7 +32,7 @@ from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, Membership
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
 from partytrack import hooks
-from partytrack.text import fold
+from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
 
 from . import rules as pipeline
 from .choices import (
@@ -46,7 +45,7 @@ from .choices import (
     Step,
     step_index,
 )
-from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent
+from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent, identity_key
 from .selectors import cell_official_members
 
 # Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
@@ -80,11 +79,6 @@ STEP_EXCEPTIONS = {
     Step.FULL_MEMBERSHIP: {RuleException.LATE_RECOGNITION},
 }
 VOTED_STEPS = (Step.CELL_RESOLUTION, Step.REVIEW, Step.FULL_MEMBERSHIP)
-
-
-def identity_key(full_name: str, birth_date: datetime.date) -> str:
-    """The person as far as names go: "Nguyễn Văn  An", 01/02/2000 -> "nguyen van an|2000-02-01"."""
-    return f"{fold(full_name)}|{birth_date.isoformat()}"
 
 
 def _today() -> datetime.date:
@@ -152,8 +146,9 @@ def _person_lock(*keys: str) -> None:
 
 
 def _same_person(record, *, full_name: str, birth_date: datetime.date, citizen_id: str) -> bool:
-    if citizen_id and record.citizen_id:
-        return citizen_id == record.citizen_id  # two IDs decide: namesakes born the same day differ
+    citizen_id, other_id = clean_compact(citizen_id), clean_compact(record.citizen_id)
+    if citizen_id and other_id:
+        return citizen_id == other_id  # two IDs decide: namesakes born the same day differ
     return record.birth_date == birth_date and fold(record.full_name) == fold(full_name)
 
 
@@ -481,10 +476,12 @@ def _locked(candidate: Candidate) -> Candidate:
 
 
 def _clean_person(values: dict) -> dict:
+    """The name and citizen ID as they will be stored, so the checks compare what is stored."""
     values = dict(values)
-    for field in ("full_name", "citizen_id"):
-        if field in values:
-            values[field] = " ".join((values[field] or "").split())
+    if "full_name" in values:
+        values["full_name"] = clean_text(values["full_name"])
+    if "citizen_id" in values:
+        values["citizen_id"] = clean_compact(values["citizen_id"])
     return values
 
 
@@ -570,7 +567,7 @@ def candidate_create(
         candidate=candidate,
         kind=EventKind.SYMPATHIZER,
         on=listed_on,
-        document_number=document_number.strip(),
+        document_number=clean_text(document_number),
         acting_body=organization.name,
         people=candidate.helper_name,
         recorded_by=by,
@@ -685,12 +682,10 @@ def candidate_advance(
                 % {"name": candidate.full_name, "steps": ", ".join(str(Step(s).label) for s in allowed) or "—"}
             }
         )
-    if isinstance(people, str):
-        people_list = [name.strip() for name in people.split(";") if name.strip()]
-    else:
-        people_list = [name.strip() for name in people if name and name.strip()]
-    document_number, acting_body = document_number.strip(), acting_body.strip()
-    exception_note = exception_note.strip()
+    names = people.split(";") if isinstance(people, str) else people
+    people_list = [name for name in (clean_text(name) for name in names) if name]
+    document_number, acting_body = clean_text(document_number), clean_text(acting_body)
+    exception_note = clean_text(exception_note)
     if exception:
         if exception not in STEP_EXCEPTIONS.get(step, set()):
             raise ValidationError(
@@ -733,8 +728,8 @@ def candidate_advance(
         if not introduction:
             raise ValidationError({"introduction": _("Chọn hình thức giới thiệu.")})
         needed = 2 if introduction == Introduction.TWO_MEMBERS else 1
-        # Same name up to case and spacing (Hùng and Hưng are two people: diacritics count).
-        distinct = {unicodedata.normalize("NFC", " ".join(name.split())).casefold() for name in people_list}
+        # Same name up to case, spacing and invisible characters (Hùng and Hưng are two people).
+        distinct = {spelling_key(name) for name in people_list}
         if len(distinct) < len(people_list):
             raise ValidationError(
                 {"people": _("Quy tắc giới thiệu: hai người giới thiệu phải là hai đảng viên khác nhau.")}
@@ -833,7 +828,7 @@ def candidate_advance(
                 received_on=received_on,
                 exception=exception,
                 exception_note=exception_note if exception else "",
-                note=note.strip(),
+                note=clean_lines(note),
                 recorded_by=by,
             )
     except IntegrityError as exc:
@@ -900,8 +895,8 @@ def candidate_extend_decision(
         kind=EventKind.EXTENSION,
         on=on,
         working_days=working_days,
-        document_number=document_number.strip(),
-        acting_body=acting_body.strip(),
+        document_number=clean_text(document_number),
+        acting_body=clean_text(acting_body),
         recorded_by=by,
     )
     _save(_rebuild(candidate, rules), by)
@@ -937,7 +932,7 @@ def candidate_record_certificate(
             )
             % {"step": candidate.get_step_display()}
         )
-    document_number = " ".join(document_number.split())
+    document_number = clean_text(document_number)
     if not document_number:
         raise ValidationError({"document_number": _("Nhập số chứng nhận.")})
     if on > _today():
@@ -954,8 +949,8 @@ def candidate_record_certificate(
         kind=EventKind.CERTIFICATE_RENEWED,
         on=on,
         document_number=document_number,
-        acting_body=" ".join(acting_body.split()),
-        note=note.strip(),
+        acting_body=clean_text(acting_body),
+        note=clean_lines(note),
         recorded_by=by,
     )
     _save(_rebuild(candidate, rules), by)
@@ -972,7 +967,7 @@ def candidate_close(
     candidate = _locked(candidate)
     _ensure_scope(by, candidate.organization)
     rules = PipelineRules.current()
-    reason = " ".join(reason.split())
+    reason = clean_text(reason)
     if not candidate.is_active:
         raise ValidationError(
             _("Quần chúng này đã kết thúc quy trình (%(status)s).") % {"status": candidate.get_status_display()}
@@ -995,7 +990,7 @@ def candidate_close(
         candidate=candidate,
         kind=outcome,
         on=on,
-        document_number=document_number.strip(),
+        document_number=clean_text(document_number),
         note=reason,
         recorded_by=by,
     )
@@ -1014,7 +1009,7 @@ def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candid
     candidate = _locked(candidate)
     _ensure_scope(by, candidate.organization)
     rules = PipelineRules.current()
-    reason = " ".join(reason.split())
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Nhập lý do.")})
     last = _last_event(candidate)
@@ -1094,9 +1089,9 @@ def _admission_create(
     admission = Admission(
         organization=organization,
         candidate=candidate,
-        decision_number=" ".join((decision_number or "").split()),
+        decision_number=clean_text(decision_number),
         admitted_on=admitted_on,
-        deciding_body=" ".join((deciding_body or "").split()),
+        deciding_body=clean_text(deciding_body),
         source=source,
         recorded_by=by,
         age_consent=bool(age_consent),
@@ -1270,7 +1265,7 @@ def admission_cancel(*, admission: Admission, reason: str, by) -> Admission:
     admission from the pipeline is cancelled by undoing the decision step on the candidate."""
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
-    reason = " ".join(reason.split())
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Nhập lý do hủy.")})
     if admission.cancelled_at:

@@ -14,6 +14,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from partytrack.fields import CleanCharField
 from partytrack.models import AuditHistory
 from partytrack.text import fold
 
@@ -187,9 +188,9 @@ code_validator = RegexValidator(
 
 
 class Organization(MPTTModel):
-    name = models.CharField(_("tên"), max_length=255)
-    short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
-    code = models.CharField(_("mã"), max_length=50, unique=True, validators=[code_validator])
+    name = CleanCharField(_("tên"), max_length=255)
+    short_name = CleanCharField(_("tên ngắn"), max_length=100, blank=True)
+    code = CleanCharField(_("mã"), max_length=50, unique=True, validators=[code_validator])
     kind = models.CharField(_("loại hình"), max_length=32, choices=Kind.choices)
     sector = models.CharField(_("khối"), max_length=16, choices=Sector.choices, default=Sector.RESIDENTIAL)
     parent = TreeForeignKey(

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from partytrack import hooks
-from partytrack.text import fold
+from partytrack.text import clean_text, fold
 
 from . import validators
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
@@ -99,11 +99,11 @@ def organization_create(
     _ensure_parent_allowed(by, parent)
     organization = Organization(
         parent=parent,
-        name=name.strip(),
-        code=code.strip(),
+        name=clean_text(name),
+        code=clean_text(code),
         kind=kind,
         sector=sector,
-        short_name=short_name.strip(),
+        short_name=clean_text(short_name),
         position=position,
         valid_from=valid_from,
         valid_to=valid_to,
@@ -129,10 +129,11 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     tree_lock()
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
+    changes = {field: clean_text(value) if isinstance(value, str) else value for field, value in changes.items()}
     closing = "valid_to" in changes and changes["valid_to"] is not None and changes["valid_to"] != organization.valid_to
     changed = {field for field, value in changes.items() if getattr(organization, field) != value}
     for field, value in changes.items():
-        setattr(organization, field, value.strip() if isinstance(value, str) else value)
+        setattr(organization, field, value)
     _full_clean(organization)
     parent = organization.parent
     if "kind" in changed:

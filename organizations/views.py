@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from partytrack.services import call_service
 from partytrack.shortcuts import visible_organization_or_404
+from partytrack.text import clean_text
 
 from . import selectors, services
 from .forms import (
@@ -41,7 +42,7 @@ def _manageable_or_404(request, pk: int) -> Organization:
 
 @login_required
 def tree(request):
-    query = request.GET.get("q", "").strip()
+    query = clean_text(request.GET.get("q", ""))
     context = {"query": query}
     if query:
         context["results"] = selectors.organization_search(user=request.user, text=query)

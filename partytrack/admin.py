@@ -10,6 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.models import MANAGE_ROLES, Role, Scope
 
+from .text import clean_text, fold
+
 
 class ScopedAdmin(admin.ModelAdmin):
     # Path from the admin's model to its Organization ("" when the model is Organization).
@@ -30,6 +32,17 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing is hard-deleted: organizations are dissolved, candidates withdrawn
+
+    def get_search_results(self, request, queryset, search_term):
+        """The search term read as the pages read it (partytrack.text): invisible characters dropped,
+        and its folded form tried too, so "luc ngan" finds "Lục Ngạn" through the folded columns."""
+        term = clean_text(search_term)
+        found, duplicates = super().get_search_results(request, queryset, term)
+        folded = fold(term)
+        if folded and folded != term:
+            more, more_duplicates = super().get_search_results(request, queryset, folded)
+            found, duplicates = found | more, duplicates or more_duplicates
+        return found, duplicates
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index with "does not exist"; outside the scope we answer 404 like

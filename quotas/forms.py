@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partytrack import uploads
+from partytrack.fields import CleanFormField
 
 from .importers import NotANumber, parse_number
 from .models import Plan, SubTarget
@@ -77,7 +78,7 @@ class SubTargetForm(forms.Form):
     value = forms.DecimalField(
         label=gettext_lazy("Giá trị"), min_value=0, max_digits=7, decimal_places=2, required=False
     )
-    description = forms.CharField(label=gettext_lazy("Diễn giải"), max_length=300, required=False)
+    description = CleanFormField(label=gettext_lazy("Diễn giải"), max_length=300, required=False)
 
     def clean(self):
         data = super().clean()

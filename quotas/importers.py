@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from partytrack import uploads
-from partytrack.text import fold
+from partytrack.text import clean_text, fold, spelling_key
 
 from .selectors import FIELD_LABELS, Values, display_name
 from .services import QuotaInput, TermInput, check_values
@@ -95,7 +95,7 @@ def _accented(text: str) -> str:
     """Lower case, words only, diacritics kept (tone marks moved to the end of each word):
     "Đảng bộ xã  Phượng Sơn" and "đảng bộ xã phượng sơn" give the same key, "Phường Sơn" another."""
     words = []
-    for word in _NOT_WORD.split(unicodedata.normalize("NFC", str(text or "")).lower()):
+    for word in _NOT_WORD.split(spelling_key(text)):
         if word:
             letters = unicodedata.normalize("NFD", word)
             words.append(
@@ -329,7 +329,7 @@ def _parse_number(value) -> int | None:
         if value.is_integer():
             return int(value)
         raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": str(value).replace(".", ",")})
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    text = clean_text(value).replace(" ", "")
     if text in {"", "-", "–", "—"}:
         return None
     if re.fullmatch(r"-?\d+", text):
@@ -345,7 +345,7 @@ def _parse_number(value) -> int | None:
         )
     if re.fullmatch(r"-?\d+[.,]\d+", text):
         raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": text})
-    raise NotANumber(_("“%(value)s” không phải là số") % {"value": str(value).strip()})
+    raise NotANumber(_("“%(value)s” không phải là số") % {"value": clean_text(value)})
 
 
 def _text(value) -> str:
@@ -353,7 +353,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return clean_text(value)
 
 
 # ----------------------------------------------------------------------------------- reading
@@ -721,7 +721,7 @@ def match_rows(parsed: ParsedSheet, candidates: Sequence, parent_name: str) -> l
         organization = None
         by_its_name = index.find(row.name) if row.name else []
         if row.code:
-            organization = index.by_code.get(row.code.strip().upper())
+            organization = index.by_code.get(row.code.upper())
             if organization is None:
                 parsed.problem(
                     row.line,

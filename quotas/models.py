@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
+from partytrack.fields import CleanCharField, CleanTextField
 from partytrack.models import AuditHistory
 
 
@@ -32,12 +33,12 @@ class Plan(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="plans", verbose_name=_("cấp ủy ban hành")
     )
-    number = models.CharField(_("số, ký hiệu"), max_length=50, help_text=_("Ví dụ: 72-KH/HU"))
+    number = CleanCharField(_("số, ký hiệu"), max_length=50, help_text=_("Ví dụ: 72-KH/HU"))
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
-    issuing_body = models.CharField(
+    issuing_body = CleanCharField(
         _("cơ quan ban hành"), max_length=200, blank=True, help_text=_("Ví dụ: Ban Thường vụ Huyện ủy")
     )
-    title = models.CharField(_("trích yếu"), max_length=300)
+    title = CleanCharField(_("trích yếu"), max_length=300)
     start_year = models.PositiveSmallIntegerField(_("từ năm"))
     end_year = models.PositiveSmallIntegerField(_("đến năm"))
     target = models.PositiveIntegerField(_("chỉ tiêu chung"), null=True, blank=True)
@@ -51,10 +52,10 @@ class Plan(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
-    place = models.CharField(_("địa danh"), max_length=100, blank=True, help_text=_("Ví dụ: Lục Ngạn"))
-    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
-    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
-    recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    place = CleanCharField(_("địa danh"), max_length=100, blank=True, help_text=_("Ví dụ: Lục Ngạn"))
+    signer_title = CleanCharField(_("chức vụ người ký"), max_length=100, blank=True)
+    signer_name = CleanCharField(_("người ký"), max_length=100, blank=True)
+    recipients = CleanTextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
     target_per_year = models.BooleanField(
         _("chỉ tiêu chung tính cho mỗi năm"),
         default=True,
@@ -65,7 +66,7 @@ class Plan(models.Model):
     target_q2 = models.PositiveIntegerField(_("chỉ tiêu quý II"), null=True, blank=True)
     target_q3 = models.PositiveIntegerField(_("chỉ tiêu quý III"), null=True, blank=True)
     target_q4 = models.PositiveIntegerField(_("chỉ tiêu quý IV"), null=True, blank=True)
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = CleanTextField(_("ghi chú"), blank=True)
 
     objects = PlanQuerySet.as_manager()
     history = AuditHistory()
@@ -187,7 +188,7 @@ class SubTarget(models.Model):
     kind = models.CharField(_("loại chỉ tiêu"), max_length=32, choices=Kind.choices)
     comparison = models.CharField(_("so sánh"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST)
     value = models.DecimalField(_("giá trị"), max_digits=7, decimal_places=2)
-    description = models.CharField(_("diễn giải"), max_length=300, blank=True)
+    description = CleanCharField(_("diễn giải"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     history = AuditHistory()

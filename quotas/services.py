@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
 from partytrack import hooks
+from partytrack.text import clean_lines, clean_text, fold
 
 from . import selectors
 from .models import Plan, Quota, SubTarget
@@ -531,10 +532,9 @@ def _check_plan(plan: Plan) -> None:
                 % {"day": f"{plan.issued_on:%d/%m/%Y}"}
             }
         )
-    duplicates = Plan.objects.filter(organization_id=plan.organization_id, number__iexact=plan.number)
-    if plan.pk:
-        duplicates = duplicates.exclude(pk=plan.pk)
-    if duplicates.exists():
+    # Plan numbers compared as one identity: "72-KH/HU", "72-kh/hu" and "72-KH/\u200bHU" are one number.
+    others = Plan.objects.filter(organization_id=plan.organization_id).exclude(pk=plan.pk)
+    if fold(plan.number) in {fold(number) for number in others.values_list("number", flat=True)}:
         raise ValidationError(
             {
                 "number": _("%(org)s đã có kế hoạch số %(number)s.")
@@ -548,8 +548,16 @@ def _check_plan(plan: Plan) -> None:
         )
 
 
+# Plan texts of several lines; the others are one line.
+_PLAN_LINES = frozenset({"recipients", "note"})
+
+
 def _strip(fields: dict) -> dict:
-    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+    """The plan's texts as they will be stored, so the checks compare what is stored."""
+    return {
+        name: (clean_lines if name in _PLAN_LINES else clean_text)(value) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
 
 
 @transaction.atomic
@@ -665,7 +673,7 @@ def sub_targets_save(*, plan: Plan, rows: Sequence[SubTargetInput], by) -> list[
             kind=row.kind,
             comparison=row.comparison,
             value=row.value,
-            description=row.description.strip(),
+            description=clean_text(row.description),
             position=position,
         )
         try:

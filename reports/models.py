@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
+from partytrack.fields import CleanCharField
 from partytrack.models import AuditHistory, OneRowRules
 
 QUARTERS = (1, 2, 3, 4)
@@ -170,7 +171,7 @@ class ReportSubmission(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    note = CleanCharField(_("ghi chú"), max_length=300, blank=True)
 
     history = AuditHistory()
 

@@ -5,11 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from organizations.models import Organization, Role
 from organizations.services import role_grant
+from partytrack.text import clean_text
 
 
 def find_organization(value: str) -> Organization:
     """An organization by numeric id or by code (codes are compared case-insensitively)."""
-    organization = Organization.objects.filter(code__iexact=value).first()
+    organization = Organization.objects.filter(code=clean_text(value).upper()).first()
     if organization is None and value.isdigit():
         organization = Organization.objects.filter(pk=int(value)).first()
     if organization is None:

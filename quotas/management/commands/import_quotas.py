@@ -18,6 +18,7 @@ from django.db import transaction
 
 from organizations.management.commands.grant_role import find_organization
 from partytrack.documents import format_number
+from partytrack.text import fold
 from quotas import importers, selectors, services
 from quotas.models import Plan
 
@@ -43,7 +44,9 @@ class Command(BaseCommand):
         organization = find_organization(org)
         chosen = None
         if plan:
-            chosen = Plan.objects.filter(organization=organization, number__iexact=plan).first()
+            chosen = next(
+                (p for p in Plan.objects.filter(organization=organization) if fold(p.number) == fold(plan)), None
+            )
             if chosen is None:
                 raise CommandError(f"{organization.name} không có kế hoạch số “{plan}”.")
             if year not in chosen.years:
