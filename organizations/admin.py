@@ -1,14 +1,20 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from mptt.admin import MPTTModelAdmin
 
+from partytrack import login_throttle
 from partytrack.admin import HistoryAdmin, ScopedAdmin
 
 from . import services
@@ -141,13 +147,63 @@ class RoleAssignmentForm(forms.ModelForm):
         return data
 
 
+class LoginLockFilter(admin.SimpleListFilter):
+    title = _("đăng nhập")
+    parameter_name = "login"
+
+    def lookups(self, request, model_admin):
+        return [("locked", _("đang bị tạm khóa"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "locked":
+            return queryset.filter(user__username__in=list(login_throttle.locked_accounts()))
+        return queryset
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
+    """Roles of the subtree's accounts; also where a subtree administrator sees whose login is locked
+    (too many wrong passwords) and unlocks it (the lockout page sends people to them)."""
+
     form = RoleAssignmentForm
     list_display = ["user", "role", "organization", "granted_at"]
-    list_filter = ["role"]
+    list_filter = ["role", LoginLockFilter]
     search_fields = ["user__username", "organization__name", "organization__code"]
     raw_id_fields = ["organization"]
+    actions = ["unlock_login"]
+
+    def get_list_display(self, request):
+        locks = login_throttle.locked_accounts()  # one query for the page, however many rows
+
+        @admin.display(description=_("tạm khóa đăng nhập đến"))
+        def login_locked_until(assignment):
+            until = locks.get(assignment.user.get_username())
+            return format_date(timezone.localtime(until), "H:i d/m/Y") if until else ""
+
+        return [*self.list_display, login_locked_until]
+
+    @admin.action(description=_("Mở khóa đăng nhập của người được chọn"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        # Django leaves out of `queryset` what the admin's (scoped) queryset does not hold: a role
+        # assignment outside the administrator's subtree answers 404, as if it did not exist.
+        selected = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
+        found = {str(pk) for pk in queryset.values_list("pk", flat=True)}
+        if request.POST.get("select_across") != "1" and selected != found:
+            raise Http404
+        users = get_user_model().objects.filter(role_assignments__in=queryset).distinct().order_by("username")
+        for user in users:
+            services.login_unlock(user=user, by=request.user)
+        names = ", ".join(user.get_username() for user in users)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã mở khóa đăng nhập của %(count)d tài khoản: %(names)s.",
+                "Đã mở khóa đăng nhập của %(count)d tài khoản: %(names)s.",
+                len(users),
+            )
+            % {"count": len(users), "names": names},
+            messages.SUCCESS,
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:

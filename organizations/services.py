@@ -9,17 +9,21 @@ on its own).
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from partytrack import hooks
+from partytrack import hooks, login_throttle
 from partytrack.text import clean_text, fold
 
 from . import validators
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
+
+logger = logging.getLogger(__name__)
 
 # Arbitrary constant shared by every tree writer (pg_advisory_xact_lock takes a bigint).
 TREE_LOCK_KEY = 7_204_310_001
@@ -344,3 +348,24 @@ def role_grant(*, user, organization: Organization, role: str, by=None) -> RoleA
         user.is_staff = True  # administrators work in the Django admin, scoped to their subtree
         user.save(update_fields=["is_staff"])
     return assignment
+
+
+@transaction.atomic
+def login_unlock(*, user, by) -> int:
+    """Lift an account's login lock before it ends: its failed logins from every address are
+    forgotten. For superusers and the administrators of a subtree the account holds a role in;
+    recorded in the admin log (the account's history) and the application log. Returns how many
+    failure records were removed. An address's own lock (many accounts tried from it) stays."""
+    if not by.is_superuser:
+        in_scope = Scope.of(by).q(roles={Role.ADMIN}, prefix="organization__")
+        if not user.role_assignments.filter(in_scope).exists():
+            raise PermissionDenied
+    removed = login_throttle.unlock_account(user.get_username())
+    message = _("Mở khóa đăng nhập (xóa %(count)d bản ghi đăng nhập sai).") % {"count": removed}
+    LogEntry.objects.log_actions(
+        user_id=by.pk, queryset=[user], action_flag=CHANGE, change_message=message, single_object=True
+    )
+    logger.warning(
+        "login unlocked: account %r by %r, %d failure records removed", user.get_username(), by.get_username(), removed
+    )
+    return removed

@@ -19,6 +19,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more")
+    return value
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-development-key-do-not-use-in-production")
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -128,13 +135,29 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account and address are locked
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: 5 failures for the same username from the same address lock that pair for 15 minutes.
-AXES_FAILURE_LIMIT = 5
+
+
+# Login throttling (partytrack/login_throttle.py): failed logins within 15 minutes of each other are
+# counted three ways, each with its own limit; reaching one locks for 15 minutes from the last failure
+# counted (attempts refused while locked are not counted and do not extend it).
+# - one account from one address: someone mistyping, or one guesser;
+# - one account from every address together: guesses spread over many addresses. Three addresses'
+#   worth of the first limit, so a person who mistypes on a phone and a computer is not locked by it;
+# - one address against every account (password spraying: one common password tried on many
+#   accounts). A committee office behind one NAT address logs in from that address: each person's own
+#   mistakes stop at the first limit, so 30 needs six people locked out at once, or dozens of slips in
+#   a quarter of an hour.
+LOGIN_FAILURE_LIMITS = {
+    ("username", "ip_address"): env_positive_int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5),
+    ("username",): env_positive_int("LOGIN_FAILURES_PER_ACCOUNT", 15),
+    ("ip_address",): env_positive_int("LOGIN_FAILURES_PER_ADDRESS", 30),
+}
+AXES_HANDLER = "partytrack.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in LOGIN_FAILURE_LIMITS]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["username", "ip_address"]  # axes' one limit; the handler applies all three
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The lock lasts 15 minutes from the fifth failure: attempts refused while locked do not extend it.
+AXES_LOCKOUT_CALLABLE = "partytrack.views.login_locked_out"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The client's address behind reverse proxies (partytrack/client_address.py). X-Forwarded-For is read
 # only on requests from TRUSTED_PROXY_IPS, and only the right-most TRUSTED_PROXY_COUNT entries, the

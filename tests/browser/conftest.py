@@ -1,7 +1,8 @@
 """Real-browser journeys: Playwright for Python driving Debian's Chromium, headless, offline.
 
-Every journey fails on a console error, a failed request, or a request to any host other than the
-test server on 127.0.0.1.
+Every journey fails on a console error, a failed request, a request to any host other than the
+test server on 127.0.0.1, or a Content-Security-Policy violation (the page's `securitypolicyviolation`
+events, and any console message about the policy, warnings included).
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-default-apps",
 ]
+
+# Runs in every document before its own scripts: keeps what the browser refused under the policy.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile || location.href}:` +
+    `${e.lineNumber}:${e.columnNumber} (${e.sample || "no sample"}) on ${location.href}`
+  );
+});
+"""
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +72,15 @@ class Journey:
                 route.abort()
 
         self.context.route("**/*", guard)
+        self.context.add_init_script(CSP_LISTENER)
         self.page = self.context.new_page()
         self.page.on(
-            "console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}")
+                if m.type == "error" or "Content Security Policy" in m.text
+                else None
+            ),
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         # A request the browser cancels itself (net::ERR_ABORTED: the page navigated on before its
@@ -78,7 +96,14 @@ class Journey:
         )
 
     def goto(self, path: str):
-        return self.page.goto(self.base_url + path)
+        response = self.page.goto(self.base_url + path)
+        self.check_csp()
+        return response
+
+    def check_csp(self) -> None:
+        """Record the violations the current document has seen so far (and forget them)."""
+        violations = self.page.evaluate("() => (window.__cspViolations || []).splice(0)")
+        self.problems.extend(f"CSP violation: {violation}" for violation in violations)
 
     def login(self, username: str, password: str = "test-password-123"):
         self.goto("/accounts/login/")
@@ -87,9 +112,11 @@ class Journey:
         self.page.click("button[type=submit].primary")
         self.page.wait_for_load_state()
 
-    def close(self):
+    def close(self) -> list[str]:
+        """Close the browser context; what went wrong in it."""
+        self.check_csp()
         self.context.close()
-        assert self.problems == [], "\n".join(self.problems)
+        return self.problems
 
 
 @pytest.fixture
@@ -102,5 +129,5 @@ def journey(chromium, live_server):
         return journey
 
     yield start
-    for journey in opened:
-        journey.close()
+    problems = [problem for journey in opened for problem in journey.close()]
+    assert problems == [], "\n".join(problems)
