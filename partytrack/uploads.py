@@ -531,6 +531,15 @@ class _SheetScan:
             % {"sheet": self.sheet.name, "what": what, "value": value[:40]}
         )
 
+    def out_of_order(self, what: str, after: str):
+        raise UploadRefused(
+            _(
+                "Tệp Excel bị hỏng: trang “%(sheet)s” ghi %(what)s sau %(after)s, không theo thứ tự Excel ghi: hãy mở "
+                "tệp bằng Excel và lưu lại."
+            )
+            % {"sheet": self.sheet.name, "what": what, "after": after}
+        )
+
     def area(self, ref: str, what: str) -> tuple[int, int, int, int]:
         """The bounds of a merged range or a hyperlink's range (whole rows or columns reach the limits),
         refused past the limits: openpyxl makes a cell for each cell the range covers."""
@@ -601,7 +610,7 @@ class _SheetScan:
             self.package._count(self.sheet.path)  # columns, formats, validations…
 
     def start_row(self, attrs: dict) -> None:
-        row = attrs.get("r")
+        row, previous = attrs.get("r"), self.row
         if row is not None:
             try:
                 self.row = _row_number(row)
@@ -609,6 +618,8 @@ class _SheetScan:
                 self.unreadable(_("số dòng"), row)
         else:
             self.row += 1
+        if self.first and self.row <= previous:  # openpyxl's reader would drop the row; Excel never writes it
+            self.out_of_order(_("dòng %(row)s") % {"row": _n(self.row)}, _("dòng %(row)s") % {"row": _n(previous)})
         self.column = 0
         if self.row > self.limit["max_rows"]:
             self.too_many_rows(self.row, _("thẻ dòng %(row)s") % {"row": _n(self.row)})
@@ -620,6 +631,7 @@ class _SheetScan:
         sheet, limit = self.sheet, self.limit
         reference = attrs.get("r")
         if reference:  # openpyxl: `if coordinate:`, else the next column
+            previous = self.column
             try:
                 row, self.column = coordinate_to_tuple(reference)
             except (ValueError, TypeError):
@@ -627,6 +639,13 @@ class _SheetScan:
             if row > limit["max_rows"]:
                 self.too_many_rows(row, _("ô %(cell)s") % {"cell": reference.upper()})
             sheet.rows = max(sheet.rows, row)
+            # openpyxl's read-only reader files a cell under its <row> and drops one left of the one before.
+            if self.first and (row != self.row or self.column <= previous):
+                where = _("ô %(cell)s") % {"cell": reference.upper()}
+                before = _("thẻ dòng %(row)s") % {"row": _n(self.row)}
+                if row == self.row:
+                    before = _("ô %(cell)s") % {"cell": f"{get_column_letter(previous)}{row}"} if previous else before
+                self.out_of_order(where, before)
         else:
             self.column += 1
             reference = ""

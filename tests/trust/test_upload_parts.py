@@ -267,6 +267,26 @@ def test_what_openpyxl_would_expand_is_counted(data, expected, world, no_openpyx
     assert errors == [expected]
 
 
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        (
+            '<row r="3"><c r="A3"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>',
+            "ghi dòng 2 sau dòng 3",
+        ),
+        ('<row r="1"><c r="A1"><v>1</v></c><c r="A7"><v>2</v></c></row>', "ghi ô A7 sau thẻ dòng 1"),
+        ('<row r="1"><c r="C1"><v>1</v></c><c r="B1"><v>2</v></c></row>', "ghi ô B1 sau ô C1"),
+    ],
+    ids=["rows backwards", "a cell of another row", "cells backwards"],
+)
+def test_cells_openpyxl_would_read_elsewhere_than_excel_shows_them_are_refused(rows, expected, no_openpyxl):
+    """openpyxl's read-only reader drops a row written after a later one, files a cell under the <row>
+    it sits in whatever its address, and drops a cell left of the one before: Excel shows them."""
+    with pytest.raises(uploads.UploadRefused) as refused:
+        uploads.check_xlsx(sheet_with("", rows=rows))
+    assert f"Tệp Excel bị hỏng: trang “Sheet” {expected}, không theo thứ tự Excel ghi" in refused.value.message
+
+
 def test_xml_outside_the_cells_is_bounded(no_openpyxl):
     """openpyxl builds a tree of objects from styles, comments, drawings, rich text: 100,001 elements
     of styles are refused."""
