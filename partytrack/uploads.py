@@ -20,7 +20,8 @@ each part (pyexpat, constant memory), never by building a workbook:
   takes any child of a row for a cell), a sheet's ``<dimension>``, and the cells merged ranges and
   hyperlinks cover (openpyxl makes a cell object for each of them): at most 5,000 rows and 200 columns a
   sheet, 150,000 cells (an importer may ask for less), 2,000 merged ranges and 60,000 shared strings in
-  the workbook;
+  the workbook; on the first sheet, rows and cells in Excel's order (openpyxl's read-only reader, which
+  both importers use, drops or moves the others);
 - the rest of the XML (styles, comments, drawings, workbook…), which openpyxl builds into trees of objects:
   at most ``max_elements`` elements in the whole file, 10,000 in each part read to find the others;
 - hidden sheets: the importers read openpyxl's first worksheet, so a hidden first sheet is refused (the
