@@ -7,6 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from partytrack.spreadsheets import put
+
 from .importers import BOOLEANS, CHOICES, COLUMNS, DATES
 
 HEADER_FONT = Font(name="Times New Roman", bold=True, size=12)
@@ -18,7 +20,7 @@ def admission_template(*, organizations) -> Workbook:
     sheet = workbook.active
     sheet.title = "Kết nạp"
     for index, (name, label, _required) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=str(label))
+        cell = put(sheet, 1, index, str(label))
         cell.font = HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         letter = get_column_letter(index)
@@ -52,8 +54,8 @@ def admission_template(*, organizations) -> Workbook:
     for organization in organizations:
         lines.append((organization.code, organization.name))
     for row, (left, right) in enumerate(lines, start=1):
-        guide.cell(row=row, column=1, value=left).font = HEADER_FONT if not right or row <= 1 else BODY_FONT
-        guide.cell(row=row, column=2, value=right).font = BODY_FONT
+        put(guide, row, 1, left).font = HEADER_FONT if not right or row <= 1 else BODY_FONT
+        put(guide, row, 2, right).font = BODY_FONT
     guide.column_dimensions["A"].width = 34
     guide.column_dimensions["B"].width = 110
     return workbook
@@ -67,7 +69,7 @@ def admissions_workbook(*, admissions) -> Workbook:
     sheet.title = "Kết nạp"
     headers = [str(label) for _name, label, _required in COLUMNS] + ["Đã hủy"]
     for index, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
+        cell = put(sheet, 1, index, header)
         cell.font = HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.column_dimensions[get_column_letter(index)].width = 16
@@ -81,13 +83,13 @@ def admissions_workbook(*, admissions) -> Workbook:
                 value = "x" if getattr(admission, name) else ""
             else:
                 value = getattr(admission, name)
-            cell = sheet.cell(row=row, column=index, value=value)
+            cell = put(sheet, row, index, value)
             cell.font = BODY_FONT
             if name in DATES:
                 cell.number_format = "DD/MM/YYYY"
             elif name in ("citizen_id", "decision_number"):
                 cell.number_format = "@"
-        cell = sheet.cell(row=row, column=len(COLUMNS) + 1, value="x" if admission.cancelled_at else "")
+        cell = put(sheet, row, len(COLUMNS) + 1, "x" if admission.cancelled_at else "")
         cell.font = BODY_FONT
     sheet.freeze_panes = "A2"
     return workbook

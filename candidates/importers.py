@@ -68,6 +68,9 @@ FALSE_WORDS = {"", "khong", "0", "false", "no", "-"}
 # Common spellings besides the official names.
 ALIASES = {"ethnicity": {"khmer": Ethnicity.KHMER, "hmong": Ethnicity.HMONG, "mong": Ethnicity.HMONG}}
 MAX_ROWS = 5000
+MAX_CELLS = MAX_ROWS * (len(COLUMNS) + 4)  # the template's columns, a TT, "Đã hủy" and a note or two
+# Past this many, more messages help no one (and cost time): the file is refused with the first ones.
+MAX_ERRORS = 200
 
 
 def _key(text) -> str:
@@ -188,13 +191,27 @@ def _header_problems(cells, header: dict[int, str], line: int) -> list[str]:
     return problems
 
 
+def _merged_problems(ranges, header: dict[int, str], line: int) -> list[str]:
+    """A merged range keeps a value in its top-left cell only: below the header row, in a column the
+    import reads, it hides cells the user sees filled. Merged titles above the header stay."""
+    read = {index + 1 for index in header}
+    return [
+        _(
+            "Ô gộp %(range)s nằm trong vùng số liệu (dưới dòng tiêu đề %(line)s): hãy bỏ gộp ô và ghi đủ giá trị vào từng ô."
+        )
+        % {"range": merged.ref, "line": line}
+        for merged in ranges
+        if merged.max_row > line and any(merged.min_col <= column <= merged.max_col for column in read)
+    ]
+
+
 def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
     """Every row of the first sheet below the header row ("Họ và tên" ...). Organizations are looked up
     by code within the user's scope."""
     result = ParsedFile()
     try:
         # Size, zip bomb, structure, rows and columns, and formulas without a saved value: before openpyxl.
-        uploads.check_xlsx(content, formulas_need_values=True)
+        summary = uploads.check_xlsx(content, formulas_need_values=True, max_cells=MAX_CELLS)
     except uploads.UploadRefused as exc:
         if exc.detail:  # not a workbook at all
             exc.message = (
@@ -204,16 +221,26 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         return result
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx
         result.errors.append(_("Không đọc được tệp: hãy chọn tệp Excel .xlsx (không phải .xls hay .csv)."))
         return result
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    try:
+        return _parse_sheet(sheet, summary.sheets[0], user=user, result=result)
+    finally:
+        workbook.close()
+
+
+def _parse_sheet(sheet, summary: uploads.SheetSummary, *, user, result: ParsedFile) -> ParsedFile:
+    # A <dimension> smaller than the data (a file written by a program, not Excel) must not hide rows.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows()  # cells, not values: an error Excel saved (#DIV/0!) is told from text by its type
     header, header_row, header_cells = None, 0, ()
     for number, row in enumerate(rows, start=1):
-        mapping = _header_map(row)
+        values = tuple(cell.value for cell in row)
+        mapping = _header_map(values)
         if "full_name" in mapping.values():
-            header, header_row, header_cells = mapping, number, row
+            header, header_row, header_cells = mapping, number, values
             break
         if number >= 20:
             break
@@ -225,16 +252,19 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         result.errors.append(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
         return result
     header_problems = _header_problems(header_cells, header, header_row)
+    header_problems += _merged_problems(summary.merged_ranges, header, header_row)
     if header_problems:
         result.errors.extend(header_problems)
         return result
 
     raw_rows = []
     for number, row in enumerate(rows, start=header_row + 1):
-        values = {name: (row[index] if index < len(row) else None) for index, name in header.items()}
+        cells = {name: (row[index] if index < len(row) else None) for index, name in header.items()}
+        values = {name: (cell.value if cell is not None else None) for name, cell in cells.items()}
         if all(value is None or clean_text(value) == "" for value in values.values()):
             continue
-        raw_rows.append((number, values))
+        errors = {name for name, cell in cells.items() if cell is not None and cell.data_type == "e"}
+        raw_rows.append((number, values, errors))
         if len(raw_rows) > MAX_ROWS:
             result.errors.append(_("Tệp có quá %(max)s dòng: chia thành nhiều tệp.") % {"max": MAX_ROWS})
             return result
@@ -242,17 +272,26 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         result.errors.append(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
         return result
 
-    codes = {clean_text(values.get("organization")).upper() for _number, values in raw_rows}
+    codes = {clean_text(values.get("organization")).upper() for _number, values, _errors in raw_rows}
     organizations = {
         organization.code: organization
         for organization in Organization.objects.filter(code__in=codes).filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
     }
-    for number, values in raw_rows:
+    for number, values, errors in raw_rows:
         parsed = {"row": number}
         for name, _label, required in COLUMNS:
             value = values.get(name)
             blank = value is None or clean_text(value) == ""
             try:
+                if name in errors:
+                    letter = get_column_letter(next(index for index, field in header.items() if field == name) + 1)
+                    raise ValueError(
+                        _(
+                            "ô %(cell)s có giá trị lỗi “%(error)s” của Excel (công thức tính lỗi): hãy sửa công thức "
+                            "hoặc ghi giá trị."
+                        )
+                        % {"cell": f"{letter}{number}", "error": value}
+                    )
                 if name == "organization":
                     code = clean_text(value).upper()
                     if blank:
@@ -277,6 +316,12 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
             except ValueError as exc:
                 result.errors.append(_cell_error(number, name, str(exc)))
         result.rows.append(parsed)
+        if len(result.errors) >= MAX_ERRORS and number < raw_rows[-1][0]:
+            result.errors.append(
+                _("Đã dừng kiểm tra ở dòng %(row)s sau %(count)s lỗi: hãy sửa các lỗi trên rồi tải tệp lên lại.")
+                % {"row": number, "count": len(result.errors)}
+            )
+            break
     return result
 
 

@@ -24,6 +24,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from partytrack.spreadsheets import put
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # Body text face. "Liberation Serif" 2.x (Debian's fonts-liberation2) has every Vietnamese letter; 1.x
@@ -221,7 +223,7 @@ def xlsx_font(*, bold: bool = False, italic: bool = False, underline: bool = Fal
 def _merged_line(sheet, row: int, first_col: int, last_col: int, text: str, font) -> None:
     from openpyxl.styles import Alignment
 
-    cell = sheet.cell(row=row, column=first_col, value=text)
+    cell = put(sheet, row, first_col, text)
     cell.font = font
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     if last_col > first_col:
@@ -268,10 +270,10 @@ def xlsx_write_signature(sheet, header: OfficialHeader, *, columns: int, row: in
     row += 1
     start = row
     if header.recipients:
-        cell = sheet.cell(row=row, column=1, value="Nơi nhận:")
+        cell = put(sheet, row, 1, "Nơi nhận:")
         cell.font = xlsx_font(bold=True, italic=True, underline=True, size=12)
         for offset, recipient in enumerate(header.recipients, start=1):
-            line = sheet.cell(row=row + offset, column=1, value=f"- {recipient}")
+            line = put(sheet, row + offset, 1, f"- {recipient}")
             line.font = xlsx_font(size=11)
             line.alignment = Alignment(horizontal="left")
     lines = [header.signer_on_behalf, header.signer_title, "", "", "", header.signer_name]

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from partytrack import documents
 from partytrack.documents import OfficialHeader
+from partytrack.spreadsheets import Formula, put
 
 from .models import Plan
 from .selectors import Allocation, TermTable
@@ -79,7 +80,7 @@ def term_header(table: TermTable) -> OfficialHeader:
 
 
 def _cell(sheet, row: int, column: int, value=None, *, bold=False, italic=False, align=CENTER, border=True):
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = put(sheet, row, column, value)
     cell.font = documents.xlsx_font(bold=bold, italic=italic, size=12)
     cell.alignment = align
     if border:
@@ -91,19 +92,19 @@ def _header_cell(sheet, top: int, left: int, bottom: int, right: int, text: str)
     for row in range(top, bottom + 1):
         for column in range(left, right + 1):
             _cell(sheet, row, column, bold=True)
-    sheet.cell(row=top, column=left, value=text)
+    put(sheet, top, left, text)
     if bottom > top or right > left:
         sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
 
 
-def _sum(column: int, first: int, last: int) -> str:
+def _sum(column: int, first: int, last: int) -> Formula:
     letter = get_column_letter(column)
-    return f"=SUM({letter}{first}:{letter}{last})"
+    return Formula(f"=SUM({letter}{first}:{letter}{last})")
 
 
-def _plus(column: int, rows: list[int]) -> str:
+def _plus(column: int, rows: list[int]) -> Formula:
     letter = get_column_letter(column)
-    return "=" + "+".join(f"{letter}{row}" for row in rows) if rows else "=0"
+    return Formula("=" + "+".join(f"{letter}{row}" for row in rows) if rows else "=0")
 
 
 def _finish(sheet, header: OfficialHeader, *, columns: int, row: int, hidden_code_column: int) -> None:
@@ -202,7 +203,7 @@ def term_workbook(table: TermTable) -> Workbook:
         _cell(sheet, row, 3, figure.cell_count if figure else None, align=RIGHT)
         _cell(sheet, row, 4, figure.member_count if figure else None, align=RIGHT)
         _cell(sheet, row, 5, figure.official_member_count if figure else None, align=RIGHT)
-        _cell(sheet, row, 6, f"=SUM({first_year_letter}{row}:{last_year_letter}{row})", align=RIGHT)
+        _cell(sheet, row, 6, Formula(f"=SUM({first_year_letter}{row}:{last_year_letter}{row})"), align=RIGHT)
         for offset, year in enumerate(years):
             _cell(sheet, row, 7 + offset, line.years.get(year), align=RIGHT)
         _cell(sheet, row, code_col, line.organization.code, align=LEFT)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from partytrack import uploads
@@ -28,6 +29,7 @@ from .services import QuotaInput, TermInput, check_values
 
 MAX_ROWS = 2000
 MAX_COLUMNS = 40
+MAX_CELLS = MAX_ROWS * MAX_COLUMNS  # what openpyxl is let read (partytrack.uploads), a biểu has far fewer
 # Formulas are computed for files saved without results (openpyxl writes none). A formula that refers
 # to formulas nested deeper than this, or once all the file's formulas have read this many cells, is
 # "not computable" and reported at its cell: a hostile file cannot exhaust the stack or the CPU.
@@ -207,26 +209,60 @@ class ParsedSheet:
 # ------------------------------------------------------------------------------------ cells
 
 
+def _read_cells(data: bytes, *, data_only: bool):
+    """Every cell of the first worksheet as openpyxl's read-only reader gives it, its dimension reset: a
+    <dimension> smaller than the data (a file written by a program, not Excel) must not hide rows."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows():
+            yield from (cell for cell in row if isinstance(cell, ReadOnlyCell))
+    finally:
+        workbook.close()
+
+
 class _Cells:
     """Cell values of the first sheet: the value Excel saved, or else the result of a simple formula
-    (SUM of ranges, + and - of cells and numbers), as files written by openpyxl have no saved results."""
+    (SUM of ranges, + and - of cells and numbers), as files written by openpyxl have no saved results.
 
-    def __init__(self, data: bytes):
-        self.formulas = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
-        self.values = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    The sheet is read once for its saved values and, only when it has formulas without one, once more for
+    the formulas, each time by openpyxl's read-only reader (the other sheets are never parsed). A merged
+    range keeps its value in its top-left cell only, as Excel shows it."""
+
+    def __init__(self, data: bytes, sheet: uploads.SheetSummary):
+        self.values, self.errors = {}, {}
+        for cell in _read_cells(data, data_only=True):
+            if cell.value is not None:
+                self.values[(cell.row, cell.column)] = cell.value
+            if cell.data_type == "e":  # a formula's error saved by Excel (#DIV/0!, #REF!…)
+                self.errors[(cell.row, cell.column)] = cell.value
+        self.formulas = {}
+        if sheet.formulas_without_values:
+            for cell in _read_cells(data, data_only=False):
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    self.formulas[(cell.row, cell.column)] = cell.value
+        for merged in sheet.merged_ranges:  # the guard bounds the cells they cover
+            for row in range(merged.min_row, merged.max_row + 1):
+                for column in range(merged.min_col, merged.max_col + 1):
+                    if (row, column) != (merged.min_row, merged.min_col):
+                        self.values.pop((row, column), None)
+                        self.formulas.pop((row, column), None)
+        self.max_row = max((row for row, _column in self.values.keys() | self.formulas.keys()), default=0)
+        self.max_column = max((column for _row, column in self.values.keys() | self.formulas.keys()), default=0)
         self._evaluating: set[tuple[int, int]] = set()
         self._results: dict[tuple[int, int], int | float | None] = {}
         self._cells_read = 0
 
     def saved(self, row: int, column: int):
         """The value the file saved, without computing a formula (labels, names, TT)."""
-        return self.values.cell(row=row, column=column).value
+        return self.values.get((row, column))
 
     def raw(self, row: int, column: int):
         value = self.saved(row, column)
         if value is None:
-            formula = self.formulas.cell(row=row, column=column).value
-            if isinstance(formula, str) and formula.startswith("="):
+            formula = self.formulas.get((row, column))
+            if formula is not None and formula.startswith("="):
                 key = (row, column)
                 if key not in self._results:
                     self._results[key] = self._evaluate(row, column, formula)
@@ -476,18 +512,18 @@ def read_workbook(data: bytes) -> ParsedSheet:
     title, not data; anywhere else text in a number column is reported."""
     parsed = ParsedSheet(layout="year")
     try:
-        uploads.check_xlsx(data)  # size, zip bomb, structure, rows and columns: before openpyxl reads it
+        # Size, zip bomb, structure, rows and cells: before openpyxl reads it.
+        summary = uploads.check_xlsx(data, max_rows=MAX_ROWS, max_cells=MAX_CELLS)
     except uploads.UploadRefused as exc:
         parsed.problems.append(Problem(None, "", exc.message))
         return parsed
     try:
-        cells = _Cells(data)
+        cells = _Cells(data, summary.sheets[0])
     except Exception:  # openpyxl raises many kinds of errors for a well-formed file it cannot read
         parsed.problems.append(Problem(None, "", _("Tệp không phải là tệp Excel .xlsx đọc được.")))
         return parsed
-    sheet = cells.formulas
-    last_row, last_col = min(sheet.max_row, MAX_ROWS), min(sheet.max_column, MAX_COLUMNS)
-    if sheet.max_row > MAX_ROWS:
+    last_row, last_col = min(cells.max_row, MAX_ROWS), min(cells.max_column, MAX_COLUMNS)
+    if cells.max_row > MAX_ROWS:
         parsed.problems.append(Problem(None, "", _("Tệp có quá nhiều dòng (tối đa %(max)s).") % {"max": MAX_ROWS}))
         return parsed
     header = _find_header(cells, last_row, last_col)
@@ -520,12 +556,15 @@ def read_workbook(data: bytes) -> ParsedSheet:
         pending.clear()
         parsed.rows.append(row)
 
+    body = _Body(first=first_data, last=first_data - 1, bands=[(header, first_data - 1)])
     skip_to = first_data
     for line in range(first_data, last_row + 1):
+        body.last = line
         if line < skip_to:
             continue  # the header band of a repeated header
         if _header_columns(_labels(cells, line, last_col)):
             columns, skip_to, repeated = _read_header(cells, line, last_row, last_col)
+            body.bands.append((line, skip_to - 1))
             pending.clear()  # the lines above were this table's title
             if repeated:
                 _report_repeated(parsed, line, repeated)
@@ -542,6 +581,9 @@ def read_workbook(data: bytes) -> ParsedSheet:
                 )
                 break  # the rows below would be read in the wrong columns
             continue
+        label_columns = [(key, parsed.columns[key]) for key in ("number", "name", "code") if key in parsed.columns]
+        if _report_errors(parsed, cells, line, label_columns):
+            continue  # which organization the row is for is not known
         number_text = _text(cells.saved(line, tt_col))
         name = _text(cells.saved(line, name_col))
         if not name and number_text and not number_text.isdigit():
@@ -553,12 +595,18 @@ def read_workbook(data: bytes) -> ParsedSheet:
         numbers: dict[str, int | None] = {}
         bad: set[str] = set()
         for key in parsed.number_keys:
+            if _report_errors(parsed, cells, line, [(key, parsed.columns[key])]):
+                numbers[key] = None
+                bad.add(key)
+                continue
             try:
                 numbers[key] = parse_number(cells.raw(line, parsed.columns[key]))
             except NotANumber as exc:
                 numbers[key] = None
                 bad.add(key)
                 parsed.problem(line, key, str(exc))
+        if any(value is not None for value in numbers.values()):
+            body.with_numbers.add(line)
         has_numbers = bool(bad) or any(value is not None for value in numbers.values())
         if _TOTAL.match(folded):
             text_total = None
@@ -584,9 +632,82 @@ def read_workbook(data: bytes) -> ParsedSheet:
         if not number_text and not has_numbers:
             continue  # a group heading ("Đảng bộ xã, phường, thị trấn")
         add(SheetRow(line, "data", name, code, numbers, bad=bad))
+        body.data.add(line)
     parsed.problems.extend(pending)
+    for band_top, band_bottom in body.bands:
+        for line in range(band_top, band_bottom + 1):
+            _report_errors(parsed, cells, line, [("", column) for column in range(1, last_col + 1)])
+    _check_merged(parsed, cells, body, summary.sheets[0].merged_ranges)
     _check_sums(parsed)
     return parsed
+
+
+@dataclass
+class _Body:
+    """Where a biểu's figures are: the lines below the first header, the header bands (the first and
+    each repeated one), the data lines and the lines with figures."""
+
+    first: int
+    last: int
+    bands: list[tuple[int, int]]
+    data: set[int] = field(default_factory=set)
+    with_numbers: set[int] = field(default_factory=set)
+
+    def lines(self, top: int, bottom: int) -> list[int]:
+        """The body's lines from top to bottom that are not in a header band."""
+        return [
+            line
+            for line in range(max(top, self.first), min(bottom, self.last) + 1)
+            if not any(band_top <= line <= band_bottom for band_top, band_bottom in self.bands)
+        ]
+
+
+def _check_merged(parsed: ParsedSheet, cells: _Cells, body: _Body, ranges) -> None:
+    """A merged range keeps a value in its top-left cell only: inside the figures it hides cells the
+    user sees filled, so it is refused. Merged titles, headers, group headings and the "Cộng" / "Tổng
+    cộng" label (seed 004 merges "Tổng cộng" across TT and name) stay."""
+    number_columns = {parsed.columns[key] for key in parsed.number_keys}
+    for merged in ranges:
+        lines = body.lines(merged.min_row, merged.max_row)
+        if not lines:
+            continue
+        covers_numbers = any(merged.min_col <= column <= merged.max_col for column in number_columns)
+        corner = cells.saved(merged.min_row, merged.min_col)
+        if (
+            any(line in body.data for line in lines)
+            or (covers_numbers and any(line in body.with_numbers for line in lines))
+            or isinstance(corner, int | float)
+            or _text(corner).isdigit()  # a row's TT spread over the row
+        ):
+            parsed.problem(
+                lines[0],
+                "",
+                _("Ô gộp %(range)s nằm trong vùng số liệu: hãy bỏ gộp ô và ghi đủ số liệu vào từng ô")
+                % {"range": merged.ref},
+            )
+
+
+def _report_errors(parsed: ParsedSheet, cells: _Cells, line: int, columns: list[tuple[str, int]]) -> bool:
+    """An error Excel saved for a formula (#DIV/0!, #REF!, #N/A…) in a cell the import reads is reported
+    at its row and column; True if there was one."""
+    found = False
+    for key, column in columns:
+        error = cells.errors.get((line, column))
+        if error is not None:
+            found = True
+            letter = get_column_letter(column)
+            parsed.problems.append(
+                Problem(
+                    line,
+                    key,
+                    _(
+                        "ô %(cell)s có giá trị lỗi “%(error)s” của Excel (công thức tính lỗi): hãy sửa công thức hoặc ghi giá trị"
+                    )
+                    % {"cell": f"{letter}{line}", "error": error},
+                    letter=letter if key else "",
+                )
+            )
+    return found
 
 
 def _check_sums(parsed: ParsedSheet) -> None:

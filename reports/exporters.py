@@ -19,6 +19,7 @@ from partytrack.documents import (
     xlsx_write_header,
     xlsx_write_signature,
 )
+from partytrack.spreadsheets import Formula, put
 
 from .selectors import ProgressReport, ProgressRow, RowKind
 
@@ -84,13 +85,13 @@ def _refs(column: str, rows: list[int]) -> str:
     return ",".join(f"{column}{row}" for row in rows)
 
 
-def _sum_formula(column: str, rows: list[int], *, none_when_empty: bool) -> str:
+def _sum_formula(column: str, rows: list[int], *, none_when_empty: bool) -> Formula:
     refs = _refs(column, rows)
     if not rows:
-        return '="—"' if none_when_empty else "=0"
+        return Formula('="—"' if none_when_empty else "=0")
     if none_when_empty:  # a quota sum over rows that all have none is "—", as in the report
-        return f'=IF(COUNT({refs})=0,"—",SUM({refs}))'
-    return f"=SUM({refs})"
+        return Formula(f'=IF(COUNT({refs})=0,"—",SUM({refs}))')
+    return Formula(f"=SUM({refs})")
 
 
 def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: Progress = None) -> bytes:
@@ -104,7 +105,7 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
     row = xlsx_write_header(sheet, header, columns=len(COLUMNS))
     head_row = row
     for column, title in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=row, column=column, value=title)
+        cell = put(sheet, row, column, title)
         cell.font = xlsx_font(bold=True, size=12)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
@@ -115,14 +116,14 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
     lines = report.line_count
     written = 0
 
-    def put(line: ProgressRow, number: str = "", label: str | None = None) -> int:
+    def put_line(line: ProgressRow, number: str = "", label: str | None = None) -> int:
         nonlocal row, written
         r = row
         bold = line.kind in (RowKind.SUBTOTAL, RowKind.TOTAL)
         indent = "    " * line.depth
         values = [number or line.number, indent + (label if label is not None else line.label)]
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=column, value=value)
+            cell = put(sheet, r, column, value)
             cell.font = xlsx_font(bold=bold, size=12)
             cell.border = BOX
             cell.alignment = Alignment(horizontal="center" if column == 1 or bold else "left", vertical="center")
@@ -144,8 +145,8 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
 
     def put_percentages(r: int, bold: bool) -> None:
         for column, base in ((7, "C"), (8, "D")):
-            formula = f'=IF(AND(ISNUMBER({base}{r}),{base}{r}>0),ROUND(F{r}/{base}{r}*100,1),"—")'
-            cell = sheet.cell(row=r, column=column, value=formula)
+            formula = Formula(f'=IF(AND(ISNUMBER({base}{r}),{base}{r}>0),ROUND(F{r}/{base}{r}*100,1),"—")')
+            cell = put(sheet, r, column, formula)
             cell.number_format = "0.0"
             cell.font = xlsx_font(bold=bold, size=12)
             cell.border = BOX
@@ -153,20 +154,20 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
 
     for group in report.groups:
         r = row
-        sheet.cell(row=r, column=1, value=ROMAN_GROUPS.get(group.group, "")).font = xlsx_font(bold=True, size=12)
-        sheet.cell(row=r, column=2, value=group.label).font = xlsx_font(bold=True, italic=True, size=12)
+        put(sheet, r, 1, ROMAN_GROUPS.get(group.group, "")).font = xlsx_font(bold=True, size=12)
+        put(sheet, r, 2, group.label).font = xlsx_font(bold=True, italic=True, size=12)
         for column in range(1, len(COLUMNS) + 1):
             sheet.cell(row=r, column=column).border = BOX
         row += 1
         top_rows = []
         for line in group.rows:
             for nested in report.with_descendants(line):
-                r = put(nested)
+                r = put_line(nested)
                 put_values(r, nested)
                 put_percentages(r, bold=False)
                 if nested is line:
                     top_rows.append(r)
-        r = put(group.subtotal)
+        r = put_line(group.subtotal)
         for column, letter in ((3, "C"), (4, "D")):
             _number_cell(sheet, r, column, _sum_formula(letter, top_rows, none_when_empty=True), bold=True)
         for column, letter in ((5, "E"), (6, "F")):
@@ -174,11 +175,11 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
         put_percentages(r, bold=True)
         total_parts.append(r)
     if report.other is not None:
-        r = put(report.other)
+        r = put_line(report.other)
         put_values(r, report.other)
         put_percentages(r, bold=False)
         total_parts.append(r)
-    r = put(report.total)
+    r = put_line(report.total)
     for column, letter in ((3, "C"), (4, "D")):
         _number_cell(sheet, r, column, _sum_formula(letter, total_parts, none_when_empty=True), bold=True)
     for column, letter in ((5, "E"), (6, "F")):
@@ -186,7 +187,7 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
     put_percentages(r, bold=True)
     row += 1
     if _has_estimates(report):
-        sheet.cell(row=row, column=1, value=ESTIMATE_NOTE).font = xlsx_font(italic=True, size=11)
+        put(sheet, row, 1, ESTIMATE_NOTE).font = xlsx_font(italic=True, size=11)
         row += 1
     xlsx_write_signature(sheet, header, columns=len(COLUMNS), row=row)
     sheet.freeze_panes = sheet.cell(row=head_row + 1, column=3)
@@ -198,7 +199,7 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
 
 
 def _number_cell(sheet, row: int, column: int, value, *, bold: bool = False, italic: bool = False) -> None:
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = put(sheet, row, column, value)
     cell.number_format = "#,##0"
     cell.font = xlsx_font(bold=bold, italic=italic, size=12)
     cell.border = BOX

@@ -18,6 +18,7 @@ from partytrack.documents import (
     xlsx_write_header,
     xlsx_write_signature,
 )
+from partytrack.spreadsheets import Formula, put
 
 from .alerts import Alert
 from .statistics import AdmissionStatistics
@@ -41,7 +42,7 @@ def statistics_pdf(stats: AdmissionStatistics, header: OfficialHeader) -> bytes:
 
 
 def _cell(sheet, row, column, value, *, bold=False, italic=False, align="left", number_format=None):
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = put(sheet, row, column, value)
     cell.font = xlsx_font(bold=bold, italic=italic, size=12)
     cell.border = BOX
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=column == 2)
@@ -78,11 +79,13 @@ def statistics_xlsx(stats: AdmissionStatistics, header: OfficialHeader) -> bytes
             if line.decimals:
                 _cell(sheet, row, 5, line.percent if line.percent is not None else "—", align="right")
             else:
-                formula = f'=IF(AND(ISNUMBER(C{row}),ISNUMBER(D{row}),D{row}>0),ROUND(C{row}/D{row}*100,1),"—")'
+                formula = Formula(
+                    f'=IF(AND(ISNUMBER(C{row}),ISNUMBER(D{row}),D{row}>0),ROUND(C{row}/D{row}*100,1),"—")'
+                )
                 _cell(sheet, row, 5, formula, bold=bold, align="right", number_format="0.0")
         row += 1
     if stats.withheld_note:
-        sheet.cell(row=row, column=1, value=stats.withheld_note).font = xlsx_font(italic=True, size=12)
+        put(sheet, row, 1, stats.withheld_note).font = xlsx_font(italic=True, size=12)
         row += 1
     row += 1
     xlsx_write_signature(sheet, header, columns=len(STAT_COLUMNS), row=row)
@@ -102,7 +105,7 @@ def alerts_xlsx(alerts: list[Alert], *, title: str) -> bytes:
     sheet.title = "Cảnh báo"
     for index, width in enumerate(ALERT_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.cell(row=1, column=1, value=title).font = xlsx_font(bold=True, size=14)
+    put(sheet, 1, 1, title).font = xlsx_font(bold=True, size=14)
     for column, name in enumerate(ALERT_COLUMNS, start=1):
         _cell(sheet, 3, column, name, bold=True, align="center")
     for index, alert in enumerate(alerts, start=1):

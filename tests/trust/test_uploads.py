@@ -455,7 +455,7 @@ def test_quota_formulas_it_cannot_evaluate_are_reported_at_row_and_column(seeded
     assert any(p.startswith("Dòng 5, cột C") and "=Sheet2!A1" in p for p in problems), problems
 
 
-def test_merged_cells_in_admission_rows_are_reported_and_nothing_written(world, client):
+def test_merged_cells_in_admission_rows_are_refused_with_their_address_and_nothing_written(world, client):
     def merge(book):
         book.active.merge_cells("C2:D2")
 
@@ -463,7 +463,9 @@ def test_merged_cells_in_admission_rows_are_reported_and_nothing_written(world, 
     client.force_login(world.staff)
     before = state()
     response = admission_upload(client, data)
-    assert "Dòng 2, cột “Giới tính”: bắt buộc." in response.context["errors"]
+    assert response.context["errors"] == [
+        "Ô gộp C2:D2 nằm trong vùng số liệu (dưới dòng tiêu đề 1): hãy bỏ gộp ô và ghi đủ giá trị vào từng ô."
+    ]
     assert state() == before
 
 
