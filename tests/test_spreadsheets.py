@@ -50,7 +50,7 @@ OWN_FORMULA = re.compile(
     r'^=(?:[A-Z]+\d+(?:\+[A-Z]+\d+)*|0|"—"'
     r"|SUM\([A-Z]+\d+(?::[A-Z]+\d+)?(?:,[A-Z]+\d+)*\)"
     r'|IF\(COUNT\([A-Z0-9:,]+\)=0,"—",SUM\([A-Z0-9:,]+\)\)'
-    r'|IF\(AND\(ISNUMBER\([A-Z]+\d+\),[A-Z]+\d+>0\),ROUND\([A-Z]+\d+/[A-Z]+\d+\*100,1\),"—"\))$'
+    r'|IF\(AND\((?:ISNUMBER\([A-Z]+\d+\),)+[A-Z]+\d+>0\),ROUND\([A-Z]+\d+/[A-Z]+\d+\*100,1\),"—"\))$'
 )
 
 
