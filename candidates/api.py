@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from partytrack.api_versions import VersionedObjectMixin
 
 from . import selectors, services
 from .choices import EventKind, Introduction, RuleException, Step
@@ -121,7 +122,11 @@ class StepInputSerializer(serializers.Serializer):
 
 
 class CandidateViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    VersionedObjectMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = CandidateSerializer
     http_method_names = ["get", "post", "head", "options"]
@@ -169,7 +174,9 @@ class CandidateViewSet(
         following = next_steps(step=candidate.step, organization=candidate.organization)
         step = data.pop("step", None) or (following[0] if following else candidate.step)
         try:
-            candidate = services.candidate_advance(candidate=candidate, step=step, by=request.user, **data)
+            candidate = services.candidate_advance(
+                candidate=candidate, step=step, by=request.user, expected_version=self.if_match(), **data
+            )
         except ValidationError as exc:
             raise _as_api_error(exc) from exc
         except PermissionDenied as exc:
@@ -202,7 +209,11 @@ class AdmissionSerializer(serializers.ModelSerializer):
 
 
 class AdmissionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    VersionedObjectMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Admissions in scope; POST records a historical admission directly (no earlier steps)."""
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.services import membership_figure_record
-from partytrack import hooks
+from partytrack import hooks, versions
 from partytrack.text import fold
 
 from . import rules as pipeline
@@ -535,12 +535,16 @@ def candidate_advance(
     exception: str = "",
     exception_note: str = "",
     note: str = "",
+    expected_version: versions.Expected = None,
 ) -> Candidate:
     """Record the next step of the pipeline, refusing it with the rule named when a rule of DOMAIN.md
-    is broken and no documented exception is recorded. The decision creates the admission."""
+    is broken and no documented exception is recorded. The decision creates the admission. With
+    `expected_version` (the API's If-Match) nothing is recorded unless the candidate is still at a
+    version the caller read (versions.StaleVersion)."""
     candidate = _locked(candidate)
     organization = candidate.organization
     _ensure_scope(by, organization)
+    versions.check(candidate, expected_version)
     rules = PipelineRules.current()
     if not candidate.is_active:
         raise ValidationError(

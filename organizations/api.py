@@ -10,6 +10,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
+from partytrack.api_versions import VersionedObjectMixin
+
 from . import services
 from .models import Organization, code_validator
 
@@ -63,6 +65,7 @@ def _as_api_error(exc: ValidationError) -> ApiValidationError:
 
 
 class OrganizationViewSet(
+    VersionedObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -93,7 +96,9 @@ class OrganizationViewSet(
             raise Http404
         data = dict(serializer.validated_data)
         try:
-            organization = services.organization_change(organization=organization, by=self.request.user, **data)
+            organization = services.organization_change(
+                organization=organization, by=self.request.user, expected_version=self.if_match(), **data
+            )
         except ValidationError as exc:
             raise _as_api_error(exc) from exc
         except PermissionDenied as exc:

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
 from organizations.models import Organization
+from partytrack.api_versions import VersionedObjectMixin
 
 from . import selectors, services
 from .models import Plan, Quota
@@ -99,6 +100,7 @@ def _api_error(exc: ValidationError) -> ApiValidationError:
 
 
 class QuotaViewSet(
+    VersionedObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -119,7 +121,7 @@ class QuotaViewSet(
             .order_by("year", "organization__tree_id", "organization__lft", "plan_id")
         )
 
-    def _save(self, data: dict, *, plan: Plan | None) -> Quota:
+    def _save(self, data: dict, *, plan: Plan | None, expected_version=None) -> Quota:
         try:
             return services.quota_save(
                 organization=data["organization"],
@@ -131,6 +133,7 @@ class QuotaViewSet(
                 q4=data.get("q4"),
                 plan=plan,
                 by=self.request.user,
+                expected_version=expected_version,
             )
         except ValidationError as exc:
             raise _api_error(exc) from exc
@@ -177,7 +180,9 @@ class QuotaViewSet(
                 }
             )
         serializer.instance = self._save(
-            {**data, "organization": quota.organization, "year": quota.year}, plan=quota.plan
+            {**data, "organization": quota.organization, "year": quota.year},
+            plan=quota.plan,
+            expected_version=self.if_match(),
         )
 
 
