@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from partytrack.api_input import PrimaryKeyField
 from partytrack.api_versions import VersionedObjectMixin
 
 from . import selectors, services
@@ -28,7 +29,7 @@ def _as_api_error(exc: ValidationError) -> ApiValidationError:
     return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
-class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
+class ScopedOrganizationField(PrimaryKeyField):
     """An organization the caller may record candidates in; anything else reads as non-existent."""
 
     def get_queryset(self):

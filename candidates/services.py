@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.services import membership_figure_record
 from partytrack import hooks, versions
+from partytrack.models import check_text_lengths
 from partytrack.text import fold
 
 from . import rules as pipeline
@@ -349,9 +350,19 @@ def _rebuild(candidate: Candidate, rules: PipelineRules) -> Candidate:
 
 
 def _save(candidate: Candidate, by) -> Candidate:
+    check_text_lengths(candidate)  # the mentor's name comes from the probation step's names
     candidate._history_user = by
     candidate.save()
     return candidate
+
+
+def _record_event(**fields) -> StepEvent:
+    """A new event, refused with the field named when a text (two introducers' names joined) is
+    longer than its column."""
+    event = StepEvent(**fields)
+    check_text_lengths(event)
+    event.save()
+    return event
 
 
 def _locked(candidate: Candidate) -> Candidate:
@@ -439,12 +450,12 @@ def candidate_create(
     )
     _check_file_not_admitted(candidate, by)
     _save(candidate, by)
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=EventKind.SYMPATHIZER,
         on=listed_on,
         document_number=document_number.strip(),
-        acting_body=organization.name,
+        acting_body=organization.name[: StepEvent._meta.get_field("acting_body").max_length],
         people=candidate.helper_name,
         recorded_by=by,
     )
@@ -693,7 +704,7 @@ def candidate_advance(
 
     try:
         with transaction.atomic():
-            StepEvent.objects.create(
+            _record_event(
                 candidate=candidate,
                 kind=step,
                 on=on,
@@ -768,7 +779,7 @@ def candidate_extend_decision(
             }
         )
     _check_day(on, candidate)
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=EventKind.EXTENSION,
         on=on,
@@ -822,7 +833,7 @@ def candidate_record_certificate(
                 % {"day": _d(candidate.certificate_on)}
             }
         )
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=EventKind.CERTIFICATE_RENEWED,
         on=on,
@@ -864,7 +875,7 @@ def candidate_close(
     if not reason:
         raise ValidationError({"reason": _("Nhập lý do.")})
     _check_day(on, candidate)
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=outcome,
         on=on,

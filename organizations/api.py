@@ -10,13 +10,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
+from partytrack.api_input import PrimaryKeyField
 from partytrack.api_versions import VersionedObjectMixin
 
 from . import services
 from .models import Organization, code_validator
 
 
-class ScopedParentField(serializers.PrimaryKeyRelatedField):
+class ScopedParentField(PrimaryKeyField):
     """A parent must be an organization the caller manages; anything else reads as non-existent."""
 
     def get_queryset(self):

@@ -14,18 +14,20 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
 from organizations.models import Organization
+from partytrack.api_input import PrimaryKeyField
 from partytrack.api_versions import VersionedObjectMixin
+from partytrack.years import YearFilter
 
 from . import selectors, services
 from .models import Plan, Quota
 
 
-class VisibleOrganizationField(serializers.PrimaryKeyRelatedField):
+class VisibleOrganizationField(PrimaryKeyField):
     def get_queryset(self):
         return Organization.objects.visible_to(self.context["request"].user)
 
 
-class VisiblePlanField(serializers.PrimaryKeyRelatedField):
+class VisiblePlanField(PrimaryKeyField):
     def get_queryset(self):
         return selectors.plans_visible(user=self.context["request"].user)
 
@@ -82,6 +84,7 @@ class QuotaFilter(django_filters.FilterSet):
     # exist ("not one of the available choices"), so the filter does not tell that it exists.
     organization = django_filters.ModelChoiceFilter(queryset=_filter_organizations)
     plan = django_filters.ModelChoiceFilter(queryset=_filter_plans)
+    year = YearFilter()
 
     class Meta:
         model = Quota

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
 from partytrack import hooks, versions
+from partytrack.years import FIRST_YEAR, LAST_YEAR
 
 from . import selectors
 from .models import Plan, Quota, SubTarget
@@ -45,7 +46,6 @@ PLAN_FIELDS = (
     "recipients",
     "note",
 )
-FIRST_YEAR, LAST_YEAR = 1930, 2100
 
 
 @dataclass(frozen=True)
