@@ -50,7 +50,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": [code_validator]}}
 
 
+def _visible_organizations(request):
+    return Organization.objects.visible_to(request.user) if request else Organization.objects.none()
+
+
 class OrganizationFilter(django_filters.FilterSet):
+    # A parent outside the caller's scope gets the answer of one that does not exist (400, "not one
+    # of the available choices"), not an empty list that would tell it exists.
+    parent = django_filters.ModelChoiceFilter(queryset=_visible_organizations)
     search = django_filters.CharFilter(method="filter_search", label="search")
 
     class Meta:
