@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import include, path
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -130,6 +131,7 @@ class CandidateViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = CandidateSerializer
+    filterset_class = CandidateFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
@@ -160,7 +162,16 @@ class CandidateViewSet(
         except PermissionDenied as exc:
             raise ApiValidationError({"organization": ["Không tìm thấy tổ chức trong phạm vi của bạn."]}) from exc
 
-    @action(detail=True, methods=["get", "post"], url_path="steps", url_name="steps")
+    @extend_schema(methods=["GET"], responses=StepEventSerializer(many=True))
+    @extend_schema(methods=["POST"], request=StepInputSerializer, responses={201: CandidateSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="steps",
+        url_name="steps",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def steps(self, request, pk=None):
         """GET: the candidate's recorded steps. POST: record the next step (rules checked)."""
         candidate = self.get_object()
@@ -219,6 +230,7 @@ class AdmissionViewSet(
     """Admissions in scope; POST records a historical admission directly (no earlier steps)."""
 
     serializer_class = AdmissionSerializer
+    filterset_class = AdmissionFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):

@@ -40,13 +40,21 @@ class PageMethodsMiddleware:
         return self.get_response(request)
 
 
-class NulCharacterMiddleware:
-    """Refuse (400) a request whose parameters contain the NUL character (U+0000).
+ADMIN_PREFIX = "/admin/"
+# The admin's date drill-down (date_hierarchy: ?admitted_on__year=2024&admitted_on__month=5).
+DATE_PARTS = {"__year": (1, 9998), "__month": (1, 12), "__day": (1, 31)}
 
-    No text of this application contains it, and PostgreSQL cannot store or compare it: a NUL in a
-    search box or an admin filter (`?q=%00`) reached a query and failed it with a server error. The
-    query string of every request and the form fields of a page's POST are checked here, once, before
-    any view; the API's JSON bodies are checked by its fields (DRF refuses NUL in text).
+
+class ParameterGuardMiddleware:
+    """Refuse (400, with a message naming the parameter) what no view can use, before any view runs.
+
+    - The NUL character (U+0000) anywhere in the query string or a page's posted form fields: no text
+      of this application contains it, and PostgreSQL cannot store or compare it (a NUL in a search
+      box or an admin filter, `?q=%00`, failed its query with a server error). The API's JSON bodies
+      are checked by its fields (DRF refuses NUL in text).
+    - In the admin, a date drill-down part that is not a plausible year, month or day: Django builds
+      a datetime from it and only catches ValueError, so `?admitted_on__year=9999999999999`
+      (OverflowError) or 9999 (a following year of 10000) were server errors.
     """
 
     def __init__(self, get_response):
@@ -59,12 +67,29 @@ class NulCharacterMiddleware:
         for data in sources:
             for name, values in data.lists():
                 if "\0" in name or any("\0" in value for value in values):
-                    return self._refuse(request, name.replace("\0", "\\0"))
+                    message = _("Tham số “%(name)s” chứa ký tự NUL (mã 0), không được phép.") % {
+                        "name": name.replace("\0", "\\0")
+                    }
+                    return self._refuse(request, message)
+        if request.path_info.startswith(ADMIN_PREFIX):
+            for name, values in request.GET.lists():
+                for suffix, (low, high) in DATE_PARTS.items():
+                    if name.endswith(suffix) and not all(_whole(value, low, high) for value in values):
+                        message = _("Tham số “%(name)s” phải là số nguyên từ %(low)s đến %(high)s.") % {
+                            "name": name,
+                            "low": low,
+                            "high": high,
+                        }
+                        return self._refuse(request, message)
         return self.get_response(request)
 
     @staticmethod
-    def _refuse(request, name: str):
-        message = _("Tham số “%(name)s” chứa ký tự NUL (mã 0), không được phép.") % {"name": name}
+    def _refuse(request, message: str):
         if request.path_info.startswith(API_PREFIX):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _whole(text: str, low: int, high: int) -> bool:
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) <= 4 and low <= int(text) <= high

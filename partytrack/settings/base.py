@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "partytrack.middleware.PageMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partytrack.middleware.VietnameseFirstLocaleMiddleware",
-    "partytrack.middleware.NulCharacterMiddleware",  # before any view reads a parameter
+    "partytrack.middleware.ParameterGuardMiddleware",  # before any view reads a parameter
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,7 +1,8 @@
 """Server errors from hostile input (issue 12, break 8): each of the six causes answers 400 with a
 Vietnamese message naming what is wrong, and writes nothing. Each was a 500 (on PostgreSQL at least;
-the NUL one only there) before its fix at the shared root: a middleware for NUL, one pagination
-class, one year field, one JSON parser, text lengths from the model."""
+the NUL one only there) before its fix at the shared root: a middleware for parameters (NUL, and the
+admin's date drill-down, which the page fuzzer found), one pagination class, one year field, one JSON
+parser, text lengths from the model."""
 
 from __future__ import annotations
 
@@ -71,6 +72,26 @@ def test_a_nul_in_a_posted_page_field_is_400_and_writes_nothing(world):
     )
     assert response.status_code == 400 and "“note”" in _text(response)
     assert changed(before, snapshot()) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "admitted_on__year=9999999999999",
+        "admitted_on__year=9999",
+        "admitted_on__year=2024&admitted_on__month=13",
+        "admitted_on__year=2024&admitted_on__month=1&admitted_on__day=-1",
+    ],
+)
+def test_an_impossible_date_in_the_admins_drill_down_is_400(world, query):
+    """Found by the page fuzzer: Django builds a datetime from the admin's date drill-down and only
+    expects ValueError; a 13-digit year (OverflowError) or 9999 (the year after it) were 500s."""
+    client = _page(world.superuser)
+    response = client.get(f"/admin/candidates/admission/?{query}")
+    assert response.status_code == 400 and "phải là số nguyên" in _text(response)
+    axes = client.get(f"/admin/axes/accesslog/?{query.replace('admitted_on', 'attempt_time')}")
+    assert axes.status_code == 400
+    assert client.get("/admin/candidates/admission/?admitted_on__year=2024&admitted_on__month=5").status_code == 200
 
 
 # ----------------------------------------------------------------------------------- pagination
