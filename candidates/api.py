@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import include, path
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -15,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from partytrack.api_input import PrimaryKeyField
+from partytrack.api_versions import VersionedObjectMixin
 
 from . import selectors, services
 from .choices import EventKind, Introduction, RuleException, Step
@@ -27,7 +30,7 @@ def _as_api_error(exc: ValidationError) -> ApiValidationError:
     return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
-class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
+class ScopedOrganizationField(PrimaryKeyField):
     """An organization the caller may record candidates in; anything else reads as non-existent."""
 
     def get_queryset(self):
@@ -148,12 +151,14 @@ class PersonalDataReadLogged:
 
 class CandidateViewSet(
     PersonalDataReadLogged,
+    VersionedObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = CandidateSerializer
+    filterset_class = CandidateFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
     http_method_names = ["get", "post", "head", "options"]
     read_kinds = {"list": PersonalDataAccess.Kind.CANDIDATE_LIST_API, "retrieve": PersonalDataAccess.Kind.CANDIDATE_API}
 
@@ -185,7 +190,16 @@ class CandidateViewSet(
         except PermissionDenied as exc:
             raise ApiValidationError({"organization": ["Không tìm thấy tổ chức trong phạm vi của bạn."]}) from exc
 
-    @action(detail=True, methods=["get", "post"], url_path="steps", url_name="steps")
+    @extend_schema(methods=["GET"], responses=StepEventSerializer(many=True))
+    @extend_schema(methods=["POST"], request=StepInputSerializer, responses={201: CandidateSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="steps",
+        url_name="steps",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def steps(self, request, pk=None):
         """GET: the candidate's recorded steps. POST: record the next step (rules checked)."""
         candidate = self.get_object()
@@ -200,7 +214,9 @@ class CandidateViewSet(
         following = next_steps(step=candidate.step, organization=candidate.organization)
         step = data.pop("step", None) or (following[0] if following else candidate.step)
         try:
-            candidate = services.candidate_advance(candidate=candidate, step=step, by=request.user, **data)
+            candidate = services.candidate_advance(
+                candidate=candidate, step=step, by=request.user, expected_version=self.if_match(), **data
+            )
         except ValidationError as exc:
             raise _as_api_error(exc) from exc
         except PermissionDenied as exc:
@@ -234,6 +250,7 @@ class AdmissionSerializer(serializers.ModelSerializer):
 
 class AdmissionViewSet(
     PersonalDataReadLogged,
+    VersionedObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -242,6 +259,7 @@ class AdmissionViewSet(
     """Admissions in scope; POST records a historical admission directly (no earlier steps)."""
 
     serializer_class = AdmissionSerializer
+    filterset_class = AdmissionFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
     http_method_names = ["get", "post", "head", "options"]
     read_kinds = {"list": PersonalDataAccess.Kind.ADMISSION_LIST_API, "retrieve": PersonalDataAccess.Kind.ADMISSION_API}
 

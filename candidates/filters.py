@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import CELL_KINDS, Organization, Scope
 from partytrack.text import clean_text, fold
+from partytrack.years import YearFilter
 
 from .choices import Step
 from .models import Admission, Candidate, PipelineRules
@@ -82,7 +83,7 @@ class CandidateFilter(django_filters.FilterSet):
 
 class AdmissionFilter(django_filters.FilterSet):
     organization = OrganizationFilter(queryset=Organization.objects.none(), label=_("Tổ chức"))
-    year = django_filters.NumberFilter(field_name="admitted_on", lookup_expr="year", label=_("Năm"))
+    year = YearFilter(field_name="admitted_on", lookup_expr="year", label=_("Năm"))
     q = django_filters.CharFilter(method="filter_name", label=_("Họ tên, số quyết định"))
     cancelled = django_filters.BooleanFilter(
         field_name="cancelled_at", lookup_expr="isnull", exclude=True, label=_("Đã hủy")

@@ -15,7 +15,7 @@ from partytrack.fields import CleanFormField
 
 from .choices import Introduction, RuleException, Status, Step, step_index
 from .labels import exception_choices
-from .models import MAX_VOTERS, Admission, Candidate
+from .models import MAX_VOTERS, Admission, Candidate, StepEvent
 from .services import PERSON_FIELDS, STEP_EXCEPTIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -129,8 +129,11 @@ def _on(label):
     return forms.DateField(label=label, widget=DATE_INPUT, initial=timezone.localdate)
 
 
-def _text(label, required=False, help_text=""):
-    return CleanFormField(label=label, required=required, max_length=200, help_text=help_text)
+def _text(label, column: str, *, required=False, help_text="", model=StepEvent):
+    """A text field as long as the column it is stored in (`model.column`), so a longer text is
+    refused on the form, named, instead of failing the save; stored clean like the model fields."""
+    max_length = model._meta.get_field(column).max_length
+    return CleanFormField(label=label, required=required, max_length=max_length, help_text=help_text)
 
 
 def _votes():
@@ -145,7 +148,7 @@ def _exceptions(step):
         "exception": forms.ChoiceField(
             label=_("Ngoại lệ có văn bản cho phép (nếu có)"), choices=choices, required=False
         ),
-        "exception_note": _text(_("Số, ngày văn bản cho phép ngoại lệ")),
+        "exception_note": _text(_("Số, ngày văn bản cho phép ngoại lệ"), "exception_note"),
     }
 
 
@@ -153,32 +156,32 @@ def _step_fields(step: str) -> dict:
     if step == Step.AWARENESS_CLASS:
         return {
             "on": _on(_("Ngày cấp chứng nhận")),
-            "document_number": _text(_("Số chứng nhận")),
-            "acting_body": _text(_("Nơi mở lớp (trung tâm chính trị)")),
+            "document_number": _text(_("Số chứng nhận"), "document_number"),
+            "acting_body": _text(_("Nơi mở lớp (trung tâm chính trị)"), "acting_body"),
         }
     if step == Step.APPLICATION:
         return {
             "on": _on(_("Ngày làm đơn xin vào Đảng")),
             "introduction": forms.ChoiceField(label=_("Hình thức giới thiệu"), choices=Introduction.choices),
-            "introducer_1": _text(_("Đảng viên giới thiệu thứ nhất"), required=True),
-            "introducer_2": _text(_("Đảng viên giới thiệu thứ hai")),
-            "document_number": _text(_("Số nghị quyết giới thiệu của Đoàn / Công đoàn (nếu có)")),
+            "introducer_1": _text(_("Đảng viên giới thiệu thứ nhất"), "helper_name", model=Candidate, required=True),
+            "introducer_2": _text(_("Đảng viên giới thiệu thứ hai"), "helper_name", model=Candidate),
+            "document_number": _text(_("Số nghị quyết giới thiệu của Đoàn / Công đoàn (nếu có)"), "document_number"),
         }
     if step == Step.VERIFICATION:
         return {
             "on": _on(_("Ngày có kết quả thẩm tra")),
-            "document_number": _text(_("Số văn bản kết luận thẩm tra")),
-            "acting_body": _text(_("Cấp ủy thẩm tra")),
+            "document_number": _text(_("Số văn bản kết luận thẩm tra"), "document_number"),
+            "acting_body": _text(_("Cấp ủy thẩm tra"), "acting_body"),
         }
     if step == Step.REFERENCES:
         return {
             "on": _on(_("Ngày tổng hợp ý kiến")),
-            "document_number": _text(_("Số tổng hợp nhận xét (mẫu 5-KNĐ)")),
+            "document_number": _text(_("Số tổng hợp nhận xét (mẫu 5-KNĐ)"), "document_number"),
         }
     if step == Step.CELL_RESOLUTION:
         return {
             "on": _on(_("Ngày chi bộ họp xét")),
-            "document_number": _text(_("Số nghị quyết (mẫu 6-KNĐ)"), required=True),
+            "document_number": _text(_("Số nghị quyết (mẫu 6-KNĐ)"), "document_number", required=True),
             "votes_for": _votes(),
             "voters_total": forms.IntegerField(
                 label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS
@@ -188,16 +191,18 @@ def _step_fields(step: str) -> dict:
     if step == Step.REVIEW:
         return {
             "on": _on(_("Ngày thẩm định")),
-            "document_number": _text(_("Số báo cáo thẩm định (mẫu 7-KNĐ, 8-KNĐ)"), required=True),
-            "acting_body": _text(_("Cấp ủy thẩm định"), required=True),
+            "document_number": _text(_("Số báo cáo thẩm định (mẫu 7-KNĐ, 8-KNĐ)"), "document_number", required=True),
+            "acting_body": _text(_("Cấp ủy thẩm định"), "acting_body", required=True),
             "votes_for": _votes(),
             "voters_total": forms.IntegerField(label=_("Tổng số ủy viên cấp ủy"), min_value=1, max_value=MAX_VOTERS),
         }
     if step == Step.DECISION:
         return {
             "on": _on(_("Ngày quyết định (là ngày kết nạp)")),
-            "document_number": _text(_("Số quyết định kết nạp (mẫu 9-KNĐ)"), required=True),
-            "acting_body": _text(_("Cấp ủy quyết định"), required=True),
+            "document_number": _text(
+                _("Số quyết định kết nạp (mẫu 9-KNĐ)"), "decision_number", required=True, model=Admission
+            ),
+            "acting_body": _text(_("Cấp ủy quyết định"), "acting_body", required=True),
             **_exceptions(step),
         }
     if step == Step.CEREMONY:
@@ -214,12 +219,14 @@ def _step_fields(step: str) -> dict:
     if step == Step.PROBATION:
         return {
             "on": _on(_("Ngày phân công")),
-            "mentor": _text(_("Đảng viên chính thức giúp đỡ đảng viên dự bị"), required=True),
+            "mentor": _text(
+                _("Đảng viên chính thức giúp đỡ đảng viên dự bị"), "mentor_name", model=Candidate, required=True
+            ),
         }
     if step == Step.FULL_MEMBERSHIP:
         return {
             "on": _on(_("Ngày chi bộ xét công nhận")),
-            "document_number": _text(_("Số nghị quyết / quyết định công nhận"), required=True),
+            "document_number": _text(_("Số nghị quyết / quyết định công nhận"), "document_number", required=True),
             "votes_for": _votes(),
             "voters_total": forms.IntegerField(
                 label=_("Tổng số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_VOTERS
@@ -236,23 +243,23 @@ def step_form(step: str) -> type[StepForm]:
 class ExtendForm(forms.Form):
     on = _on(_("Ngày gia hạn"))
     working_days = forms.IntegerField(label=_("Số ngày làm việc gia hạn"), min_value=1, initial=30)
-    document_number = _text(_("Số văn bản gia hạn"))
-    acting_body = _text(_("Cấp ủy gia hạn"))
+    document_number = _text(_("Số văn bản gia hạn"), "document_number")
+    acting_body = _text(_("Cấp ủy gia hạn"), "acting_body")
 
 
 class CertificateForm(forms.Form):
     """A new awareness-class certificate, recorded without touching the steps after the first one."""
 
     on = _on(_("Ngày cấp chứng nhận mới"))
-    document_number = _text(_("Số chứng nhận"), required=True)
-    acting_body = _text(_("Nơi mở lớp (trung tâm chính trị)"))
+    document_number = _text(_("Số chứng nhận"), "document_number", required=True)
+    acting_body = _text(_("Nơi mở lớp (trung tâm chính trị)"), "acting_body")
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Kết quả"), choices=[])
     on = _on(_("Ngày"))
     reason = CleanFormField(label=_("Lý do"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
-    document_number = _text(_("Số văn bản (nếu có)"))
+    document_number = _text(_("Số văn bản (nếu có)"), "document_number")
 
     def __init__(self, *args, candidate: Candidate, **kwargs):
         super().__init__(*args, **kwargs)

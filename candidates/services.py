@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
-from partytrack import hooks
+from partytrack import hooks, versions
+from partytrack.models import check_text_lengths
 from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
 
 from . import rules as pipeline
@@ -466,9 +467,19 @@ def _rebuild(candidate: Candidate, rules: PipelineRules) -> Candidate:
 
 
 def _save(candidate: Candidate, by) -> Candidate:
+    check_text_lengths(candidate)  # the mentor's name comes from the probation step's names
     candidate._history_user = by
     candidate.save()
     return candidate
+
+
+def _record_event(**fields) -> StepEvent:
+    """A new event, refused with the field named when a text (two introducers' names joined) is
+    longer than its column."""
+    event = StepEvent(**fields)
+    check_text_lengths(event)
+    event.save()
+    return event
 
 
 def _locked(candidate: Candidate) -> Candidate:
@@ -563,12 +574,12 @@ def candidate_create(
     )
     _check_file_not_admitted(candidate, by)
     _save(candidate, by)
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=EventKind.SYMPATHIZER,
         on=listed_on,
         document_number=clean_text(document_number),
-        acting_body=organization.name,
+        acting_body=organization.name[: StepEvent._meta.get_field("acting_body").max_length],
         people=candidate.helper_name,
         recorded_by=by,
     )
@@ -663,12 +674,16 @@ def candidate_advance(
     exception: str = "",
     exception_note: str = "",
     note: str = "",
+    expected_version: versions.Expected = None,
 ) -> Candidate:
     """Record the next step of the pipeline, refusing it with the rule named when a rule of DOMAIN.md
-    is broken and no documented exception is recorded. The decision creates the admission."""
+    is broken and no documented exception is recorded. The decision creates the admission. With
+    `expected_version` (the API's If-Match) nothing is recorded unless the candidate is still at a
+    version the caller read (versions.StaleVersion)."""
     candidate = _locked(candidate)
     organization = candidate.organization
     _ensure_scope(by, organization)
+    versions.check(candidate, expected_version)
     rules = PipelineRules.current()
     if not candidate.is_active:
         raise ValidationError(
@@ -815,7 +830,7 @@ def candidate_advance(
 
     try:
         with transaction.atomic():
-            StepEvent.objects.create(
+            _record_event(
                 candidate=candidate,
                 kind=step,
                 on=on,
@@ -890,7 +905,7 @@ def candidate_extend_decision(
             }
         )
     _check_day(on, candidate)
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=EventKind.EXTENSION,
         on=on,
@@ -944,7 +959,7 @@ def candidate_record_certificate(
                 % {"day": _d(candidate.certificate_on)}
             }
         )
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=EventKind.CERTIFICATE_RENEWED,
         on=on,
@@ -986,7 +1001,7 @@ def candidate_close(
     if not reason:
         raise ValidationError({"reason": _("Nhập lý do.")})
     _check_day(on, candidate)
-    StepEvent.objects.create(
+    _record_event(
         candidate=candidate,
         kind=outcome,
         on=on,

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -306,9 +306,11 @@ def admissions(request):
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
     filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
-    rows = (filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.counted()).select_related(
-        "organization"
-    )
+    refused = filterset.is_bound and not filterset.is_valid()  # shown on the form; nothing is listed
+    if refused:
+        rows = queryset.none()
+    else:
+        rows = (filterset.qs if filterset.is_bound else queryset.counted()).select_related("organization")
     total = rows.count()
     return render(
         request,
@@ -319,6 +321,7 @@ def admissions(request):
             "total": total,
             "can_manage": selectors.can_manage(user=request.user),
         },
+        status=400 if refused else 200,
     )
 
 
@@ -338,7 +341,19 @@ def admissions_xlsx(request):
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
     filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.counted()
+    if filterset.is_bound and not filterset.is_valid():
+        # A refused filter downloads nothing (not the unfiltered list).
+        problems = "; ".join(
+            f"{filterset.form.fields[name].label}: {' '.join(errors)}"
+            if name in filterset.form.fields
+            else " ".join(errors)
+            for name, errors in filterset.form.errors.items()
+        )
+        return HttpResponseBadRequest(
+            _("Bộ lọc không hợp lệ, không tải gì: %(problems)s") % {"problems": problems},
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = filterset.qs if filterset.is_bound else queryset.counted()
     rows = list(rows.select_related("organization").order_by("-admitted_on", "full_name"))
     organization = (
         filterset.form.cleaned_data.get("organization") if filterset.is_bound and filterset.is_valid() else None

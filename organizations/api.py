@@ -10,11 +10,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
+from partytrack.api_input import PrimaryKeyField
+from partytrack.api_versions import VersionedObjectMixin
+
 from . import services
 from .models import Organization, code_validator
 
 
-class ScopedParentField(serializers.PrimaryKeyRelatedField):
+class ScopedParentField(PrimaryKeyField):
     """A parent must be an organization the caller manages; anything else reads as non-existent."""
 
     def get_queryset(self):
@@ -47,7 +50,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": [code_validator]}}
 
 
+def _visible_organizations(request):
+    return Organization.objects.visible_to(request.user) if request else Organization.objects.none()
+
+
 class OrganizationFilter(django_filters.FilterSet):
+    # A parent outside the caller's scope gets the answer of one that does not exist (400, "not one
+    # of the available choices"), not an empty list that would tell it exists.
+    parent = django_filters.ModelChoiceFilter(queryset=_visible_organizations)
     search = django_filters.CharFilter(method="filter_search", label="search")
 
     class Meta:
@@ -63,6 +73,7 @@ def _as_api_error(exc: ValidationError) -> ApiValidationError:
 
 
 class OrganizationViewSet(
+    VersionedObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -93,7 +104,9 @@ class OrganizationViewSet(
             raise Http404
         data = dict(serializer.validated_data)
         try:
-            organization = services.organization_change(organization=organization, by=self.request.user, **data)
+            organization = services.organization_change(
+                organization=organization, by=self.request.user, expected_version=self.if_match(), **data
+            )
         except ValidationError as exc:
             raise _as_api_error(exc) from exc
         except PermissionDenied as exc:

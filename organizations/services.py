@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from partytrack import hooks, login_throttle
+from partytrack import hooks, login_throttle, versions
 from partytrack.text import clean_text, fold
 
 from . import validators
@@ -221,8 +221,22 @@ _UNCHANGED = object()
 
 
 @transaction.atomic
-def organization_change(*, organization: Organization, by=None, parent=_UNCHANGED, **changes) -> Organization:
-    """A move and a change of fields in one write (the API's PATCH): both happen or neither."""
+def organization_change(
+    *,
+    organization: Organization,
+    by=None,
+    parent=_UNCHANGED,
+    expected_version: versions.Expected = None,
+    **changes,
+) -> Organization:
+    """A move and a change of fields in one write (the API's PATCH): both happen or neither. With
+    `expected_version` (the API's If-Match) nothing is written unless the organization is still at a
+    version the caller read (versions.StaleVersion), checked under the tree lock and the row's."""
+    if expected_version is not None:
+        tree_lock()
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        _ensure_editable(by, organization)
+        versions.check(organization, expected_version)
     if parent is not _UNCHANGED and parent != organization.parent:
         organization = organization_move(organization=organization, new_parent=parent, by=by)
     if changes:

@@ -3,19 +3,76 @@ change history is read there, never written back around the services."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from organizations.models import MANAGE_ROLES, Role, Scope
+from organizations.models import MANAGE_ROLES, Organization, Role, Scope
 
+from .history import OUTSIDE_SCOPE
 from .text import clean_text, fold
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """Django's raw-id input, naming the object beside the id only when it is one the user may
+    choose: `?organization=<id of another subtree>` on an add page showed that organization's name."""
+
+    def __init__(self, rel, admin_site, *, queryset, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            if not self.queryset.filter(**{key: value}).exists():
+                return "", ""  # what Django shows for an id that does not exist
+        except (ValueError, TypeError):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+def hide_outside_scope(obj, user) -> None:
+    """Make the organizations `obj` refers to that `user` may not see (a parent above their subtree)
+    read as OUTSIDE_SCOPE wherever the admin prints them (read-only fields), not by name."""
+    if obj is None:
+        return
+    refs = {
+        field: getattr(obj, field.attname)
+        for field in obj._meta.concrete_fields
+        if field.is_relation and field.related_model is Organization and getattr(obj, field.attname) is not None
+    }
+    if not refs:
+        return
+    visible = set(Organization.objects.visible_to(user).filter(pk__in=refs.values()).values_list("pk", flat=True))
+    for field, pk in refs.items():
+        if pk not in visible:
+            field.set_cached_value(obj, Organization(pk=pk, name=str(OUTSIDE_SCOPE)))
+
 
 
 class ScopedAdmin(admin.ModelAdmin):
     # Path from the admin's model to its Organization ("" when the model is Organization).
     organization_path = "organization__"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """An organization field offers (and names, in a raw-id input) only the organizations of the
+        administrator's subtree; another one is refused like one that does not exist."""
+        if db_field.related_model is Organization and "queryset" not in kwargs:
+            kwargs["queryset"] = Organization.objects.filter(Scope.of(request.user).q(roles={Role.ADMIN}))
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Organization:
+            field.error_messages["invalid_choice"] = _("Tổ chức không có hoặc nằm ngoài phạm vi bạn quản trị.")
+        if field is not None and type(field.widget) is ForeignKeyRawIdWidget:
+            field.widget = ScopedRawIdWidget(
+                field.widget.rel, field.widget.admin_site, queryset=field.queryset, using=field.widget.db
+            )
+        return field
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        hide_outside_scope(obj, request.user)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -86,11 +143,16 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def render_history_view(self, request, template, context, **kwargs):
+        # A version page shows the old row read-only: its parent then may be outside the scope now.
+        hide_outside_scope(context.get("original"), request.user)
+        return super().render_history_view(request, template, context, **kwargs)
+
     def get_historical_record_context_helper(self, request, historical_record):
         # The "changes" column with choice labels, dd/mm/yyyy dates and related objects by name.
         from .history import ReadableHistoryContextHelper
 
-        return ReadableHistoryContextHelper(self.model, historical_record)
+        return ReadableHistoryContextHelper(self.model, historical_record, user=request.user)
 
 
 class RulesAdmin(HistoryAdmin):

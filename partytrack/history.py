@@ -38,10 +38,12 @@ KIND_LABELS = {"+": gettext_lazy("Tạo mới"), "~": gettext_lazy("Sửa"), "-"
 @dataclass(frozen=True)
 class Audited:
     """How to fetch one kind of object for a user (raising DoesNotExist outside their scope), where
-    its own page is, and, for people's personal data, how the read is logged (request, object)."""
+    its own page is, which of them the user may see (to name them when another object's history
+    refers to them), and, for people's personal data, how the read is logged (request, object)."""
 
     get: Callable[..., models.Model]
     url: Callable[[models.Model], str]
+    visible: Callable[..., models.QuerySet]
     on_read: Callable[..., None] | None = None
 
 
@@ -51,16 +53,37 @@ def _organization(*, user, pk):
     return organization_get_visible(user=user, pk=pk)
 
 
+def _organizations(*, user):
+    from organizations.models import Organization
+
+    return Organization.objects.visible_to(user)
+
+
 def _plan(*, user, pk):
     from quotas.selectors import plan_get_visible
 
     return plan_get_visible(user=user, pk=pk)
 
 
+def _plans(*, user):
+    """Plans of the user's subtree, and those that allocated a quota the user sees (a district's own
+    quota names the province's plan on every quota page)."""
+    from django.db.models import Q
+
+    from quotas.models import Plan
+
+    visible = _organizations(user=user)
+    return Plan.objects.filter(Q(organization__in=visible) | Q(quotas__organization__in=visible)).distinct()
+
+
 def _quota(*, user, pk):
+    return _quotas(user=user).select_related("organization", "plan").get(pk=pk)
+
+
+def _quotas(*, user):
     from quotas.selectors import quotas_visible
 
-    return quotas_visible(user=user).select_related("organization", "plan").get(pk=pk)
+    return quotas_visible(user=user)
 
 
 def _candidate(*, user, pk):
@@ -69,10 +92,22 @@ def _candidate(*, user, pk):
     return candidate_get(user=user, pk=pk)
 
 
+def _candidates(*, user):
+    from candidates.selectors import candidates_for
+
+    return candidates_for(user=user)
+
+
 def _admission(*, user, pk):
     from candidates.selectors import admission_get
 
     return admission_get(user=user, pk=pk)
+
+
+def _admissions(*, user):
+    from candidates.selectors import admissions_for
+
+    return admissions_for(user=user)
 
 
 def _personal_data_read(request, obj) -> None:
@@ -83,16 +118,30 @@ def _personal_data_read(request, obj) -> None:
 
 
 AUDITED: dict[tuple[str, str], Audited] = {
-    ("organizations", "organization"): Audited(_organization, lambda o: reverse("organizations:detail", args=[o.pk])),
-    ("quotas", "plan"): Audited(_plan, lambda o: reverse("quotas:plan_detail", args=[o.pk])),
-    ("quotas", "quota"): Audited(_quota, lambda o: reverse("quotas:allocation", args=[o.organization_id, o.year])),
+    ("organizations", "organization"): Audited(
+        _organization, lambda o: reverse("organizations:detail", args=[o.pk]), _organizations
+    ),
+    ("quotas", "plan"): Audited(_plan, lambda o: reverse("quotas:plan_detail", args=[o.pk]), _plans),
+    ("quotas", "quota"): Audited(
+        _quota, lambda o: reverse("quotas:allocation", args=[o.organization_id, o.year]), _quotas
+    ),
     ("candidates", "candidate"): Audited(
-        _candidate, lambda o: reverse("candidates:detail", args=[o.pk]), on_read=_personal_data_read
+        _candidate, lambda o: reverse("candidates:detail", args=[o.pk]), _candidates, on_read=_personal_data_read
     ),
     ("candidates", "admission"): Audited(
-        _admission, lambda o: reverse("candidates:admission_detail", args=[o.pk]), on_read=_personal_data_read
+        _admission,
+        lambda o: reverse("candidates:admission_detail", args=[o.pk]),
+        _admissions,
+        on_read=_personal_data_read,
     ),
 }
+# What a history shows for a related object the reader may not see (a parent above their subtree,
+# the district an organization was moved from): not its name, nor whether it still exists.
+OUTSIDE_SCOPE = gettext_lazy("(ngoài phạm vi của bạn)")
+
+
+def _scoped(model: type[models.Model]) -> Audited | None:
+    return AUDITED.get((model._meta.app_label, model._meta.model_name))
 
 
 def history_url(obj: models.Model) -> str:
@@ -124,10 +173,12 @@ def _user_label(user) -> str:
 
 class _Labels:
     """Turns stored values into what a reader understands, looking foreign keys up once per model
-    (those of `records` in one query per model; any other on first use)."""
+    (those of `records` in one query per model; any other on first use). With `user`, a related
+    object of an audited kind (AUDITED) is named only if the user may see it (OUTSIDE_SCOPE else)."""
 
-    def __init__(self, model: type[models.Model], records):
+    def __init__(self, model: type[models.Model], records, *, user=None):
         self.model = model
+        self.user = user
         self.fields = {f.name: f for f in model._meta.concrete_fields}
         wanted: dict[type[models.Model], set] = {}
         for model_field in self.fields.values():
@@ -135,7 +186,16 @@ class _Labels:
                 ids = {getattr(r, model_field.attname, None) for r in records} - {None}
                 if ids:
                     wanted.setdefault(model_field.related_model, set()).update(ids)
-        self.related = {related: related._base_manager.in_bulk(ids) for related, ids in wanted.items()}
+        self.related = {related: self._readable(related).in_bulk(ids) for related, ids in wanted.items()}
+
+    def _readable(self, related: type[models.Model]) -> models.QuerySet:
+        audited = _scoped(related)
+        if self.user is None or audited is None:
+            return related._base_manager.all()
+        return audited.visible(user=self.user)
+
+    def _hidden(self, related: type[models.Model]) -> bool:
+        return self.user is not None and _scoped(related) is not None
 
     def label(self, name: str) -> str:
         model_field = self.fields.get(name)
@@ -144,17 +204,23 @@ class _Labels:
     def _related(self, related: type[models.Model], pk):
         known = self.related.setdefault(related, {})
         if pk not in known:
-            known[pk] = related._base_manager.filter(pk=pk).first()
+            known[pk] = self._readable(related).filter(pk=pk).first()
         return known[pk]
 
     def value(self, name: str, value) -> str:
         model_field = self.fields.get(name)
         if value is None or value == "":
             return "—"
+        related = model_field.related_model if model_field is not None and model_field.is_relation else None
         if isinstance(value, DeletedObject):  # simple_history's stand-in for a deleted related row
+            if related is not None and self._hidden(related):
+                return str(OUTSIDE_SCOPE)  # gone or outside: the same answer
             return _("(đã xóa, mã %(pk)s)") % {"pk": value.pk}
-        if model_field is not None and model_field.is_relation and model_field.related_model is not None:
-            obj = value if isinstance(value, models.Model) else self._related(model_field.related_model, value)
+        if related is not None:
+            pk = value.pk if isinstance(value, models.Model) else value
+            obj = self._related(related, pk) if self._hidden(related) or not isinstance(value, models.Model) else value
+            if obj is None and self._hidden(related):
+                return str(OUTSIDE_SCOPE)
             if obj is None:
                 return _("(đã xóa, mã %(pk)s)") % {"pk": value}
             if isinstance(obj, get_user_model()):
@@ -181,12 +247,18 @@ class ReadableHistoryContextHelper(HistoricalRecordContextHelper):
     as dd/mm/yyyy, related objects by name. An admin uses it by returning it from
     SimpleHistoryAdmin.get_historical_record_context_helper."""
 
+    def __init__(self, model, historical_record, *, user=None):
+        super().__init__(model, historical_record)
+        self.user = user
+
     def prepare_delta_change_value(self, change, value):
         model_field = self.model._meta.get_field(change.field)
         if model_field.many_to_many:
             return super().prepare_delta_change_value(change, value)
         if not hasattr(self, "_labels"):
-            self._labels = _Labels(self.model, [])  # related objects come resolved from the admin
+            # Related objects come resolved from the admin; with the reader's scope they are named
+            # only if the reader may see them.
+            self._labels = _Labels(self.model, [], user=self.user)
         return self._labels.value(change.field, value)
 
 
@@ -194,12 +266,13 @@ def _tracked(record) -> list[str]:
     return [f.name for f in record.tracked_fields if f.editable and f.name not in SKIPPED_FIELDS]
 
 
-def history_entries(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[Entry]:
-    """Every recorded change of `obj`, newest first, each with its field-by-field differences.
-    Two queries: the history rows (with their users) and one per referenced model."""
+def history_entries(obj: models.Model, *, limit: int = HISTORY_LIMIT, user=None) -> list[Entry]:
+    """Every recorded change of `obj`, newest first, each with its field-by-field differences, related
+    objects named as `user` may see them. Two queries: the history rows (with their users) and one
+    per referenced model."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     records.reverse()  # oldest first: each row is compared with the one before it
-    labels = _Labels(type(obj), records)
+    labels = _Labels(type(obj), records, user=user)
     entries: list[Entry] = []
     previous = None
     for record in records:
@@ -260,7 +333,7 @@ def object_history(request, app_label: str, model: str, pk: int):
             "object": obj,
             "verbose_name": obj._meta.verbose_name,
             "back": audited.url(obj),
-            "entries": history_entries(obj),
+            "entries": history_entries(obj, user=request.user),
             "limit": HISTORY_LIMIT,
         },
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -36,3 +37,20 @@ class AuditHistory(HistoricalRecords):
         if not self.user_set_verbose_name_plural:
             options["verbose_name_plural"] = format_lazy(gettext_lazy("lịch sử {}"), model._meta.verbose_name_plural)
         return options
+
+
+def check_text_lengths(instance: models.Model) -> None:
+    """Refuse, field by field, text longer than its column, before a save: PostgreSQL fails such a
+    save with a server error (SQLite stores it whole). For rows a service composes itself (two
+    introducers' names joined into one field), where no form field has checked the length."""
+    errors: dict[str, list[str]] = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        limit = getattr(field, "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            errors.setdefault(field.name, []).append(
+                gettext("%(field)s dài %(count)s ký tự, quá mức tối đa %(max)s ký tự.")
+                % {"field": capfirst(field.verbose_name), "count": len(value), "max": limit}
+            )
+    if errors:
+        raise ValidationError(errors)

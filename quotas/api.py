@@ -14,17 +14,20 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.routers import DefaultRouter
 
 from organizations.models import Organization
+from partytrack.api_input import PrimaryKeyField
+from partytrack.api_versions import VersionedObjectMixin
+from partytrack.years import YearFilter
 
 from . import selectors, services
 from .models import Plan, Quota
 
 
-class VisibleOrganizationField(serializers.PrimaryKeyRelatedField):
+class VisibleOrganizationField(PrimaryKeyField):
     def get_queryset(self):
         return Organization.objects.visible_to(self.context["request"].user)
 
 
-class VisiblePlanField(serializers.PrimaryKeyRelatedField):
+class VisiblePlanField(PrimaryKeyField):
     def get_queryset(self):
         return selectors.plans_visible(user=self.context["request"].user)
 
@@ -81,6 +84,7 @@ class QuotaFilter(django_filters.FilterSet):
     # exist ("not one of the available choices"), so the filter does not tell that it exists.
     organization = django_filters.ModelChoiceFilter(queryset=_filter_organizations)
     plan = django_filters.ModelChoiceFilter(queryset=_filter_plans)
+    year = YearFilter()
 
     class Meta:
         model = Quota
@@ -99,6 +103,7 @@ def _api_error(exc: ValidationError) -> ApiValidationError:
 
 
 class QuotaViewSet(
+    VersionedObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -119,7 +124,7 @@ class QuotaViewSet(
             .order_by("year", "organization__tree_id", "organization__lft", "plan_id")
         )
 
-    def _save(self, data: dict, *, plan: Plan | None) -> Quota:
+    def _save(self, data: dict, *, plan: Plan | None, expected_version=None) -> Quota:
         try:
             return services.quota_save(
                 organization=data["organization"],
@@ -131,6 +136,7 @@ class QuotaViewSet(
                 q4=data.get("q4"),
                 plan=plan,
                 by=self.request.user,
+                expected_version=expected_version,
             )
         except ValidationError as exc:
             raise _api_error(exc) from exc
@@ -177,7 +183,9 @@ class QuotaViewSet(
                 }
             )
         serializer.instance = self._save(
-            {**data, "organization": quota.organization, "year": quota.year}, plan=quota.plan
+            {**data, "organization": quota.organization, "year": quota.year},
+            plan=quota.plan,
+            expected_version=self.if_match(),
         )
 
 

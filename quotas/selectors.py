@@ -4,8 +4,6 @@ biểu), the term table of seed 004, the history of changes, all through the use
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations.models import MembershipFigure, Organization, ReportGroup
+from partytrack import versions
 from partytrack.figures import interface_number, signed_number
 
 from .models import Plan, Quota
@@ -191,11 +190,10 @@ class Allocation:
 
 
 def allocation_token(plan_id: int | None, quotas: Iterable[Quota]) -> str:
-    """A fingerprint of a grid's saved state: two users who loaded the same state hold the same
-    token, and any save in between changes it."""
-    state = sorted((q.organization_id, q.year, *quota_values(q)) for q in quotas)
-    digest = hashlib.sha256(json.dumps([plan_id, state]).encode()).hexdigest()
-    return digest[:24]
+    """The version of a grid's saved state (partytrack.versions, the same versions as the API's
+    ETags): two users who loaded the same state hold the same token, and any save in between, in
+    the grid, a file import or the API, changes it."""
+    return versions.rows_version(["quotas", plan_id], quotas)
 
 
 def _children_for(organization: Organization, first_year: int, last_year: int, quota_org_ids: set[int]):

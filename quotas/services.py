@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
-from partytrack import hooks
+from partytrack import hooks, versions
 from partytrack.text import clean_lines, clean_text, fold
+from partytrack.years import FIRST_YEAR, LAST_YEAR
 
 from . import selectors
 from .models import Plan, Quota, SubTarget
@@ -46,7 +47,6 @@ PLAN_FIELDS = (
     "recipients",
     "note",
 )
-FIRST_YEAR, LAST_YEAR = 1930, 2100
 
 
 @dataclass(frozen=True)
@@ -350,9 +350,12 @@ def quota_save(
     q4: int | None = None,
     plan: Plan | None = None,
     by,
+    expected_version: versions.Expected = None,
 ) -> Quota:
     """One organization's quota from its parent (the API). Without `plan` it goes to the parent's
-    effective plan for the year, created as a draft when there is none."""
+    effective plan for the year, created as a draft when there is none. With `expected_version` (the
+    API's If-Match) the quota is changed only if it is still at a version the caller read
+    (versions.StaleVersion otherwise), checked under the allocation's lock and the row's."""
     organization = Organization.objects.get(pk=organization.pk)
     if organization.parent_id is None:
         raise ValidationError(
@@ -366,6 +369,12 @@ def quota_save(
                 % {"number": plan.number, "parent": parent.name, "name": organization.name}
             }
         )
+    if expected_version is not None:
+        _lock_allocation(parent.pk)
+        _ensure_can_allocate(by, parent)
+        target = plan or selectors.plan_effective(organization=parent, year=year)
+        current = Quota.objects.select_for_update().filter(plan=target, organization=organization, year=year).first()
+        versions.check(current, expected_version)
     result = allocation_save(
         organization=parent,
         year=year,

@@ -109,3 +109,19 @@ def no_openpyxl(monkeypatch):
 
     monkeypatch.setattr("quotas.importers.load_workbook", refuse)
     monkeypatch.setattr("candidates.importers.load_workbook", refuse)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz runs' counts (tests/trust/fuzz_summary.py), at the end of every run that fuzzed."""
+    import os
+
+    from . import fuzz_summary
+
+    found = fuzz_summary.lines()
+    if not found:
+        return
+    terminalreporter.section("fuzz runs")
+    for line in found:
+        terminalreporter.write_line(line)
+    if os.environ.get("PARTYTRACK_FUZZ_SUMMARY"):
+        fuzz_summary.write(os.environ["PARTYTRACK_FUZZ_SUMMARY"])
