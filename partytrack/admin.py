@@ -51,7 +51,6 @@ def hide_outside_scope(obj, user) -> None:
             field.set_cached_value(obj, Organization(pk=pk, name=str(OUTSIDE_SCOPE)))
 
 
-
 class ScopedAdmin(admin.ModelAdmin):
     # Path from the admin's model to its Organization ("" when the model is Organization).
     organization_path = "organization__"
