@@ -159,6 +159,7 @@ class CandidateViewSet(
 ):
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
+    filter_roles = CANDIDATE_ROLES
     http_method_names = ["get", "post", "head", "options"]
     read_kinds = {"list": PersonalDataAccess.Kind.CANDIDATE_LIST_API, "retrieve": PersonalDataAccess.Kind.CANDIDATE_API}
 
@@ -260,6 +261,7 @@ class AdmissionViewSet(
 
     serializer_class = AdmissionSerializer
     filterset_class = AdmissionFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
+    filter_roles = CANDIDATE_ROLES
     http_method_names = ["get", "post", "head", "options"]
     read_kinds = {"list": PersonalDataAccess.Kind.ADMISSION_LIST_API, "retrieve": PersonalDataAccess.Kind.ADMISSION_API}
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
-from partytrack import hooks, versions
+from partytrack import durable, hooks, versions
 from partytrack.models import check_text_lengths
 from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
 
@@ -185,7 +185,8 @@ def _refusals_today(by) -> int:
 def identity_checked(service):
     """For a service that looks a person up (is this person already a candidate, already admitted?):
     the refusals it gives about records outside the user's scope are logged after its transaction
-    has ended, so the rollback of the refused write does not take its log with it. A service called
+    (and any transaction of the request around it, partytrack.durable) has ended, so the rollback of
+    the refused write does not take its log with it. A service called
     from another (an import's rows) shares the outer one's budget and log."""
 
     @functools.wraps(service)
@@ -194,13 +195,13 @@ def identity_checked(service):
         if by is None or by.is_superuser or _refusals.get() is not None:
             return service(*args, **kwargs)
         budget = _RefusalBudget(by=by, limit=PrivacyRules.current().record_elsewhere_per_day, used=_refusals_today(by))
-        token = _refusals.set(budget)
-        try:
-            return service(*args, **kwargs)
-        finally:
-            _refusals.reset(token)
-            if budget.pending:
-                PersonalDataAccess.objects.bulk_create(budget.pending)
+        with durable.collect():  # the outermost block (the API's write transaction, say) writes the log
+            token = _refusals.set(budget)
+            try:
+                return service(*args, **kwargs)
+            finally:
+                _refusals.reset(token)
+                durable.write_after(*budget.pending)
 
     return wrapper
 

@@ -11,6 +11,7 @@ import json
 import math
 
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, parsers, serializers
 
 # The most rows one page of a list returns (`?limit=`); the default page is settings.PAGE_SIZE.
@@ -86,3 +87,16 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         return _whole_number(request, self.offset_query_param, default=0, low=0, high=MAX_OFFSET)
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend for filter sets whose choices are the caller's scope: a view naming
+    `filter_roles` gets its filter set built with the user and those roles (the list itself and the
+    browsable API's filter form, which built it without them)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        roles = getattr(view, "filter_roles", None)
+        if roles is not None:
+            kwargs.update(user=request.user, roles=roles)
+        return kwargs

@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 from rest_framework.permissions import SAFE_METHODS
 
-from . import versions
+from . import durable, versions
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -88,7 +88,8 @@ class VersionedObjectMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.method in SAFE_METHODS:
             return super().dispatch(request, *args, **kwargs)
-        with transaction.atomic():
+        # Logs of a refusal (partytrack.durable) are written after the rollback, not undone by it.
+        with durable.collect(), transaction.atomic():
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code >= status.HTTP_400_BAD_REQUEST:
                 transaction.set_rollback(True)

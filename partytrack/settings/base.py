@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["partytrack.api_input.ScopedFilterBackend"],
     # Out-of-range input (a 20-digit limit, the JSON number 1e999) is refused with a message (partytrack/api_input.py).
     "DEFAULT_PARSER_CLASSES": [
         "partytrack.api_input.JSONParser",

@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from candidates.choices import Introduction, Step
-from candidates.models import PersonalDataExport
+from candidates.models import PersonalDataAccess
 from tests.candidates.factories import make_admission, make_candidate
 from tests.quotas.scope_cases import YEAR, _quota
 from tests.scope.snapshot import changed, snapshot
@@ -136,10 +136,10 @@ def test_a_year_out_of_range_on_admissions_is_400_in_the_api_the_page_and_the_ex
     page = _page(world.staff).get(f"/candidates/admissions/?year={year}")
     assert page.status_code == 400 and "Năm phải là số nguyên từ 1930 đến 2100" in _text(page)
     assert page.context["admissions"].count() == 0  # a refused filter lists nothing, not everything
-    before = PersonalDataExport.objects.count()
+    before = PersonalDataAccess.objects.count()
     export = _page(world.staff).get(f"/candidates/admissions.xlsx?year={year}")
     assert export.status_code == 400 and "Năm phải là số nguyên" in _text(export)
-    assert PersonalDataExport.objects.count() == before  # nothing downloaded, nothing to record
+    assert PersonalDataAccess.objects.count() == before  # nothing downloaded, nothing to record
 
 
 def test_a_year_in_range_still_filters(world):
