@@ -196,7 +196,9 @@ def test_app_answers_again_after_postgresql_restarts(world, postgres_only):
 @pytest.mark.django_db(transaction=True)
 def test_two_secretaries_recording_the_same_admission_at_once_make_one(world, postgres_only):
     """Through the API, two secretaries (one in each cell of the commune) post the same person at the
-    same moment: one 201, one 400 with the readable refusal, one admission. (The service-level version
+    same moment: one 201, one 400 with the readable refusal, one admission. The other cell is outside
+    each secretary's scope, so the refusal says only that the person has a record elsewhere and names
+    the commune above both cells (issue 12, item 7). (The service-level version
     is tests/candidates/test_admissions.py::test_two_concurrent_requests_for_the_same_person_make_one_admission.)"""
     second = grant(UserFactory(username="secretary2"), world.cell_a2, Role.SECRETARY)
     barrier = threading.Barrier(2)
@@ -229,5 +231,6 @@ def test_two_secretaries_recording_the_same_admission_at_once_make_one(world, po
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(code for code, _text in answers) == [201, 400], answers
-    assert "đã được kết nạp" in next(text for code, text in answers if code == 400)
+    refusal = next(text for code, text in answers if code == 400)
+    assert "đã có hồ sơ ở một tổ chức đảng khác" in refusal and world.commune_a.name in refusal
     assert Admission.objects.filter(identity_key="phan van dong|1999-09-09").count() == 1
