@@ -222,7 +222,7 @@ def _check_refusals_left(by) -> None:
     committee = _province_committee(own) if own else None
     raise RefusalsExhausted(
         _(
-            "Hôm nay bạn đã %(count)s lần nhập người đã có hồ sơ ở tổ chức đảng khác, bằng giới hạn trong ngày. Để "
+            "Hôm nay bạn đã nhập %(count)s lần người đã có hồ sơ ở tổ chức đảng khác, bằng giới hạn trong ngày. Để "
             "bảo vệ thông tin cá nhân, đến hết hôm nay bạn không thêm hoặc sửa được quần chúng, kết nạp. Hãy liên hệ "
             "Ban Tổ chức %(committee)s."
         )
