@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from organizations.models import CANDIDATE_ROLES
 from partytrack.documents import xlsx_response
-from partytrack.services import call_service
+from partytrack.service_views import service_form
 
 from . import exporters, importers, selectors, services
 from .choices import Step, step_index
@@ -51,6 +51,14 @@ def _admission_or_404(request, pk: int) -> Admission:
         return selectors.admission_get(user=request.user, pk=pk)
     except Admission.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _detail_url(candidate: Candidate) -> str:
+    return reverse("candidates:detail", kwargs={"pk": candidate.pk})
+
+
+def _admission_url(admission: Admission) -> str:
+    return reverse("candidates:admission_detail", kwargs={"pk": admission.pk})
 
 
 def _safe_next(request) -> str:
@@ -111,17 +119,14 @@ def create(request):
     _require_candidate_role(request)
     organizations = selectors.organizations_for_entry(user=request.user)
     form = CandidateForm(request.POST or None, organizations=organizations)
-    if request.method == "POST" and form.is_valid():
-        candidate = call_service(form, lambda: services.candidate_create(by=request.user, **form.service_kwargs()))
-        if candidate:
-            messages.success(
-                request, _("Đã thêm “%(name)s” vào danh sách cảm tình Đảng.") % {"name": candidate.full_name}
-            )
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Thêm quần chúng"), "back": reverse("candidates:index")},
+        form=form,
+        service=lambda: services.candidate_create(by=request.user, **form.service_kwargs()),
+        success=lambda candidate: _("Đã thêm “%(name)s” vào danh sách cảm tình Đảng.") % {"name": candidate.full_name},
+        redirect_to=_detail_url,
+        template="candidates/form.html",
+        context={"title": _("Thêm quần chúng"), "back": reverse("candidates:index")},
     )
 
 
@@ -158,17 +163,14 @@ def edit(request, pk: int):
     if request.method == "GET":  # the form shows the person's data
         personal_data_read(request, kind=PersonalDataAccess.Kind.CANDIDATE_PAGE, people=[candidate])
     form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form, lambda: services.candidate_update(candidate=candidate, by=request.user, **form.cleaned_data)
-        )
-        if updated:
-            messages.success(request, _("Đã lưu."))
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Sửa thông tin %(name)s") % {"name": candidate.full_name}, "candidate": candidate},
+        form=form,
+        service=lambda: services.candidate_update(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda _updated: _("Đã lưu."),
+        redirect_to=lambda _updated: _detail_url(candidate),
+        template="candidates/form.html",
+        context={"title": _("Sửa thông tin %(name)s") % {"name": candidate.full_name}, "candidate": candidate},
     )
 
 
@@ -198,25 +200,19 @@ def advance(request, pk: int):
         figure_on=figure_on,
         meeting_known=meeting_on is not None,
     )
-    if request.method == "POST" and form.is_valid():
-        advanced = call_service(
-            form,
-            lambda: services.candidate_advance(
-                candidate=candidate, step=step, by=request.user, **form.service_kwargs()
-            ),
-        )
-        if advanced:
-            messages.success(
-                request,
-                _("Đã ghi nhận “%(step)s” cho %(name)s.") % {"step": Step(step).label, "name": candidate.full_name},
-            )
-            return redirect(_safe_next(request) or reverse("candidates:index"))
-    return render(
+    return service_form(
         request,
-        "candidates/step_form.html",
-        {
+        form=form,
+        service=lambda: services.candidate_advance(
+            candidate=candidate, step=step, by=request.user, **form.service_kwargs()
+        ),
+        success=lambda _advanced: (
+            _("Đã ghi nhận “%(step)s” cho %(name)s.") % {"step": Step(step).label, "name": candidate.full_name}
+        ),
+        redirect_to=lambda _advanced: _safe_next(request) or reverse("candidates:index"),
+        template="candidates/step_form.html",
+        context={
             "candidate": candidate,
-            "form": form,
             "step": step,
             "step_label": Step(step).label,
             "alternatives": [(s, Step(s).label) for s in following if s != step],
@@ -226,30 +222,22 @@ def advance(request, pk: int):
     )
 
 
-def _candidate_action(request, candidate, form, service, *, done_message, title: str, danger: bool = False):
-    """A form about one candidate (extend, renew, close, undo): on a valid POST run `service` with the
-    form's data; a refused rule stays on the page as the form's errors."""
-    if request.method == "POST" and form.is_valid():
-        done = call_service(form, lambda: service(candidate=candidate, by=request.user, **form.cleaned_data))
-        if done:
-            messages.success(request, done_message(done))
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
-        request, "candidates/form.html", {"form": form, "candidate": candidate, "title": title, "danger": danger}
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def extend(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    return _candidate_action(
+    form = ExtendForm(request.POST or None)
+    return service_form(
         request,
-        candidate,
-        ExtendForm(request.POST or None),
-        services.candidate_extend_decision,
-        done_message=lambda _done: _("Đã ghi nhận gia hạn."),
-        title=_("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
+        form=form,
+        service=lambda: services.candidate_extend_decision(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda _done: _("Đã ghi nhận gia hạn."),
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={
+            "candidate": candidate,
+            "title": _("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
+        },
     )
 
 
@@ -258,13 +246,20 @@ def extend(request, pk: int):
 def renew_certificate(request, pk: int):
     """A new awareness-class certificate, e.g. after the first one was refused as too old."""
     candidate = _candidate_or_404(request, pk)
-    return _candidate_action(
+    form = CertificateForm(request.POST or None)
+    return service_form(
         request,
-        candidate,
-        CertificateForm(request.POST or None),
-        services.candidate_record_certificate,
-        done_message=lambda _done: _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."),
-        title=_("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
+        form=form,
+        service=lambda: services.candidate_record_certificate(
+            candidate=candidate, by=request.user, **form.cleaned_data
+        ),
+        success=lambda _done: _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."),
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={
+            "candidate": candidate,
+            "title": _("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
+        },
     )
 
 
@@ -272,13 +267,15 @@ def renew_certificate(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def close(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    return _candidate_action(
+    form = CloseForm(request.POST or None, candidate=candidate)
+    return service_form(
         request,
-        candidate,
-        CloseForm(request.POST or None, candidate=candidate),
-        services.candidate_close,
-        done_message=lambda done: _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()},
-        title=_("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name},
+        form=form,
+        service=lambda: services.candidate_close(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda done: _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()},
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={"candidate": candidate, "title": _("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name}},
     )
 
 
@@ -287,14 +284,19 @@ def close(request, pk: int):
 def undo(request, pk: int):
     candidate = _candidate_or_404(request, pk)
     last = candidate.events.filter(voided_at__isnull=True).order_by("-id").first()
-    return _candidate_action(
+    form = ReasonForm(request.POST or None)
+    return service_form(
         request,
-        candidate,
-        ReasonForm(request.POST or None),
-        services.candidate_undo_last_step,
-        done_message=lambda _done: _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."),
-        title=_("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"},
-        danger=True,
+        form=form,
+        service=lambda: services.candidate_undo_last_step(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda _done: _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."),
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={
+            "candidate": candidate,
+            "title": _("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"},
+            "danger": True,
+        },
     )
 
 
@@ -387,15 +389,14 @@ def personal_data_log(request):
 def admission_create(request):
     _require_candidate_role(request)
     form = AdmissionForm(request.POST or None, organizations=selectors.organizations_for_entry(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        admission = call_service(form, lambda: services.admission_record(by=request.user, **form.cleaned_data))
-        if admission:
-            messages.success(request, _("Đã ghi nhận kết nạp “%(name)s”.") % {"name": admission.full_name})
-            return redirect("candidates:admission_detail", pk=admission.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Nhập kết nạp đã có (không qua các bước)"), "back": reverse("candidates:admissions")},
+        form=form,
+        service=lambda: services.admission_record(by=request.user, **form.cleaned_data),
+        success=lambda admission: _("Đã ghi nhận kết nạp “%(name)s”.") % {"name": admission.full_name},
+        redirect_to=_admission_url,
+        template="candidates/form.html",
+        context={"title": _("Nhập kết nạp đã có (không qua các bước)"), "back": reverse("candidates:admissions")},
     )
 
 
@@ -423,17 +424,14 @@ def admission_cancel(request, pk: int):
     if not selectors.admission_can_cancel(user=request.user, admission=admission):
         raise Http404
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form, lambda: services.admission_cancel(admission=admission, by=request.user, **form.cleaned_data)
-        )
-        if done:
-            messages.success(request, _("Đã hủy kết nạp ghi nhầm; bản ghi vẫn được lưu."))
-            return redirect("candidates:admission_detail", pk=admission.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Hủy kết nạp ghi nhầm: %(name)s") % {"name": admission}, "danger": True},
+        form=form,
+        service=lambda: services.admission_cancel(admission=admission, by=request.user, **form.cleaned_data),
+        success=lambda _done: _("Đã hủy kết nạp ghi nhầm; bản ghi vẫn được lưu."),
+        redirect_to=lambda _done: _admission_url(admission),
+        template="candidates/form.html",
+        context={"title": _("Hủy kết nạp ghi nhầm: %(name)s") % {"name": admission}, "danger": True},
     )
 
 
