@@ -3,8 +3,6 @@ entered directly or imported from .xlsx. Thin: parse, call a selector or service
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from organizations.models import CANDIDATE_ROLES
+from partytrack import previews
 from partytrack.documents import xlsx_response
 from partytrack.service_views import service_form
 
@@ -36,7 +35,7 @@ from .forms import (
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules
 from .rules import may_renew_certificate, next_steps
 
-IMPORT_SESSION_KEY = "candidates_admission_import"
+IMPORT_PREVIEW = "candidates.admissions_import"  # partytrack.previews: kept between upload and confirmation
 
 
 def _candidate_or_404(request, pk: int) -> Candidate:
@@ -443,17 +442,18 @@ def admission_import(request):
     user = request.user
     context = {"form": ImportForm(), "columns": importers.COLUMNS}
     if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(IMPORT_SESSION_KEY) or {}
-        if stored.get("token") != request.POST.get("token"):
+        try:
+            stored = previews.preview_load(request.session, kind=IMPORT_PREVIEW, token=request.POST.get("token", ""))
+        except previews.PreviewExpired:
             messages.error(request, _("Phiên xem trước đã hết hạn: tải tệp lên lại."))
             return redirect("candidates:admission_import")
-        rows = importers.rows_from_session(stored["rows"], user=user)
+        rows = importers.rows_from_session(stored, user=user)
         try:
             created = services.admissions_import(rows=rows, by=user)
         except ValidationError as exc:
             context["errors"] = exc.messages
         else:
-            request.session.pop(IMPORT_SESSION_KEY, None)
+            previews.preview_discard(request.session, kind=IMPORT_PREVIEW)  # personal data: kept no longer
             messages.success(request, _("Đã nhập %(count)s kết nạp.") % {"count": len(created)})
             return redirect("candidates:admissions")
     elif request.method == "POST":
@@ -470,8 +470,9 @@ def admission_import(request):
             if errors:
                 context["errors"] = errors
             else:
-                token = uuid.uuid4().hex
-                request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": importers.rows_to_session(parsed.rows)}
+                token = previews.preview_store(
+                    request.session, kind=IMPORT_PREVIEW, data=importers.rows_to_session(parsed.rows)
+                )
                 context.update({"preview": parsed.rows, "token": token})
     return render(request, "candidates/import.html", context)
 

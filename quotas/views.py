@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.models import Organization
 from organizations.selectors import organization_breadcrumbs
-from partytrack import documents
+from partytrack import documents, previews
 from partytrack.service_views import service_form
 from partytrack.shortcuts import visible_organization_or_404
 
@@ -360,7 +360,12 @@ def allocation_xlsx(request, pk: int, year: int):
 
 # ---------------------------------------------------------------------------------------- import
 
-_IMPORT_SALT = "quotas.import.preview"
+IMPORT_PREVIEW = "quotas.import"  # partytrack.previews: the preview kept between upload and confirmation
+
+
+def import_preview_page(organization, year) -> str:
+    """The page a preview belongs to: it is confirmed there only."""
+    return f"{organization.pk}/{year}"
 
 
 def _preview_for(organization, year, plan, data: bytes):
@@ -420,7 +425,8 @@ def _apply_import(*, organization, year, plan, layout, payload_rows, token, by):
     return services.allocation_save(organization=organization, year=year, rows=rows, plan=plan, seen_token=token, by=by)
 
 
-def _payload(preview, plan, token) -> str:
+def _preview_keep(request, organization, year, preview, plan, token) -> str:
+    """Keep the clean preview's rows (partytrack.previews); the token the page confirms it with."""
     if preview.layout == "term":
         rows = [
             {
@@ -435,10 +441,11 @@ def _payload(preview, plan, token) -> str:
         ]
     else:
         rows = [[row.organization_id, *row.values] for row in preview.quota_inputs]
-    return signing.dumps(
-        {"layout": preview.layout, "plan": plan.pk if plan else None, "token": token, "rows": rows},
-        salt=_IMPORT_SALT,
-        compress=True,
+    return previews.preview_store(
+        request.session,
+        kind=IMPORT_PREVIEW,
+        data={"layout": preview.layout, "plan": plan.pk if plan else None, "token": token, "rows": rows},
+        where=import_preview_page(organization, year),
     )
 
 
@@ -452,8 +459,13 @@ def allocation_import(request, pk: int, year: int):
     context = {"organization": organization, "breadcrumbs": _crumbs(request, organization), "year": year, "plan": plan}
     if request.method == "POST" and "payload" in request.POST:
         try:
-            payload = signing.loads(request.POST["payload"], salt=_IMPORT_SALT, max_age=60 * 60)
-        except signing.BadSignature:
+            payload = previews.preview_load(
+                request.session,
+                kind=IMPORT_PREVIEW,
+                token=request.POST["payload"],
+                where=import_preview_page(organization, year),
+            )
+        except previews.PreviewExpired:
             return HttpResponseBadRequest(_("Bản xem trước đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại."))
         target_plan = (
             Plan.objects.filter(pk=payload["plan"], organization=organization).first() if payload["plan"] else None
@@ -482,6 +494,8 @@ def allocation_import(request, pk: int, year: int):
         except ValidationError as exc:
             messages.error(request, _("Chưa nhập, không có thay đổi nào được ghi: ") + " ".join(exc.messages))
             return redirect(request.path + (f"?plan={plan.pk}" if plan else ""))
+        # The preview is kept (as the signed payload was): confirming it again writes nothing, being refused
+        # as a conflict once the biểu has changed.
         messages.success(
             request,
             _("Đã nhập: %(created)s chỉ tiêu mới, %(updated)s sửa, %(deleted)s xóa.")
@@ -498,7 +512,7 @@ def allocation_import(request, pk: int, year: int):
         preview, effective, token = _preview_for(organization, year, plan, upload.read())
         context.update({"preview": preview, "target_plan": effective, "filename": upload.name})
         if preview.is_clean:
-            context["payload"] = _payload(preview, effective, token)
+            context["payload"] = _preview_keep(request, organization, year, preview, effective, token)
         return render(request, "quotas/import.html", context, status=200 if preview.is_clean else 400)
     context["form"] = form
     return render(request, "quotas/import.html", context)
