@@ -304,7 +304,3 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Chọn tệp Excel .xlsx."))
         return upload
-
-
-def years_choices(first: int = 2015) -> list[tuple[str, str]]:
-    return [("", _("Mọi năm"))] + [(str(y), str(y)) for y in range(datetime.date.today().year, first - 1, -1)]

@@ -247,39 +247,6 @@ def candidate_events(*, candidate: Candidate) -> QuerySet[StepEvent]:
     return candidate.events.select_related("recorded_by").order_by("id")
 
 
-# For the alerts of issue 6: reads that other apps may call with a scoped queryset.
-
-
-def candidates_overdue(
-    *, queryset: QuerySet[Candidate] | None = None, today: datetime.date | None = None
-) -> QuerySet[Candidate]:
-    today = today or timezone.localdate()
-    queryset = Candidate.objects.all() if queryset is None else queryset
-    return queryset.overdue(today).select_related("organization").order_by("next_deadline")
-
-
-def certificates_expiring(
-    *, queryset: QuerySet[Candidate] | None = None, within_days: int = 92, today: datetime.date | None = None
-) -> QuerySet[Candidate]:
-    """Active candidates not yet through the cell resolution whose awareness certificate has expired
-    or expires within `within_days` (they must be considered before, or retake the class)."""
-    from .rules import add_months
-
-    today = today or timezone.localdate()
-    rules = PipelineRules.current()
-    latest_issue = add_months(today + datetime.timedelta(days=within_days), -rules.certificate_valid_months)
-    queryset = Candidate.objects.all() if queryset is None else queryset
-    return (
-        queryset.active()
-        .filter(
-            step__in=[Step.AWARENESS_CLASS, Step.APPLICATION, Step.VERIFICATION, Step.REFERENCES],
-            certificate_on__lte=latest_issue,
-        )
-        .select_related("organization")
-        .order_by("certificate_on")
-    )
-
-
 def personal_data_access_for(*, user) -> QuerySet[PersonalDataAccess]:
     """The personal-data access log, for staff and administrators: reads (and refusals) about people of
     their subtree."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import MANAGE_ROLES, Organization, Role, Scope
+from .models import Organization, Scope
 
 
 def organization_get_visible(*, user, pk: int) -> Organization:
@@ -58,16 +58,6 @@ def organization_can_manage(*, user, organization: Organization) -> bool:
 
 def organization_can_edit(*, user, organization: Organization) -> bool:
     return Organization.objects.editable_by(user).filter(pk=organization.pk).exists()
-
-
-def user_roles(*, user) -> set[str]:
-    if user.is_superuser:
-        return set(Role.values)
-    return Scope.of(user).roles()
-
-
-def user_can_manage_somewhere(*, user) -> bool:
-    return user.is_superuser or bool(Scope.of(user).organization_ids(MANAGE_ROLES))
 
 
 def organization_common_ancestor(organization_ids) -> Organization | None:

@@ -280,9 +280,3 @@ class Quota(models.Model):
     @property
     def has_quarters(self) -> bool:
         return self.q1 is not None
-
-    def quota_to_quarter(self, quarter: int) -> int | None:
-        """Cumulative target through `quarter` (seed 003: 0 / 4 / 15 / 25)."""
-        if not self.has_quarters:
-            return None
-        return sum(self.quarters[:quarter])

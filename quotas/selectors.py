@@ -123,9 +123,6 @@ class Sums:
             return (self.total, None, None, None, None)
         return (self.total, *self.quarters)
 
-    def cumulative(self) -> list[int]:
-        return [sum(self.quarters[: index + 1]) for index in range(4)]
-
 
 @dataclass
 class AllocationRow:

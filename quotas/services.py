@@ -647,20 +647,6 @@ def _draft_plan(*, organization: Organization, year: int, by) -> Plan:
     return plan
 
 
-@transaction.atomic
-def plan_for_year(*, organization: Organization, year: int, by) -> Plan:
-    """The effective plan of `organization` for `year`, created as a draft when there is none."""
-    _check_year(year)
-    organization = Organization.objects.get(pk=organization.pk)
-    _lock_allocation(organization.pk)
-    _ensure_can_allocate(by, organization)
-    plan = selectors.plan_effective(organization=organization, year=year)
-    if plan is None:
-        plan = _draft_plan(organization=organization, year=year, by=by)
-        hooks.quotas_changed.fire(plan_ids={plan.pk})
-    return plan
-
-
 @dataclass(frozen=True)
 class SubTargetInput:
     kind: str

@@ -56,12 +56,6 @@ def default_rule() -> tuple[int, int]:
     return DEFAULT_DAY, DEFAULT_MONTHS_AFTER
 
 
-def deadline_rule(*, organization: Organization, year: int) -> tuple[int, int]:
-    """(day, months after) for reports sent to `organization`: its plans' setting, else the default."""
-    setting = deadline_setting(organization=organization, year=year)
-    return (setting.day, setting.months_after) if setting else (DEFAULT_DAY, DEFAULT_MONTHS_AFTER)
-
-
 # ---------------------------------------------------------------- service
 
 
