@@ -658,3 +658,17 @@ def test_undoing_a_withdrawal_is_refused_once_the_person_was_admitted_otherwise(
     refused("đã được kết nạp", lambda: services.candidate_undo_last_step(candidate=candidate, reason="x", by=None))
     candidate.refresh_from_db()
     assert candidate.status == Status.WITHDRAWN
+
+
+def test_every_step_has_an_entry_in_the_rule_table_and_the_forms_offer_its_exceptions():
+    from candidates.forms import step_form
+    from candidates.rules import STEPS
+
+    assert set(STEPS) == set(Step.values)
+    for step, rule in STEPS.items():
+        assert STEP_EXCEPTIONS.get(step, frozenset()) == rule.exceptions
+        if step == Step.SYMPATHIZER:
+            continue  # recorded on creation, not by a step form
+        field = step_form(step).base_fields.get("exception")
+        offered = {value for value, _label in field.choices if value} if field else set()
+        assert offered == rule.exceptions, step
