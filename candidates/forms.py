@@ -16,7 +16,8 @@ from partytrack.fields import CleanFormField
 from .choices import Introduction, RuleException, Status, Step, step_index
 from .labels import exception_choices
 from .models import MAX_VOTERS, Admission, Candidate, StepEvent
-from .services import PERSON_FIELDS, STEP_EXCEPTIONS
+from .rules import STEP_EXCEPTIONS
+from .services import PERSON_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERSON_WIDGETS = {"birth_date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}

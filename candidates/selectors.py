@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, MembershipFigure, Organization, Scope
 
-from .choices import Status, Step
+from .choices import EventKind, Status, Step
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, StepEvent
 from .rules import next_steps
 
@@ -241,6 +241,11 @@ def cell_official_members(organization: Organization, on: datetime.date) -> int 
     vote rules and the step form's hint both read this, for the meeting date."""
     figure = MembershipFigure.objects.filter(organization=organization, as_of__lte=on).order_by("-as_of").first()
     return figure.official_member_count if figure else None
+
+
+def decision_extension(candidate: Candidate) -> StepEvent | None:
+    """The extension of the decision deadline, if one is recorded (there is at most one)."""
+    return candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).first()
 
 
 def candidate_events(*, candidate: Candidate) -> QuerySet[StepEvent]:

@@ -33,7 +33,7 @@ from .forms import (
     step_form,
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules
-from .rules import may_renew_certificate, next_steps
+from .rules import may_extend_decision, may_renew_certificate, next_steps
 
 IMPORT_PREVIEW = "candidates.admissions_import"  # partytrack.previews: kept between upload and confirmation
 
@@ -144,9 +144,7 @@ def detail(request, pk: int):
         "events": selectors.candidate_events(candidate=candidate),
         "next_steps": [(step, Step(step).label) for step in following],
         "can_renew_certificate": may_renew_certificate(candidate),
-        "can_extend": candidate.is_active
-        and candidate.step in (Step.CELL_RESOLUTION, Step.REVIEW)
-        and not candidate.events.filter(kind="extension", voided_at__isnull=True).exists(),
+        "can_extend": may_extend_decision(candidate, extended=selectors.decision_extension(candidate) is not None),
         "admitted": step_index(candidate.step) >= step_index(Step.DECISION),
         "admission": candidate.admissions.filter(cancelled_at__isnull=True).first(),
         "today": today,

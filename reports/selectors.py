@@ -495,16 +495,24 @@ def progress_report(
     )
 
 
-def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None):
-    # Siblings stay in the query's report order (group, position, name).
-    children_of: dict[int, list[dict]] = defaultdict(list)
-    for node in nodes.values():
-        if node["parent_id"] in nodes and node["id"] != organization.pk:
-            children_of[node["parent_id"]].append(node)
+class _ReportTree:
+    """The organizations of a report as a tree of rows (the nodes as the report's query read them),
+    with the quotas and admissions each is measured by: what _assemble builds the report from."""
 
-    def quota_of(node_id: int) -> QuotaFigures | None:
-        return allocated.get((node_id, year)) or derived.get(node_id)
+    def __init__(self, *, subject_id, year, quarter, today, nodes, allocated, derived, admitted):
+        self.year, self.quarter, self.today, self.nodes = year, quarter, today, nodes
+        self.allocated, self.derived, self.admitted = allocated, derived, admitted
+        # Siblings stay in the query's report order (group, position, name).
+        self.children_of: dict[int, list[dict]] = defaultdict(list)
+        for node in nodes.values():
+            if node["parent_id"] in nodes and node["id"] != subject_id:
+                self.children_of[node["parent_id"]].append(node)
+        self.nested: dict[int, list[ProgressRow]] = {}
 
+    def quota_of(self, node_id: int) -> QuotaFigures | None:
+        return self.allocated.get((node_id, self.year)) or self.derived.get(node_id)
+
+    @staticmethod
     def ref(node: dict) -> OrganizationRef:
         return OrganizationRef(
             id=node["id"],
@@ -515,78 +523,88 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
             group=_group_of(node["sector"]),
         )
 
-    def active(node: dict) -> bool:
-        return node["valid_to"] is None or node["valid_to"] >= today
+    def active(self, node: dict) -> bool:
+        return node["valid_to"] is None or node["valid_to"] >= self.today
 
-    def row(node: dict, number: str, depth: int) -> ProgressRow:
+    def row(self, node: dict, number: str, depth: int) -> ProgressRow:
         return ProgressRow(
             kind=RowKind.ORGANIZATION,
-            label=ref(node).label,
-            quarter=quarter,
-            quota=quota_of(node["id"]),
-            admitted_by_quarter=admitted.get(node["id"], ZERO4),
-            organization=ref(node),
+            label=self.ref(node).label,
+            quarter=self.quarter,
+            quota=self.quota_of(node["id"]),
+            admitted_by_quarter=self.admitted.get(node["id"], ZERO4),
+            organization=self.ref(node),
             number=number,
             depth=depth,
             group=_group_of(node["sector"]),
         )
 
-    def other_line(parent_id: int, depth: int) -> ProgressRow | None:
+    def other_line(self, parent_id: int, depth: int) -> ProgressRow | None:
         """Closed children, and anything recorded at the parent itself, on one line. A node without
         children has no such line: it is reported by its own row."""
-        if not children_of[parent_id]:
+        if not self.children_of[parent_id]:
             return None
-        closed = [child for child in children_of[parent_id] if not active(child)]
-        counts = _own_of(parent_id)
-        quota = QuotaFigures.combine(quota_of(child["id"]) for child in closed)
+        closed = [child for child in self.children_of[parent_id] if not self.active(child)]
+        counts = self._own_of(parent_id)
+        quota = QuotaFigures.combine(self.quota_of(child["id"]) for child in closed)
         closed_counts = ZERO4
         for child in closed:
-            closed_counts = _add(closed_counts, admitted.get(child["id"], ZERO4))
+            closed_counts = _add(closed_counts, self.admitted.get(child["id"], ZERO4))
         if quota is None and not any(counts) and not any(closed_counts):
             return None
         if closed:
             label = _("Khác (tổ chức đã giải thể, hợp nhất)")
         else:
-            label = _("Khác (ghi nhận trực tiếp tại %(name)s)") % {"name": ref(nodes[parent_id]).label}
+            label = _("Khác (ghi nhận trực tiếp tại %(name)s)") % {"name": self.ref(self.nodes[parent_id]).label}
         return ProgressRow(
             kind=RowKind.OTHER,
             label=str(label),
-            quarter=quarter,
+            quarter=self.quarter,
             quota=quota,
             admitted_by_quarter=_add(counts, closed_counts),
             depth=depth,
         )
 
-    def _own_of(node_id: int) -> tuple[int, int, int, int]:
+    def _own_of(self, node_id: int) -> tuple[int, int, int, int]:
         # What a node holds itself: its subtree less its children's subtrees.
-        counts = admitted.get(node_id, ZERO4)
-        for child in children_of[node_id]:
-            counts = tuple(c - a for c, a in zip(counts, admitted.get(child["id"], ZERO4), strict=True))
+        counts = self.admitted.get(node_id, ZERO4)
+        for child in self.children_of[node_id]:
+            counts = tuple(c - a for c, a in zip(counts, self.admitted.get(child["id"], ZERO4), strict=True))
         return counts
 
-    nested: dict[int, list[ProgressRow]] = {}
-
-    def descend(node: dict, number: str, depth: int) -> None:
+    def descend(self, node: dict, number: str, depth: int) -> None:
         rows = []
-        for index, child in enumerate((c for c in children_of[node["id"]] if active(c)), start=1):
-            rows.append(row(child, f"{number}.{index}", depth + 1))
-            descend(child, f"{number}.{index}", depth + 1)
-        extra = other_line(node["id"], depth + 1)
+        for index, child in enumerate((c for c in self.children_of[node["id"]] if self.active(c)), start=1):
+            rows.append(self.row(child, f"{number}.{index}", depth + 1))
+            self.descend(child, f"{number}.{index}", depth + 1)
+        extra = self.other_line(node["id"], depth + 1)
         if extra is not None:
             rows.append(extra)
         if rows:
-            nested[node["id"]] = rows
+            self.nested[node["id"]] = rows
 
+
+def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None):
+    tree = _ReportTree(
+        subject_id=organization.pk,
+        year=year,
+        quarter=quarter,
+        today=today,
+        nodes=nodes,
+        allocated=allocated,
+        derived=derived,
+        admitted=admitted,
+    )
     subject_node = nodes[organization.pk]
     by_group: dict[int, list[ProgressRow]] = defaultdict(list)
-    for child in children_of[organization.pk]:
-        if not active(child):
+    for child in tree.children_of[organization.pk]:
+        if not tree.active(child):
             continue
         group = _group_of(child["sector"])
         number = str(len(by_group[group]) + 1)
-        by_group[group].append(row(child, number, 0))
+        by_group[group].append(tree.row(child, number, 0))
         if detail:
-            descend(child, number, 0)
+            tree.descend(child, number, 0)
 
     groups = []
     for group in sorted(by_group):
@@ -599,26 +617,26 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
                 subtotal=_sum_row(rows, kind=RowKind.SUBTOTAL, label=str(_("Cộng")), quarter=quarter, group=group),
             )
         )
-    other = other_line(organization.pk, 0)
+    other = tree.other_line(organization.pk, 0)
     top_rows = [row for g in groups for row in g.rows] + ([other] if other else [])
     total = _sum_row(top_rows, kind=RowKind.TOTAL, label=str(_("Tổng cộng")), quarter=quarter)
     return ProgressReport(
-        organization=ref(subject_node),
+        organization=tree.ref(subject_node),
         year=year,
         quarter=quarter,
         detail=detail,
         subject=ProgressRow(
             kind=RowKind.ORGANIZATION,
-            label=ref(subject_node).label,
+            label=tree.ref(subject_node).label,
             quarter=quarter,
-            quota=quota_of(organization.pk) or own_target,
+            quota=tree.quota_of(organization.pk) or own_target,
             admitted_by_quarter=admitted.get(organization.pk, ZERO4),
-            organization=ref(subject_node),
+            organization=tree.ref(subject_node),
         ),
         groups=groups,
         other=other,
         total=total,
-        nested=nested,
+        nested=tree.nested,
     )
 
 
