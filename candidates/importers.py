@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization
 from partytrack import uploads
 from partytrack.text import clean_compact, clean_text, fold
 
@@ -245,7 +245,7 @@ def _parse_sheet(sheet, summary: uploads.SheetSummary, *, user, result: ParsedFi
     codes = {clean_text(values.get("organization")).upper() for _number, values, _errors in raw_rows}
     organizations = {
         organization.code: organization
-        for organization in Organization.objects.filter(code__in=codes).filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
+        for organization in Organization.objects.filter(code__in=codes).restrict(user, "view_people")
     }
     for number, values, errors in raw_rows:
         result.rows.append(
@@ -377,7 +377,7 @@ def rows_to_session(rows: list[dict]) -> list[dict]:
 
 def rows_from_session(stored: list[dict], *, user) -> list[dict]:
     ids = {item["organization"] for item in stored}
-    organizations = Organization.objects.filter(pk__in=ids).filter(Scope.of(user).q(roles=CANDIDATE_ROLES)).in_bulk()
+    organizations = Organization.objects.filter(pk__in=ids).restrict(user, "view_people").in_bulk()
     rows = []
     for item in stored:
         row = dict(item)

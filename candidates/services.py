@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
+from organizations.models import CANDIDATE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
 from partytrack import durable, hooks, versions
@@ -82,19 +82,28 @@ def _d(day: datetime.date) -> str:
 # Scope ------------------------------------------------------------------------------------------
 
 
-def _ensure_scope(by, organization: Organization, roles=CANDIDATE_ROLES) -> None:
+def _ensure_scope(by, organization: Organization) -> None:
     """Scope is read afresh (Scope.forget) so the check after a write sees the committed tree."""
     if by is None:
         return
     Scope.forget(by)
-    if not Organization.objects.filter(pk=organization.pk).filter(Scope.of(by).q(roles=roles)).exists():
+    if not Organization.objects.filter(pk=organization.pk).restrict(by, "view_people").exists():
+        raise PermissionDenied
+
+
+def _ensure_may_change(by, admission: Admission) -> None:
+    """Staff and administrators of the admission's subtree; read afresh like _ensure_scope."""
+    if by is None:
+        return
+    Scope.forget(by)
+    if not Admission.objects.filter(pk=admission.pk).restrict(by, "change").exists():
         raise PermissionDenied
 
 
 def _visible_to(by, organization_id: int) -> bool:
     if by is None:
         return True
-    return Organization.objects.filter(pk=organization_id).filter(Scope.of(by).q(roles=CANDIDATE_ROLES)).exists()
+    return Organization.objects.filter(pk=organization_id).restrict(by, "view_people").exists()
 
 
 def admits_directly(organization: Organization, on: datetime.date) -> bool:
@@ -1174,7 +1183,7 @@ def admission_cancel(*, admission: Admission, reason: str, by) -> Admission:
     """Cancel an admission recorded in error (it stays, marked cancelled, and stops counting). An
     admission from the pipeline is cancelled by undoing the decision step on the candidate."""
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
-    _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
+    _ensure_may_change(by, admission)
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Nhập lý do hủy.")})
@@ -1186,7 +1195,7 @@ def admission_cancel(*, admission: Admission, reason: str, by) -> Admission:
             % {"name": admission.full_name}
         )
     _cancel(admission, reason=reason, by=by)
-    _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
+    _ensure_may_change(by, admission)
     return admission
 
 

@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from organizations.models import CANDIDATE_ROLES
 from partytrack import previews
 from partytrack.documents import xlsx_response
 from partytrack.service_views import service_form
@@ -92,7 +91,7 @@ def index(request):
             {"counts": selectors.step_counts(user=user, today=today), "today": today},
         )
     candidates = selectors.candidates_for(user=user)
-    filterset = CandidateFilter(request.GET or None, queryset=candidates, user=user, roles=CANDIDATE_ROLES)
+    filterset = CandidateFilter(request.GET or None, queryset=candidates, user=user)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else candidates
     rules = PipelineRules.current()
     columns = selectors.board(queryset=queryset, today=today, rules=rules)
@@ -304,7 +303,7 @@ def undo(request, pk: int):
 def admissions(request):
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
-    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
+    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user)
     refused = filterset.is_bound and not filterset.is_valid()  # shown on the form; nothing is listed
     if refused:
         rows = queryset.none()
@@ -339,7 +338,7 @@ def admissions_xlsx(request):
     """The filtered admissions as .xlsx; every download of this personal data is recorded."""
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
-    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
+    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user)
     if filterset.is_bound and not filterset.is_valid():
         # A refused filter downloads nothing (not the unfiltered list).
         problems = "; ".join(

@@ -29,7 +29,7 @@ def organization_children(*, user, organization: Organization) -> QuerySet[Organ
 
 def organization_breadcrumbs(*, user, organization: Organization) -> list[Organization]:
     """Ancestors the user may see, then the organization itself."""
-    ancestors = organization.get_ancestors().filter(Scope.of(user).q())
+    ancestors = organization.get_ancestors().restrict(user)
     return [*ancestors, organization]
 
 

@@ -170,15 +170,7 @@ def no_active_candidates(*, organization: Organization, field: str | None = None
     if not apps.is_installed("candidates"):
         return
     candidate_model = apps.get_model("candidates", "Candidate")
-    count = (
-        candidate_model.objects.active()
-        .filter(
-            organization__tree_id=organization.tree_id,
-            organization__lft__gte=organization.lft,
-            organization__rght__lte=organization.rght,
-        )
-        .count()
-    )
+    count = candidate_model.objects.active().within(organization).count()
     if count:
         message = _(
             "Còn %(count)d quần chúng đang theo dõi trong quy trình kết nạp ở “%(name)s” hoặc các tổ chức trực "

@@ -51,7 +51,7 @@ def plan_effective(*, organization: Organization | int, year: int) -> Plan | Non
 
 
 def plans_visible(*, user) -> QuerySet[Plan]:
-    return Plan.objects.filter(organization__in=Organization.objects.visible_to(user))
+    return Plan.objects.restrict(user)
 
 
 def plan_get_visible(*, user, pk: int) -> Plan:
@@ -483,6 +483,4 @@ def last_changes_by_organization(*, plan: Plan, year: int, organization_ids: Ite
 
 def quotas_visible(*, user) -> QuerySet[Quota]:
     """Quotas whose receiving organization the user may see (their own quota from above included)."""
-    return Quota.objects.filter(organization__in=Organization.objects.visible_to(user)).select_related(
-        "plan", "organization"
-    )
+    return Quota.objects.restrict(user).select_related("plan", "organization")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.choices import Step
 from candidates.labels import deadline_label
 from candidates.models import Candidate, PipelineRules
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization, Scope
 from partytrack.documents import roman_quarter, vietnamese_date
 from partytrack.figures import interface_number
 from quotas.models import Plan, SubTarget
@@ -315,7 +315,7 @@ def _candidate_alerts(
         ),
     }
     base = Candidate.objects.active().filter(in_subtree)
-    readable = Scope.of(user).q(roles=CANDIDATE_ROLES, prefix="organization__")
+    readable = Candidate.objects.restriction(user)
     alerts = []
     for kind in (AlertKind.OVERDUE_CANDIDATE, AlertKind.CERTIFICATE_EXPIRING):
         if kind not in kinds:

@@ -262,11 +262,7 @@ def _age_expression():
 
 
 def subtree_admissions(organization: Organization):
-    return Admission.objects.counted().filter(
-        organization__tree_id=organization.tree_id,
-        organization__lft__gte=organization.lft,
-        organization__rght__lte=organization.rght,
-    )
+    return Admission.objects.counted().within(organization)
 
 
 def admission_statistics(
@@ -492,9 +488,8 @@ def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
         .values("admitted_on")[:1]
     )
     return list(
-        Organization.objects.filter(
-            tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind__in=CELL_KINDS
-        )
+        Organization.objects.within(organization)
+        .filter(kind__in=CELL_KINDS)
         .active(today)
         .annotate(
             members=Subquery(latest.values("member_count")[:1]),
@@ -617,9 +612,8 @@ def _communes(organization: Organization, today: datetime.date) -> list[dict]:
     """Active commune-level organizations (xã, phường, đặc khu) of the subtree, outermost only."""
     found = []
     rows = (
-        Organization.objects.filter(
-            tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind=Kind.COMMUNE
-        )
+        Organization.objects.within(organization)
+        .filter(kind=Kind.COMMUNE)
         .active(today)
         .order_by("lft")
         .values("id", "name", "short_name", "lft", "rght")

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization, Scope
 from quotas.models import Plan
 
 from .models import ReportingDeadline, ReportSubmission
@@ -72,7 +72,7 @@ def report_submit(
 ) -> ReportSubmission:
     """Record that `organization` sent its report for the period to the level above. Once per period."""
     now = now or timezone.now()
-    if not Organization.objects.filter(pk=organization.pk).filter(Scope.of(by).q(roles=CANDIDATE_ROLES)).exists():
+    if not Organization.objects.filter(pk=organization.pk).restrict(by, "view_people").exists():
         raise PermissionDenied
     if organization.parent_id is None:
         raise ValidationError(_("Tổ chức này không có cấp trên để gửi báo cáo."))
