@@ -19,7 +19,7 @@ from django.db import transaction
 from organizations.management.commands.grant_role import find_organization
 from partytrack.documents import format_number
 from partytrack.text import fold
-from quotas import importers, selectors, services
+from quotas import importers, plans, selectors, services
 from quotas.models import Plan
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             if year not in chosen.years:
                 raise CommandError(f"Kế hoạch {chosen.number} không áp dụng cho năm {year}.")
         parsed = importers.read_workbook(path.read_bytes())
-        effective = chosen or selectors.plan_effective(organization=organization, year=year)
+        effective = chosen or plans.plan_working(organization=organization, year=year)
         if parsed.layout == "term":
             if effective is None:
                 raise CommandError("Biểu nhiệm kỳ cần một kế hoạch nhiệm kỳ của tổ chức: hãy tạo kế hoạch trước.")
@@ -128,6 +128,9 @@ class Command(BaseCommand):
                 f"{result.deleted} xóa, {result.figures} số liệu đảng viên."
             )
         )
+        note = plans.draft_note(result.plan)
+        if note:  # the report does not count a draft's quotas until it is issued
+            self.stdout.write(self.style.WARNING(f"Kế hoạch {result.plan.number}: {note}."))
 
 
 def _changes(read: dict, saved: dict, names: dict[int, str], *, term: bool, limit: int = 20) -> list[str]:
