@@ -71,11 +71,28 @@ def plan_draft_subquery(organization_ref, year_ref, field: str = "pk") -> Subque
     return Subquery(_drafts(organization_ref, year_ref).order_by(*ORDER).values(field)[:1])
 
 
+def plans_of_year(*, organization: Organization | int, year: int) -> tuple[Plan | None, Plan | None]:
+    """(plan_effective, plan_draft) of the organization for the year, in one query."""
+    org_id = _org_id(organization)
+    candidates = Plan.objects.filter(
+        Q(pk__in=counted_plans().filter(organization_id=org_id).covering(year))
+        | Q(pk__in=_drafts(org_id, year).values("pk"))
+    ).order_by(*ORDER)
+    effective = draft = None
+    for plan in candidates:
+        if plan.status == Plan.Status.DRAFT:
+            draft = draft or plan
+        else:
+            effective = effective or plan
+    return effective, draft
+
+
 def plan_working(*, organization: Organization | int, year: int) -> Plan | None:
     """The plan the grid shows and a grid save, a file import or an API write goes to when none is
     named: the draft being prepared when there is one, else the effective plan. The page, the command
     and the API say when it is a draft (DRAFT_NOT_COUNTED) and which plan counts."""
-    return plan_draft(organization=organization, year=year) or plan_effective(organization=organization, year=year)
+    effective, draft = plans_of_year(organization=organization, year=year)
+    return draft or effective
 
 
 def plan_targets(where: Q, years=None) -> dict[tuple[int, int], Plan]:

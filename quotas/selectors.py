@@ -16,7 +16,7 @@ from partytrack import versions
 from partytrack.figures import interface_number, signed_number
 
 from .models import Plan, Quota
-from .plans import plan_draft, plan_effective
+from .plans import plan_effective, plans_of_year
 
 FIELDS = ("total", "q1", "q2", "q3", "q4")
 QUARTERS = ("q1", "q2", "q3", "q4")
@@ -303,8 +303,7 @@ def allocation_for(*, organization: Organization, year: int, plan: Plan | None =
     """The allocation of `organization` for `year`: under `plan` when given (a replaced plan is read
     as history), else under the plan being worked on (plans.plan_working: a draft being prepared,
     else the effective plan). Seven queries whatever the number of children."""
-    effective = plan_effective(organization=organization, year=year)
-    draft = plan_draft(organization=organization, year=year)
+    effective, draft = plans_of_year(organization=organization, year=year)
     if plan is None:
         plan = draft or effective
     quotas = list(Quota.objects.filter(plan=plan, year=year)) if plan else []
