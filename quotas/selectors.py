@@ -187,11 +187,6 @@ class Allocation:
     def is_draft(self) -> bool:
         return self.plan is not None and self.plan.status == Plan.Status.DRAFT
 
-    @property
-    def counts(self) -> bool:
-        """Whether these figures are the ones reports count (else: "dự thảo — chưa tính")."""
-        return self.plan is not None and self.effective is not None and self.plan.pk == self.effective.pk
-
     def values_by_organization(self) -> dict[int, Values]:
         return {row.organization.pk: row.values for row in self.rows}
 
