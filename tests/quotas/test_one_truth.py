@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -17,6 +18,9 @@ from quotas import plans, services
 from quotas.models import Plan
 from quotas.services import QuotaInput
 from reports.alerts import AlertKind, organization_alerts
+from reports.selectors import progress_report
+from tests.quotas.conftest import seed_000_workbook
+from tests.quotas.test_import_export import _seed_rows
 from tests.reports.factories import admit, plan
 from tests.reports.test_pages import pdf_text
 
@@ -233,6 +237,47 @@ def test_a_commune_measured_against_its_own_target_in_the_report_and_the_alerts(
     [district] = [r for r in province["rows"] if r["organization"]["id"] == w.district_a.pk]
     assert district["quota_total"] == 15
     # A draft of the commune's own plan sets nothing that counts.
-    plan(w.commune_a, "Dự thảo 76", {}, year=YEAR, issued_on="2026-06-01", status="draft")
-    Plan.objects.filter(number="Dự thảo 76").update(target=40)
-    assert measured(web, w, w.district_a, w.commune_a)["dashboard"] == 15
+    draft = plan(w.commune_a, "Dự thảo 76", {}, year=YEAR, issued_on="2026-06-01", status="draft")
+    services.plan_update(plan=draft, by=None, target=40)
+    assert measured(web, w, w.district_a, w.commune_a) == dict.fromkeys(
+        ("dashboard", "pdf", "xlsx", "api", "alerts"), 15
+    )
+
+
+# ---------------------------------------------------------------- the importer, and a draft replacement
+
+
+def test_import_quotas_into_a_year_without_a_plan_says_the_draft_does_not_count(seeded, tmp_path):
+    """A clerk imports a biểu for a year with no plan: the command says the draft it wrote does not
+    count, and the report agrees (no quota, the draft named)."""
+    path = tmp_path / "bieu.xlsx"
+    path.write_bytes(seed_000_workbook(_seed_rows()))
+    out = io.StringIO()
+    call_command("import_quotas", str(path), "--org", "BG-LN", "--year", "2027", stdout=out)
+    draft = Plan.objects.get(organization=seeded.luc_ngan, start_year=2027)
+    assert draft.status == Plan.Status.DRAFT and draft.quotas.count() > 0
+    assert f"Kế hoạch {draft.number}: {NOTE}." in out.getvalue()
+    report = progress_report(organization=seeded.luc_ngan, year=2027, quarter=4)
+    assert all(row.quota is None for row in report.rows)
+    assert report.draft_note == f"{draft.number}: {NOTE}"
+
+
+def test_a_replacement_still_in_draft_leaves_the_issued_plan_counting(world):
+    w = world
+    issued = plan(w.district_a, "72-KH/HU", {w.commune_a: 7}, year=YEAR, issued_on="2026-01-15")
+    replacement = services.plan_replace(
+        plan=issued,
+        by=None,
+        number="80-KH/HU",
+        title="Điều chỉnh",
+        start_year=YEAR,
+        end_year=YEAR,
+        status=Plan.Status.DRAFT,
+    )
+    assert plans.plan_effective(organization=w.district_a, year=YEAR) == issued
+    assert plans.plan_working(organization=w.district_a, year=YEAR) == replacement
+
+    [row] = [r for r in progress_report(organization=w.district_a, year=YEAR, quarter=4).rows if r.quota]
+    assert row.quota_total == 7
+    services.plan_update(plan=replacement, by=None, status=Plan.Status.ISSUED, issued_on=D(2026, 3, 1))
+    assert plans.plan_effective(organization=w.district_a, year=YEAR) == replacement
