@@ -228,8 +228,13 @@ class SubTarget(models.Model):
 
 class QuotaQuerySet(RestrictedQuerySet):
     def effective(self) -> QuotaQuerySet:
-        """Quotas of current (not replaced) plans."""
-        return self.filter(plan__replaced_by__isnull=True)
+        """Quotas that count: those of the effective plan of their plan's organization for their year
+        (quotas.plans, where the definition lives)."""
+        from django.db.models import OuterRef
+
+        from .plans import plan_effective_subquery
+
+        return self.filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
 
 
 class Quota(models.Model):

@@ -18,7 +18,7 @@ from partytrack import hooks, versions
 from partytrack.text import clean_lines, clean_text, fold
 from partytrack.years import FIRST_YEAR, LAST_YEAR
 
-from . import rules, selectors
+from . import plans, rules, selectors
 from .models import Plan, Quota, SubTarget
 from .selectors import Values
 
@@ -182,7 +182,7 @@ def _write_quotas(*, plan: Plan, cells: Mapping[tuple[int, int], Values], by, re
 
 def _resolve_plan(organization: Organization, year: int, plan: Plan | None) -> Plan | None:
     if plan is None:
-        return selectors.plan_effective(organization=organization, year=year)
+        return plans.plan_working(organization=organization, year=year)
     plan = Plan.objects.select_related("organization").get(pk=plan.pk)
     if plan.organization_id != organization.pk:
         raise ValidationError(
@@ -232,8 +232,9 @@ def allocation_save(
 ) -> AllocationResult:
     """Save what `organization` allocates to its children for `year`, all rows or none.
 
-    Without `plan` the effective plan is used, and a draft plan titled after the year is created
-    when there is none. `seen_token` is the state the user loaded (selectors.allocation_state): if
+    Without `plan` the plan being worked on is used (plans.plan_working: the draft being prepared,
+    else the effective plan), and a draft plan titled after the year is created when there is none
+    (it does not count until it is issued). `seen_token` is the state the user loaded (selectors.allocation_state): if
     someone saved in between, AllocationConflict is raised and nothing is written."""
     _check_year(year)
     organization = Organization.objects.get(pk=organization.pk)
@@ -309,8 +310,8 @@ def quota_save(
     by,
     expected_version: versions.Expected = None,
 ) -> Quota:
-    """One organization's quota from its parent (the API). Without `plan` it goes to the parent's
-    effective plan for the year, created as a draft when there is none. With `expected_version` (the
+    """One organization's quota from its parent (the API). Without `plan` it goes to the plan the
+    parent works on for the year (plans.plan_working), created as a draft when there is none. With `expected_version` (the
     API's If-Match) the quota is changed only if it is still at a version the caller read
     (versions.StaleVersion otherwise), checked under the allocation's lock and the row's."""
     organization = Organization.objects.get(pk=organization.pk)
@@ -329,7 +330,7 @@ def quota_save(
     if expected_version is not None:
         _lock_allocation(parent.pk)
         _ensure_can_allocate(by, parent)
-        target = plan or selectors.plan_effective(organization=parent, year=year)
+        target = plan or plans.plan_working(organization=parent, year=year)
         current = Quota.objects.select_for_update().filter(plan=target, organization=organization, year=year).first()
         versions.check(current, expected_version)
     result = allocation_save(

@@ -23,6 +23,7 @@ from partytrack.shortcuts import visible_organization_or_404
 
 from . import exporters, forms, importers, selectors, services
 from .models import Plan
+from .plans import DRAFT_NOT_COUNTED, plan_working
 from .selectors import FIELDS
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -183,6 +184,7 @@ def _allocation_context(request, organization, year, allocation, **grid) -> dict
         else None,
         "own_cumulative": _cumulative(list(own.quarters), own.total) if own and own.has_quarters else None,
         "plan_param": request.GET.get("plan", "") if str(request.GET.get("plan", "")).isdigit() else "",
+        "draft_label": DRAFT_NOT_COUNTED,
         "previous_year": year - 1,
         "next_year": year + 1,
     }
@@ -264,50 +266,9 @@ def _conflict(request, organization, year, base, grid, conflict):
     """Someone saved first. Show what they changed; keep every value the user typed; take theirs where
     the user changed nothing; mark the cells both changed. Nothing was written."""
     current = selectors.allocation_for(organization=organization, year=year, plan=conflict.plan)
-    theirs_all = current.values_by_organization()
     mine = {row.organization_id: row.values for row in grid.rows}
-    empty = (None,) * 5
-    changes = []
-    merged: dict[int, list[str]] = {}
-    conflicts: dict[int, set[str]] = {}
-    latest = (
-        selectors.last_changes_by_organization(
-            plan=conflict.plan, year=year, organization_ids=theirs_all.keys() | base["values"].keys()
-        )
-        if conflict.plan
-        else {}
-    )
-    for row in current.rows:
-        org_id = row.organization.pk
-        before = tuple(base["values"].get(org_id, empty))
-        theirs = tuple(theirs_all.get(org_id, empty))
-        typed = grid.typed.get(org_id, ["" if v is None else str(v) for v in theirs])
-        mine_values = tuple(mine.get(org_id, before))
-        cells = []
-        for index, column in enumerate(FIELDS):
-            changed_by_them = theirs[index] != before[index]
-            changed_by_me = mine_values[index] != before[index]
-            if changed_by_them and not changed_by_me:
-                cells.append("" if theirs[index] is None else str(theirs[index]))
-            else:
-                cells.append(typed[index])
-                if changed_by_them and changed_by_me and mine_values[index] != theirs[index]:
-                    conflicts.setdefault(org_id, set()).add(column)
-            if changed_by_them:
-                entry = latest.get(org_id)
-                changes.append(
-                    {
-                        "organization": row.organization,
-                        "field": selectors.FIELD_LABELS[column],
-                        "before": before[index],
-                        "theirs": theirs[index],
-                        "mine": mine_values[index],
-                        "clash": column in conflicts.get(org_id, ()),
-                        "who": entry.who if entry else "",
-                        "when": entry.when if entry else None,
-                    }
-                )
-        merged[org_id] = cells
+    merge = selectors.allocation_merge(allocation=current, base=base["values"], typed=grid.typed, mine=mine)
+    merged, conflicts, changes = merge.cells, merge.conflicts, merge.changes
     context = _allocation_context(request, organization, year, current, merged=merged, conflicts=conflicts)
     context.update({"conflict": True, "conflict_changes": changes})
     return render(request, "quotas/allocation.html", context, status=409)
@@ -317,9 +278,7 @@ def _conflict(request, organization, year, base, grid, conflict):
 def allocation_history(request, pk: int, year: int):
     _check_year(year)
     organization = visible_organization_or_404(request, pk)
-    plan = _requested_plan(request, organization, year) or selectors.plan_effective(
-        organization=organization, year=year
-    )
+    plan = _requested_plan(request, organization, year) or plan_working(organization=organization, year=year)
     entries = selectors.quota_history(plan=plan, year=year) if plan else []
     return render(
         request,
@@ -372,7 +331,7 @@ def _preview_for(organization, year, plan, data: bytes):
     """Read the file and compare it with what is saved, for the allocation (yearly layout) or the
     plan's term table (term layout)."""
     parsed = importers.read_workbook(data)
-    effective = plan or selectors.plan_effective(organization=organization, year=year)
+    effective = plan or plan_working(organization=organization, year=year)
     if parsed.layout == "term":
         if effective is None:
             parsed.problems.append(

@@ -10,10 +10,12 @@ Rules (the lead's brief and issue 5):
 - A row's admissions are the counted admissions of the child's whole subtree, as the tree is now
   (a moved cell counts under its new parent, a merged commune under the commune it joined).
 - A row's quota is what the child's parent allocated to it in the parent's effective plan for the
-  year (the most recently issued current plan covering the year), plus what that plan allocated to
-  organizations since merged into the child (communes Ba and Hai merged into Hai: Hai's row carries
-  both allocations, so the parent's total stays what it allocated); where there is none, the sum of
-  its own children's quotas, recursively; where there is none at all, "—". A quota of an organization
+  year (quotas.plans: the most recently issued plan covering the year; a draft never counts), plus
+  what that plan allocated to organizations since merged into the child (communes Ba and Hai merged
+  into Hai: Hai's row carries both allocations, so the parent's total stays what it allocated); where
+  there is none, the sum of its own children's quotas, recursively, else the target of its own
+  effective plan (seed 003); where there is none at all, "—" (quotas.plans.measured_against; the
+  alerts read these same rows). A draft of the reported organization is named, not counted. A quota of an organization
   moved (or merged) away from the allocating organization's subtree counts nowhere: allocations
   follow the parent that made them.
 - Quota to date is the cumulative quarterly target through the quarter; a quota with no quarterly
@@ -38,7 +40,15 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.text import fold
-from quotas.models import Plan, Quota
+from quotas.models import Quota
+from quotas.plans import (
+    DRAFT_NOT_COUNTED,
+    measured_against,
+    plan_draft_subquery,
+    plan_effective,
+    plan_effective_subquery,
+    plan_targets,
+)
 
 from .models import QUARTERS
 
@@ -268,6 +278,13 @@ class ProgressReport:
     other: ProgressRow | None
     total: ProgressRow
     nested: dict[int, list[ProgressRow]] = field(default_factory=dict)
+    # The number of the organization's draft for the year, whose quotas are shown nowhere here.
+    draft: str = ""
+
+    @property
+    def draft_note(self) -> str:
+        """ "Dự thảo năm 2027: dự thảo — chưa tính" when a draft exists, next to the quotas it leaves out."""
+        return f"{self.draft}: {DRAFT_NOT_COUNTED}" if self.draft else ""
 
     @property
     def rows(self) -> list[ProgressRow]:
@@ -316,23 +333,6 @@ class ProgressReport:
 # ---------------------------------------------------------------- queries
 
 
-def _effective_plan(organization_ref, year_ref) -> Subquery:
-    """The effective plan of an allocating organization for a year: the most recently issued
-    current plan covering that year."""
-    plans = (
-        Plan.objects.current()
-        .filter(
-            organization=organization_ref,
-            status=Plan.Status.ISSUED,
-            start_year__lte=year_ref,
-            end_year__gte=year_ref,
-        )
-        .order_by(F("issued_on").desc(nulls_last=True), "-pk")
-        .values("pk")[:1]
-    )
-    return Subquery(plans)
-
-
 def allocations(
     receivers: Q, years: Iterable[int] | None = None, *, allocators: Q | None = None
 ) -> dict[tuple[int, int], QuotaFigures]:
@@ -351,7 +351,7 @@ def allocations(
     # The plan is looked up from the receiver's parent, so a quota of a plan by anyone else (a former
     # parent before a move) never matches.
     direct = Quota.objects.filter(receivers).filter(
-        plan=_effective_plan(OuterRef("organization__parent"), OuterRef("year"))
+        plan=plan_effective_subquery(OuterRef("organization__parent"), OuterRef("year"))
     )
     if years is not None:
         direct = direct.filter(year__in=sorted(set(years)))
@@ -367,7 +367,7 @@ def allocations(
             Quota.objects.filter(allocators)
             .filter(organization__merged_into__isnull=False)
             .exclude(organization__parent_id=F("plan__organization_id"))  # a direct allocation, above
-            .filter(plan=_effective_plan(OuterRef("plan__organization"), OuterRef("year")))
+            .filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
             .annotate(credited=Subquery(joined))
             .filter(credited__isnull=False)
         )
@@ -381,21 +381,11 @@ def allocations(
 
 
 def own_plan_targets(where: Q, year: int) -> dict[int, QuotaFigures]:
-    """Each organization's own target for the year from its effective plan (the latest issued current
-    plan that sets one), for the organizations `where` selects (a Q on Plan.organization). One query."""
-    effective: dict[int, Plan] = {}
-    plans = (
-        Plan.objects.current()
-        .covering(year)
-        .filter(where, status=Plan.Status.ISSUED, target__isnull=False)
-        .latest_first()
-    )
-    for plan in plans:
-        effective.setdefault(plan.organization_id, plan)
+    """Each organization's own target for the year from its effective plan (quotas.plans.plan_targets),
+    for the organizations `where` selects (a Q on Plan.organization). One query."""
     return {
         organization_id: QuotaFigures.of(plan.target_for_year(year), plan.target_quarters)
-        for organization_id, plan in effective.items()
-        if plan.target_for_year(year) is not None
+        for (organization_id, _year), plan in plan_targets(where, [year]).items()
     }
 
 
@@ -447,8 +437,12 @@ def progress_report(
         )
         .values(*NODE_FIELDS, *tally_fields)
     )
-    nodes, admitted, derived = {}, {}, {}
+    # The reported organization's draft for the year (which does not count), in the same query: an
+    # uncorrelated subquery, the same on every row.
+    rows = rows.annotate(draft=plan_draft_subquery(organization.pk, year, "number"))
+    nodes, admitted, derived, draft = {}, {}, {}, ""
     for row in rows:
+        draft = row["draft"] or ""
         nodes[row["id"]] = row
         if row["at__sub_q1"] is not None:
             admitted[row["id"]] = (row["at__sub_q1"], row["at__sub_q2"], row["at__sub_q3"], row["at__sub_q4"])
@@ -492,6 +486,7 @@ def progress_report(
         derived=derived,
         admitted=admitted,
         own_target=own_target,
+        draft=draft,
     )
 
 
@@ -510,7 +505,7 @@ class _ReportTree:
         self.nested: dict[int, list[ProgressRow]] = {}
 
     def quota_of(self, node_id: int) -> QuotaFigures | None:
-        return self.allocated.get((node_id, self.year)) or self.derived.get(node_id)
+        return measured_against(allocated=self.allocated.get((node_id, self.year)), derived=self.derived.get(node_id))
 
     @staticmethod
     def ref(node: dict) -> OrganizationRef:
@@ -584,7 +579,9 @@ class _ReportTree:
             self.nested[node["id"]] = rows
 
 
-def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None):
+def _assemble(
+    *, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None, draft=""
+):
     tree = _ReportTree(
         subject_id=organization.pk,
         year=year,
@@ -637,6 +634,7 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
         other=other,
         total=total,
         nested=tree.nested,
+        draft=draft,
     )
 
 
@@ -668,12 +666,7 @@ def progress_header(
     """The official header and signature block of the quarterly report: issued by the organization,
     quotas as in its effective plan for the year (number, date, signer, "Nơi nhận") when it has one."""
     today = today or timezone.localdate()
-    plan = (
-        Plan.objects.current()
-        .filter(organization=organization, status=Plan.Status.ISSUED, start_year__lte=year, end_year__gte=year)
-        .order_by(F("issued_on").desc(nulls_last=True), "-pk")
-        .first()
-    )
+    plan = plan_effective(organization=organization, year=year)
     parent = Organization.objects.filter(pk=organization.parent_id).first()
     superior = party_committee_of(parent.name) if parent else ""
     last_day = quarter_bounds(year, quarter)[1]

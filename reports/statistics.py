@@ -35,6 +35,7 @@ from organizations.models import CELL_KINDS, Kind, MembershipFigure, Organizatio
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.text import fold
 from quotas.models import Plan, SubTarget
+from quotas.plans import counted_plans
 
 from .selectors import MAX_YEAR, MIN_YEAR
 
@@ -458,10 +459,9 @@ def plans_in_force(*, organization: Organization, year: int):
     """Current issued plans covering the year of the organization and of every committee above it:
     nearest committee first, then the most recently issued (undated plans last on every database)."""
     return (
-        Plan.objects.current()
+        counted_plans()
         .covering(year)
         .filter(
-            status=Plan.Status.ISSUED,
             organization__tree_id=organization.tree_id,
             organization__lft__lte=organization.lft,
             organization__rght__gte=organization.rght,

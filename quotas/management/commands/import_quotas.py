@@ -20,7 +20,7 @@ from django.db import transaction
 from organizations.management.commands.grant_role import find_organization
 from partytrack.documents import format_number
 from partytrack.text import fold
-from quotas import importers, selectors, services
+from quotas import importers, plans, selectors, services
 from quotas.models import Plan
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         organization = find_organization(org)
         chosen = _chosen_plan(organization, plan, year) if plan else None
         parsed = importers.read_workbook(path.read_bytes())
-        effective = chosen or selectors.plan_effective(organization=organization, year=year)
+        effective = chosen or plans.plan_working(organization=organization, year=year)
         preview, state = _preview(parsed, organization, year, effective)
         kind = "biểu nhiệm kỳ" if parsed.layout == "term" else "biểu năm"
         self.stdout.write(f"{path.name}: {kind}, {len(preview.rows)} dòng tổ chức, cấp ủy {organization.name}.")
@@ -67,6 +67,9 @@ class Command(BaseCommand):
                 f"{result.deleted} xóa, {result.figures} số liệu đảng viên."
             )
         )
+        note = plans.draft_note(result.plan)
+        if note:  # the report does not count a draft's quotas until it is issued
+            self.stdout.write(self.style.WARNING(f"Kế hoạch {result.plan.number}: {note}."))
 
     def _save(self, parsed, preview, state: _ReadState, *, organization, year, chosen, plan):
         try:
