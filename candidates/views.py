@@ -19,6 +19,7 @@ from organizations.models import CANDIDATE_ROLES
 from partytrack import previews
 from partytrack.documents import xlsx_response
 from partytrack.service_views import service_form
+from partytrack.tables import filter_criteria
 
 from . import exporters, importers, selectors, services
 from .choices import Step, step_index
@@ -35,7 +36,7 @@ from .forms import (
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules
 from .rules import may_extend_decision, may_renew_certificate, next_steps
-from .tables import AdmissionTable, filter_criteria
+from .tables import AdmissionTable, PersonalDataAccessTable
 
 IMPORT_PREVIEW = "candidates.admissions_import"  # partytrack.previews: kept between upload and confirmation
 
@@ -373,11 +374,9 @@ def personal_data_log(request):
     elsewhere: for staff and administrators, about people of their subtree."""
     if not selectors.can_manage(user=request.user):
         raise Http404
-    return render(
-        request,
-        "candidates/personal_data_log.html",
-        {"entries": selectors.personal_data_access_for(user=request.user)[:500]},
-    )
+    table = PersonalDataAccessTable(selectors.personal_data_access_for(user=request.user))
+    RequestConfig(request, paginate=True).configure(table)
+    return render(request, "candidates/personal_data_log.html", {"table": table})
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""The admissions list as a django-tables2 table: pages and sort links keep the filter, the table's own
-parameters are not filters, bad parameters are no server error, and the query count does not grow."""
+"""The admissions list and the personal-data access log as django-tables2 tables: pages and sort links
+keep the filter, the table's own parameters are not filters, bad parameters are no server error, and the
+query count does not grow with the rows."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidates import services
+from candidates.models import PersonalDataAccess
 
 from .factories import make_admission
 
@@ -87,3 +89,37 @@ def test_the_query_count_does_not_grow_with_the_rows(world, client):
 def test_an_empty_list_says_so(world, client):
     client.force_login(world.secretary)
     assert '<td colspan="5" class="muted">Chưa có kết nạp nào.</td>' in client.get(URL).content.decode()
+
+
+def log(world, n: int, **fields) -> None:
+    for i in range(n):
+        PersonalDataAccess.objects.create(
+            user=world.secretary,
+            kind=PersonalDataAccess.Kind.ADMISSION_PAGE,
+            path=f"/candidates/admissions/{i}/",
+            organization=world.cell_a,
+            person_count=i + 1,
+            **fields,
+        )
+
+
+def test_the_access_log_has_pages_instead_of_a_silent_cut(world, client):
+    log(world, 3, subject_hash="abcdef0123456789")
+    client.force_login(world.admin)
+    url = reverse("candidates:personal_data_log")
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(url, {"per_page": 2, "sort": "person_count"})
+    rows = [row.record.person_count for row in response.context["table"].page.object_list]
+    html = response.content.decode()
+    assert rows == [1, 2] and "Trang 1 / 2" in html and 'href="?per_page=2&amp;sort=person_count&amp;page=2"' in html
+    assert "<code>/candidates/admissions/0/</code>" in html and "#abcdef01" in html and 'class="num"' in html
+    log(world, 2)
+    with CaptureQueriesContext(connection) as later:
+        client.get(url, {"per_page": 5})
+    assert len(later) == len(first)
+
+
+def test_an_empty_access_log_says_so(world, client):
+    client.force_login(world.admin)
+    html = client.get(reverse("candidates:personal_data_log")).content.decode()
+    assert '<td colspan="6" class="muted">Chưa có lần truy cập nào.</td>' in html
