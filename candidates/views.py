@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from django_tables2 import RequestConfig
 
 from partytrack import previews
 from partytrack.documents import xlsx_response
 from partytrack.service_views import service_form
+from partytrack.tables import filter_criteria
 
 from . import exporters, importers, selectors, services
 from .choices import Step, step_index
@@ -33,6 +35,7 @@ from .forms import (
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules
 from .rules import may_extend_decision, may_renew_certificate, next_steps
+from .tables import AdmissionTable, PersonalDataAccessTable
 
 IMPORT_PREVIEW = "candidates.admissions_import"  # partytrack.previews: kept between upload and confirmation
 
@@ -303,22 +306,19 @@ def undo(request, pk: int):
 def admissions(request):
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
-    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user)
+    criteria = filter_criteria(request.GET) or None
+    filterset = AdmissionFilter(criteria, queryset=queryset, user=request.user)
     refused = filterset.is_bound and not filterset.is_valid()  # shown on the form; nothing is listed
     if refused:
         rows = queryset.none()
     else:
         rows = (filterset.qs if filterset.is_bound else queryset.counted()).select_related("organization")
-    total = rows.count()
+    table = AdmissionTable(rows.order_by("-admitted_on", "full_name"))
+    RequestConfig(request, paginate=True).configure(table)
     return render(
         request,
         "candidates/admissions.html",
-        {
-            "filter": filterset,
-            "admissions": rows.order_by("-admitted_on", "full_name")[:500],
-            "total": total,
-            "can_manage": selectors.can_manage(user=request.user),
-        },
+        {"filter": filterset, "table": table, "can_manage": selectors.can_manage(user=request.user)},
         status=400 if refused else 200,
     )
 
@@ -373,11 +373,9 @@ def personal_data_log(request):
     elsewhere: for staff and administrators, about people of their subtree."""
     if not selectors.can_manage(user=request.user):
         raise Http404
-    return render(
-        request,
-        "candidates/personal_data_log.html",
-        {"entries": selectors.personal_data_access_for(user=request.user)[:500]},
-    )
+    table = PersonalDataAccessTable(selectors.personal_data_access_for(user=request.user))
+    RequestConfig(request, paginate=True).configure(table)
+    return render(request, "candidates/personal_data_log.html", {"table": table})
 
 
 @login_required
