@@ -84,7 +84,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FOLLOWED = ("/comments", "/drawing", "/table", "/pivotTable", "/externalLink")
 # Elements of a sheet that are the cells themselves, bounded by the row, column and cell limits.
 CELL_PARTS = frozenset({"row", "c", "v", "f", "is", "t"})
-_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]+)$")
 
 
 class UploadRefused(ValueError):
