@@ -4,14 +4,12 @@ column of every problem. Writing is the service's job (candidates.services.admis
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from organizations.models import Organization
@@ -220,21 +218,13 @@ def parse_admissions_xlsx(content: bytes, *, user) -> ParsedFile:
         result.errors.append(exc.message)
         return result
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx
-        result.errors.append(_("Không đọc được tệp: hãy chọn tệp Excel .xlsx (không phải .xls hay .csv)."))
-        return result
-    try:
-        return _parse_sheet(sheet, summary.sheets[0], user=user, result=result)
-    finally:
-        workbook.close()
+        return _parse_sheet(uploads.first_sheet_rows(content), summary.sheets[0], user=user, result=result)
+    except uploads.UploadRefused as exc:  # a cell openpyxl cannot read: nothing of the file is kept
+        return ParsedFile(errors=[exc.message])
 
 
-def _parse_sheet(sheet, summary: uploads.SheetSummary, *, user, result: ParsedFile) -> ParsedFile:
-    # A <dimension> smaller than the data (a file written by a program, not Excel) must not hide rows.
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows()  # cells, not values: an error Excel saved (#DIV/0!) is told from text by its type
+def _parse_sheet(rows, summary: uploads.SheetSummary, *, user, result: ParsedFile) -> ParsedFile:
+    # `rows` are cells, not values: an error Excel saved (#DIV/0!) is told from text by its type.
     header, header_row = _find_header(rows, summary, result)
     if header is None:
         return result

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, RestrictedQuerySet
-from partytrack.fields import CleanCharField, CleanTextField, CompactCharField
+from partytrack.fields import CleanCharField, CleanTextField, CompactCharField, NameCharField
 from partytrack.models import AuditHistory, OneRowRules
 from partytrack.text import fold
 
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 citizen_id_validator = RegexValidator(
-    r"^(\d{9}|\d{12})$", _("Số căn cước công dân gồm 12 chữ số (chứng minh nhân dân cũ: 9 chữ số).")
+    r"^([0-9]{9}|[0-9]{12})$", _("Số căn cước công dân gồm 12 chữ số (chứng minh nhân dân cũ: 9 chữ số).")
 )
 
 
@@ -130,7 +130,7 @@ class PersonFields(models.Model):
     """Who the person is, and the attributes plans and statistics count; shared by Candidate and
     Admission (an admission keeps a copy as of the decision)."""
 
-    full_name = CleanCharField(_("họ và tên"), max_length=150)
+    full_name = NameCharField(_("họ và tên"), max_length=150)
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("ngày sinh"))
     citizen_id = CompactCharField(

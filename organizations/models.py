@@ -15,7 +15,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
-from partytrack.fields import CleanCharField
+from partytrack.fields import CleanCharField, NameCharField
 from partytrack.models import AuditHistory
 from partytrack.text import fold
 
@@ -250,7 +250,7 @@ code_validator = RegexValidator(
 
 
 class Organization(MPTTModel):
-    name = CleanCharField(_("tên"), max_length=255)
+    name = NameCharField(_("tên"), max_length=255)
     short_name = CleanCharField(_("tên ngắn"), max_length=100, blank=True)
     code = CleanCharField(_("mã"), max_length=50, unique=True, validators=[code_validator])
     kind = models.CharField(_("loại hình"), max_length=32, choices=Kind.choices)

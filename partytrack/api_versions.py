@@ -6,9 +6,9 @@ compares it under its lock and refuses a stale one, which answers 412 Preconditi
 changes nothing. Without If-Match (or with `If-Match: *`) a write goes through as before.
 
 A write request runs in one transaction, so the ETag of its answer is read before any other writer
-can get in: it is the version of exactly what the answer shows. The version names the stored row,
-not the bytes of the answer (a proxy that compresses the answer marks it weak, `W/"…"`), so a weak
-tag sent back is compared like the strong one.
+can get in: it is the version of exactly what the answer shows. If-Match uses the strong comparison
+(RFC 9110, 13.1.1): a weak tag `W/"…"` promises only an equivalent answer, not this row's version,
+so it never matches and the write answers 412 (the API sends strong tags only).
 """
 
 from __future__ import annotations
@@ -45,10 +45,12 @@ def parse_if_match(header: str | None) -> versions.Expected:
         tag = part.strip()
         if tag == "*":
             return None
-        tag = tag.removeprefix("W/").strip('"')
+        if tag.startswith("W/"):
+            continue  # strong comparison: a weak tag matches no version
+        tag = tag.strip('"')
         if tag:
             tags.add(tag)
-    return frozenset(tags)  # an empty or garbled header matches nothing
+    return frozenset(tags)  # an empty, weak-only or garbled header matches nothing
 
 
 class VersionedSchema(AutoSchema):

@@ -11,11 +11,15 @@ the same way before their own length checks, so what the user typed is checked a
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from .text import clean_compact, clean_lines, clean_text
+from .text import clean_compact, clean_lines, clean_text, foreign_letter
 
 
 class _Cleaned:
@@ -60,6 +64,28 @@ class CleanCharField(_Cleaned, models.CharField):
     def formfield(self, **kwargs):
         kwargs.setdefault("form_class", self.form_class)
         return super().formfield(**kwargs)
+
+
+def validate_latin_name(value) -> None:
+    """A name of a person or an organization is written in Latin script: a look-alike letter of another
+    script (Cyrillic "е" in "Nguyеn") would pass every duplicate check as a different name."""
+    char = foreign_letter(clean_text(value)) if isinstance(value, str) else None
+    if char is not None:
+        raise ValidationError(
+            _(
+                "Tên có chữ “%(char)s” (U+%(code)s, %(name)s) không phải chữ Latinh: hãy gõ lại bằng bàn phím "
+                "tiếng Việt."
+            )
+            % {"char": char, "code": f"{ord(char):04X}", "name": unicodedata.name(char, "?")},
+            code="script",
+        )
+
+
+class NameCharField(CleanCharField):
+    """The name of a person or an organization: clean text in Latin script (`validate_latin_name`). Every
+    write that validates (pages, the API, imports, services' full_clean) checks it here."""
+
+    default_validators = [validate_latin_name]
 
 
 class CompactCharField(CleanCharField):

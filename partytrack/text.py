@@ -13,18 +13,19 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
+# Characters that are not spaces to Unicode yet show as one (Hangul fillers, the blank Braille
+# pattern): read as a space, so "Nguyễn\u2800Thị" is "Nguyễn Thị".
+_BLANKS = {0x115F: " ", 0x1160: " ", 0x2800: " ", 0x3164: " ", 0xFFA0: " "}
+
 # Default-ignorable code points that are not format characters (Unicode's DerivedCoreProperties):
-# combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian variation selectors,
-# variation selectors, halfwidth Hangul filler, reserved ranges. Each renders as nothing.
+# combining grapheme joiner, Khmer inherent vowels, Mongolian variation selectors, variation
+# selectors, reserved ranges. Each renders as nothing.
 _IGNORABLE = (
     (0x034F, 0x034F),
-    (0x115F, 0x1160),
     (0x17B4, 0x17B5),
     (0x180B, 0x180F),
     (0x2060, 0x206F),
-    (0x3164, 0x3164),
     (0xFE00, 0xFE0F),
-    (0xFFA0, 0xFFA0),
     (0xFFF0, 0xFFF8),
     (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A),
@@ -50,7 +51,7 @@ def _visible(text) -> str:
     text = "" if text is None else str(text)
     if text.isascii() and text.isprintable():
         return text  # the common case, without a look at each character
-    return "".join(char for char in text if not _invisible(char))
+    return "".join(char for char in text.translate(_BLANKS) if not _invisible(char))
 
 
 def clean_text(text) -> str:
@@ -68,17 +69,26 @@ def clean_lines(text) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII digit: full-width "００１" (a phone's full-width keyboard) and
+    Arabic-Indic "٠٠١" are "001". Python's `str.isdigit` and `\\d` accept them all; a check that means
+    0-9 reads the text through this function, or says [0-9]."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else char for char in text)
+
+
 def clean_compact(text) -> str:
-    """A number written with spaces, stored without any: a citizen ID "001 090 123\\u200b456" ->
-    "001090123456"."""
-    return clean_text(text).replace(" ", "")
+    """A number written with spaces, stored without any, its digits ASCII: a citizen ID
+    "001 090 123\\u200b456" or "００１０９０１２３４５６" -> "001090123456"."""
+    return ascii_digits(clean_text(text).replace(" ", ""))
 
 
 def fold(text) -> str:
     """The identity of a name, code or search word: the clean text without case or diacritics
     (compatibility forms folded too): "Lục Ngạn" -> "luc ngan", "Đồng" -> "dong", "Thôn\\u200b 1" ->
     "thon 1"."""
-    decomposed = unicodedata.normalize("NFKD", clean_text(text).casefold())
+    decomposed = unicodedata.normalize("NFKD", ascii_digits(clean_text(text)).casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _SPACES.sub(" ", stripped.replace("đ", "d")).strip()
 
@@ -86,4 +96,16 @@ def fold(text) -> str:
 def spelling_key(text) -> str:
     """The identity where diacritics tell two names apart (introducers: Hùng and Hưng are two
     people): the clean text without case, diacritics kept."""
-    return unicodedata.normalize("NFKC", clean_text(text).casefold())
+    return unicodedata.normalize("NFKC", ascii_digits(clean_text(text)).casefold())
+
+
+def foreign_letter(text: str) -> str | None:
+    """The first letter of `text` that is not Latin (Cyrillic "е", Greek "Τ", CJK…), or None. Names of
+    people and organizations are written in Latin script in Vietnam: a look-alike letter of another
+    script makes a second person or a second sibling that reads the same."""
+    if text.isascii():
+        return None
+    for char in text:
+        if unicodedata.category(char).startswith("L") and " LATIN " not in f" {unicodedata.name(char, '')} ":
+            return char
+    return None

@@ -39,19 +39,24 @@ Each refusal is an ``UploadRefused`` whose message is Vietnamese and names what 
 from __future__ import annotations
 
 import io
+import math
 import re
+import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pyexpat import ExpatError, ParserCreate
 from xml.etree.ElementTree import fromstring
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.packaging.workbook import WorkbookPackage
 from openpyxl.reader.excel import _find_workbook_part
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_CORE, ARC_CUSTOM, ARC_STYLE, SHARED_STRINGS
 
 from partytrack.documents import format_number
@@ -79,7 +84,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FOLLOWED = ("/comments", "/drawing", "/table", "/pivotTable", "/externalLink")
 # Elements of a sheet that are the cells themselves, bounded by the row, column and cell limits.
 CELL_PARTS = frozenset({"row", "c", "v", "f", "is", "t"})
-_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]+)$")
 
 
 class UploadRefused(ValueError):
@@ -689,4 +694,75 @@ class _SheetScan:
         )
 
 
-__all__ = ["MergedRange", "SheetSummary", "UploadRefused", "XlsxSummary", "check_upload_size", "check_xlsx"]
+# ------------------------------------------------------------------------------ reading the cells
+
+
+def first_sheet_rows(data: bytes, *, data_only: bool = True) -> Iterator[tuple]:
+    """The rows of the first worksheet as openpyxl's read-only reader gives them (cells, `<dimension>`
+    reset: one smaller than the data, in a file written by a program, must not hide rows), for a file
+    `check_xlsx` passed. The guard bounds what openpyxl reads, not every value it converts: a number cell
+    holding "abc", a date cell holding "not-a-date", a shared-string index past the table make openpyxl
+    raise while it iterates, and a number past Excel's range (1e999) reads as infinity. Each is an
+    UploadRefused naming the cell where it is known, the same refusal for every importer."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        sheet = workbook.worksheets[0]
+    except Exception:  # openpyxl raises many kinds of errors for a well-formed file it cannot read
+        raise UploadRefused(_("Tệp không phải là tệp Excel .xlsx đọc được.")) from None
+    try:
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows()
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # ValueError, IndexError, KeyError, TypeError… from openpyxl's conversions
+                raise _unreadable_cell(sheet.title, sys.exc_info()[2]) from None
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise _unreadable_value(sheet.title, cell.coordinate, str(value))
+            yield row
+    finally:
+        workbook.close()
+
+
+def _unreadable_value(sheet: str, cell: str, value: str) -> UploadRefused:
+    return UploadRefused(
+        _("Tệp không phải là tệp Excel .xlsx đọc được.")
+        + " "
+        + _("Ô %(cell)s (trang “%(sheet)s”) ghi giá trị “%(value)s” không đọc được: hãy sửa ô bằng Excel rồi lưu lại.")
+        % {"cell": cell, "sheet": sheet, "value": value[:40]}
+    )
+
+
+def _unreadable_cell(sheet: str, traceback) -> UploadRefused:
+    """The cell openpyxl's parser was converting when it raised, read from its frames (WorkSheetParser
+    .parse_cell: the cell's `coordinate` or its row and column counters, and the raw `value`)."""
+    cell = value = None
+    while traceback is not None:
+        frame = traceback.tb_frame
+        parser = frame.f_locals.get("self")
+        if isinstance(parser, WorkSheetParser) and frame.f_code.co_name == "parse_cell":
+            coordinate, raw = frame.f_locals.get("coordinate"), frame.f_locals.get("value")
+            if coordinate and _CELL.match(str(coordinate)):
+                cell = str(coordinate).upper()
+            elif 0 < parser.col_counter <= 18278 and parser.row_counter > 0:
+                cell = f"{get_column_letter(parser.col_counter)}{parser.row_counter}"
+            value = raw if isinstance(raw, str) else None
+        traceback = traceback.tb_next
+    if cell is None:
+        return UploadRefused(_("Tệp không phải là tệp Excel .xlsx đọc được.") + " " + _("Có ô không đọc được."))
+    return _unreadable_value(sheet, cell, value or "")
+
+
+__all__ = [
+    "MergedRange",
+    "SheetSummary",
+    "UploadRefused",
+    "XlsxSummary",
+    "check_upload_size",
+    "check_xlsx",
+    "first_sheet_rows",
+]

@@ -10,14 +10,12 @@ the database: the caller passes the candidate organizations and the current valu
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.utils import get_column_letter, range_boundaries
 
@@ -210,16 +208,10 @@ class ParsedSheet:
 
 
 def _read_cells(data: bytes, *, data_only: bool):
-    """Every cell of the first worksheet as openpyxl's read-only reader gives it, its dimension reset: a
-    <dimension> smaller than the data (a file written by a program, not Excel) must not hide rows."""
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        for row in sheet.iter_rows():
-            yield from (cell for cell in row if isinstance(cell, ReadOnlyCell))
-    finally:
-        workbook.close()
+    """Every cell of the first worksheet as openpyxl's read-only reader gives it (partytrack.uploads: a
+    value openpyxl cannot read is an UploadRefused naming its cell)."""
+    for row in uploads.first_sheet_rows(data, data_only=data_only):
+        yield from (cell for cell in row if isinstance(cell, ReadOnlyCell))
 
 
 class _Cells:
@@ -484,6 +476,9 @@ def _open(data: bytes, parsed: ParsedSheet):
         return None
     try:
         cells = _Cells(data, summary.sheets[0])
+    except uploads.UploadRefused as exc:
+        parsed.problems.append(Problem(None, "", exc.message))
+        return None
     except Exception:  # openpyxl raises many kinds of errors for a well-formed file it cannot read
         parsed.problems.append(Problem(None, "", _("Tệp không phải là tệp Excel .xlsx đọc được.")))
         return None

@@ -13,7 +13,7 @@ from django.db import connection
 
 from candidates.models import Admission, Candidate, StepEvent
 from organizations.models import Organization
-from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
+from partytrack.text import clean_compact, clean_lines, clean_text, fold, foreign_letter, spelling_key
 from partytrack.text_cleanup import CleanedDuplicates
 from quotas.models import Plan
 from tests.candidates.factories import make_admission, make_candidate
@@ -158,3 +158,40 @@ def test_the_data_migration_stops_on_records_that_become_one_person_and_writes_n
     with connection.cursor() as cursor:
         cursor.execute("SELECT decision_number FROM candidates_admission WHERE id = %s", [other.pk])
         assert cursor.fetchone()[0] == f"5{SOFT_HYPHEN}-QĐ"  # nothing written
+
+
+@pytest.mark.parametrize("blank", ["\u2800", "\u3164", "\uffa0", "\u115f", "\u1160", "\u2003", "\u202f", "\u1680"])
+def test_blank_looking_characters_are_a_space(blank):
+    """Issue 12 re-probe: U+2800 (a symbol, category So) and the Hangul fillers show as a space: they
+    are one, not a second spelling of the name, nor glue between two words."""
+    assert clean_text(f"Nguyễn{blank}Thị Demo 108") == "Nguyễn Thị Demo 108"
+    assert clean_text(f"Nguyễn {blank}Thị{blank}") == "Nguyễn Thị"
+    assert fold(f"Nguyễn{blank}Thị Demo 108") == "nguyen thi demo 108"
+    assert spelling_key(f"Nguyễn{blank}Thị") == "nguyễn thị"
+
+
+def test_digits_of_every_script_are_ascii_digits_in_numbers_and_identities():
+    assert clean_compact("００１０９５０１２３４５") == "001095012345"  # a phone's full-width keyboard
+    assert clean_compact("٠٠١٠٩٥٠١٢٣٤٥") == "001095012345"  # Arabic-Indic
+    assert clean_compact("۰۰۱ ۰۹۵ ۰۱۲ ۳۴۵") == "001095012345"  # Extended Arabic-Indic, with spaces
+    assert fold("Chi bộ Thôn ١") == fold("Chi bộ Thôn 1") == "chi bo thon 1"
+    assert spelling_key("Thôn ١") == spelling_key("Thôn 1")
+
+
+@pytest.mark.parametrize(
+    ("name", "letter"),
+    [
+        ("Nguy\u0435\u0303n Thị", "\u0435"),  # Cyrillic е with a combining tilde
+        ("Chi bộ \u0422hôn 1", "\u0422"),  # Cyrillic Т
+        ("Chi bộ \u03a4hôn 1", "\u03a4"),  # Greek Τ
+        ("Nguyễn 阮", "阮"),
+        ("Nguyễn \U0001d40dam", "\U0001d40d"),  # MATHEMATICAL BOLD CAPITAL N
+    ],
+)
+def test_a_letter_of_another_script_is_found(name, letter):
+    assert foreign_letter(name) == letter
+
+
+def test_latin_names_have_no_foreign_letter():
+    for name in ("Nguyễn Thị Demo 108", "ĐẶNG VĂN ỨNG", "Chi bộ Thôn 1 (Biên Sơn)", "Ｎguyễn", "Y Đăk Mlô"):
+        assert foreign_letter(name) is None, name

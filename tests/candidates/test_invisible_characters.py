@@ -282,3 +282,59 @@ def test_a_search_with_invisible_characters_still_finds(world, client):
     client.force_login(world.admin)
     response = client.get(reverse("admin:candidates_admission_changelist"), {"q": f"Vũ{ZWSP} Văn"})
     assert [a.full_name for a in response.context["cl"].result_list] == ["Vũ Văn Thấy"]
+
+
+# ---------------------------------------------------------------- issue 12 re-probe: blanks, scripts, digits
+
+BRAILLE_BLANK = "Nguyễn\u2800Thị Demo 108"
+CYRILLIC_E = "Nguy\u0435\u0303n Thị Demo 108"  # Cyrillic е, a combining tilde: reads "Nguyễn"
+SCRIPT_REFUSAL = (
+    "Tên có chữ “е” (U+0435, CYRILLIC SMALL LETTER IE) không phải chữ Latinh: hãy gõ lại bằng bàn phím tiếng Việt."
+)
+
+
+def test_a_blank_braille_pattern_does_not_admit_the_same_person_twice(world, admitted):
+    with pytest.raises(ValidationError) as info:
+        make_admission(world.cell_a2, full_name=BRAILLE_BLANK, birth_date=BORN, admitted_on=D(2022, 6, 1))
+    assert "đã được kết nạp" in " ".join(info.value.messages)
+    response = api(world.staff).post("/api/v1/admissions/", admission_form(world, full_name=BRAILLE_BLANK))
+    assert response.status_code == 400 and "đã được kết nạp" in response.data["full_name"][0], response.data
+    assert Admission.objects.count() == 1
+    assert counted_in_district(world) == (0, 1, 0, 0)
+
+
+def test_a_name_with_a_letter_of_another_script_is_refused_everywhere(world, admitted, client):
+    with pytest.raises(ValidationError) as info:
+        make_admission(world.cell_a2, full_name=CYRILLIC_E, birth_date=BORN, admitted_on=D(2022, 6, 1))
+    assert info.value.message_dict["full_name"] == [SCRIPT_REFUSAL]
+    client.force_login(world.staff)
+    response = client.post(reverse("candidates:admission_create"), admission_form(world, full_name=CYRILLIC_E))
+    assert response.status_code == 200 and response.context["form"].errors["full_name"] == [SCRIPT_REFUSAL]
+    for url in ("/api/v1/admissions/", "/api/v1/candidates/"):
+        response = api(world.staff).post(url, admission_form(world, full_name=CYRILLIC_E), format="json")
+        assert response.status_code == 400 and response.data["full_name"] == [SCRIPT_REFUSAL], response.data
+    row = [1, world.cell_a2.code, CYRILLIC_E, "Nữ", BORN, "99-QĐ/HU", D(2022, 6, 1), "Kinh", "", ""]
+    errors = upload(client, workbook([row])).context["errors"]
+    assert f"Dòng 3, cột “Họ và tên”: {SCRIPT_REFUSAL}" in errors, errors
+    assert Admission.objects.count() == 1 and not Candidate.objects.exists()
+    assert counted_in_district(world) == (0, 1, 0, 0)
+
+
+@pytest.mark.parametrize("typed", ["０２４０９８００１２３４", "٠٢٤٠٩٨٠٠١٢٣٤", "۰۲۴ ۰۹۸ ۰۰۱ ۲۳۴"])
+def test_a_citizen_id_in_other_digits_is_the_same_citizen_id(world, typed):
+    make_admission(world.cell_a, full_name="Hoàng Văn Bình", citizen_id="024098001234", admitted_on=ADMITTED)
+    with pytest.raises(ValidationError) as info:
+        make_admission(world.cell_a2, full_name="Hoàng Văn Bính", citizen_id=typed, by=world.staff)
+    assert "đã được kết nạp" in " ".join(info.value.messages)
+    form = admission_form(world, full_name="Hoàng Văn Bính", citizen_id=typed)
+    response = api(world.staff).post("/api/v1/admissions/", form, format="json")
+    assert response.status_code == 400 and "đã được kết nạp" in response.data["full_name"][0], response.data
+    assert Admission.objects.count() == 1
+
+
+def test_a_citizen_id_of_other_digits_is_checked_as_its_ascii_digits(world):
+    with pytest.raises(ValidationError) as info:
+        make_admission(world.cell_a2, full_name="Đỗ Văn Số", citizen_id="٠٢٤٠٩٨٠٠١٢٣")  # 11 digits
+    assert "12 chữ số" in " ".join(info.value.messages)
+    created = make_admission(world.cell_a2, full_name="Đỗ Văn Số", citizen_id="٠٢٤٠٩٨٠٠١٢٣٩")
+    assert Admission.objects.get(pk=created.pk).citizen_id == "024098001239"

@@ -138,3 +138,47 @@ def test_the_admin_search_reads_the_term_as_the_pages_do(world, client):
     for query in (f"Biên{ZWSP} Sơn", "bien son"):
         response = client.get(reverse("admin:organizations_organization_changelist"), {"q": query})
         assert [org.code for org in response.context["cl"].result_list] == ["A1"], query
+
+
+# ---------------------------------------------------------------- issue 12 re-probe: blanks, scripts
+
+CYRILLIC_T = "Chi bộ \u0422hôn 1"  # Cyrillic Т: reads "Chi bộ Thôn 1"
+SCRIPT_REFUSAL = (
+    "Tên có chữ “Т” (U+0422, CYRILLIC CAPITAL LETTER TE) không phải chữ Latinh: hãy gõ lại bằng bàn phím tiếng Việt."
+)
+
+
+def test_a_blank_braille_pattern_makes_no_second_sibling(world):
+    before = snapshot()
+    with pytest.raises(ValidationError) as info:
+        services.organization_create(
+            parent=world.commune_a, name="Chi bộ\u2800Thôn 1", code="A1X", kind=Kind.CELL, by=world.staff
+        )
+    assert "Đã có tổ chức “Chi bộ Thôn 1”" in " ".join(info.value.messages)
+    assert snapshot() == before
+
+
+def test_a_name_with_a_letter_of_another_script_is_refused_everywhere(world, client):
+    before = snapshot()
+    with pytest.raises(ValidationError) as info:
+        services.organization_create(
+            parent=world.commune_a, name=CYRILLIC_T, code="A1X", kind=Kind.CELL, by=world.staff
+        )
+    assert info.value.message_dict["name"] == [SCRIPT_REFUSAL]
+    with pytest.raises(ValidationError):
+        services.organization_update(organization=world.cell_a2, name="Chi bộ \u03a4rường", by=world.staff)  # Greek Τ
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("organizations:create", args=[world.commune_a.pk]),
+        {"name": CYRILLIC_T, "code": "A1X", "kind": "cell", "sector": "residential", "position": 0},
+    )
+    assert response.status_code == 200 and SCRIPT_REFUSAL in response.content.decode()
+    response = api(world.staff).post(
+        "/api/v1/organizations/",
+        {"code": "A1X", "name": CYRILLIC_T, "kind": "cell", "parent": world.commune_a.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["name"] == [SCRIPT_REFUSAL], response.json()
+    response = api(world.staff).patch(f"/api/v1/organizations/{world.cell_a2.pk}/", {"name": CYRILLIC_T}, format="json")
+    assert response.status_code == 400 and response.json()["name"] == [SCRIPT_REFUSAL], response.json()
+    assert snapshot() == before

@@ -284,3 +284,63 @@ def test_two_long_mentor_names_are_refused_naming_the_mentor(world):
     assert response.status_code == 400
     assert "quá mức tối đa 150" in response.json()["mentor_name"][0]
     assert changed(before, snapshot()) == []
+
+
+# ------------------------------------------------------------ JSON strings and depth (issue 12 re-probe)
+
+SURROGATE_REFUSAL = "Không được có ký tự thay thế (surrogate): U+D800."
+
+
+def _writes(world) -> list[tuple[str, str]]:
+    """A creation, a PUT and a PATCH (the quotas take PUT only)."""
+    quota = _quota(world.commune_a, world.cell_a)
+    return [
+        ("post", "/api/v1/candidates/"),
+        ("put", f"/api/v1/quotas/{quota.pk}/"),
+        ("patch", f"/api/v1/organizations/{world.cell_a2.pk}/"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{{"ethnicity": "\\ud800x", {rest}}}',  # a choice field: its "not a valid choice" message once failed
+        '{{"full_name": "Nguy\\ud800n", {rest}}}',
+        '{{"\\ud800": 1, {rest}}}',  # a key
+        '{{"notes": ["a", {{"b": ["\\ud800"]}}], {rest}}}',  # deep in a list
+    ],
+    ids=["choice", "text", "key", "nested"],
+)
+def test_a_lone_surrogate_anywhere_in_the_json_is_400_and_writes_nothing(world, body):
+    client = _api(world.superuser)
+    payload = _posts(world)[2][1]
+    rest = json.dumps(payload)[1:-1]
+    for method, url in _writes(world):
+        before = snapshot()
+        response = getattr(client, method)(url, body.format(rest=rest), content_type="application/json")
+        assert response.status_code == 400, (url, response.content)
+        assert response.json() == {"detail": SURROGATE_REFUSAL}, url
+        assert changed(before, snapshot()) == [], url
+
+
+@pytest.mark.parametrize("opening", ['{"a": ', "["], ids=["objects", "lists"])
+def test_json_nested_deeper_than_the_limit_is_400_and_writes_nothing(world, opening):
+    client = _api(world.superuser)
+    closing = "}" if opening == '{"a": ' else "]"
+    for depth in (33, 5000):
+        body = opening * depth + "1" + closing * depth
+        for method, url in _writes(world):
+            before = snapshot()
+            response = getattr(client, method)(url, body, content_type="application/json")
+            assert response.status_code == 400, (url, depth, response.content[:200])
+            assert response.json() == {"detail": "Dữ liệu gửi lên lồng nhau quá 32 tầng."}, url
+            assert changed(before, snapshot()) == [], url
+
+
+def test_json_within_the_depth_limit_and_brackets_in_strings_are_read(world):
+    """32 levels are read (the serializer answers about the field); brackets inside strings do not count."""
+    client = _api(world.superuser)
+    payload = {**_posts(world)[2][1], "full_name": "Nguyễn [[[[{{{{" * 8 + "Văn A"}
+    body = json.dumps(payload)[:-1] + ', "extra": ' + "[" * 31 + "1" + "]" * 31 + "}"
+    response = client.post("/api/v1/candidates/", body, content_type="application/json")
+    assert response.status_code == 201, response.content

@@ -417,3 +417,61 @@ def test_an_error_value_in_a_bieu_is_refused_at_its_row_and_column(seeded):
         "Dòng 6, cột E (Quý II): ô E6 có giá trị lỗi “#DIV/0!” của Excel (công thức tính lỗi): hãy sửa công thức "
         "hoặc ghi giá trị" in problems
     )
+
+
+# ------------------------------------------------------------- values openpyxl cannot convert (issue 12)
+
+
+def with_cell(cell_xml: str, *, where: str = "E2") -> bytes:
+    """The admissions template with one data cell (Ngày sinh, E2) replaced by `cell_xml`: openpyxl's
+    reader raises while it converts it, after the guard passed the file."""
+    data = xlsx([HEADER, ADMISSION])
+    sheet = parts(data)["xl/worksheets/sheet1.xml"].decode()
+    original = f'<c r="{where}" t="inlineStr"><is><t>01/01/2000</t></is></c>'
+    assert original in sheet
+    return rezip(data, {"xl/worksheets/sheet1.xml": sheet.replace(original, cell_xml).encode()})
+
+
+UNREADABLE_CELLS = {
+    "number NaN": ('<c r="E2"><v>NaN</v></c>', "NaN"),
+    "number abc": ('<c r="E2" t="n"><v>abc</v></c>', "abc"),
+    "date not-a-date": ('<c r="E2" t="d"><v>not-a-date</v></c>', "not-a-date"),
+    "shared string out of range": ('<c r="E2" t="s"><v>9999</v></c>', "9999"),
+    "shared string not a number": ('<c r="E2" t="s"><v>x</v></c>', "x"),
+    "boolean not a number": ('<c r="E2" t="b"><v>yes</v></c>', "yes"),
+    "number past Excel's range": ('<c r="E2"><v>1e999</v></c>', "inf"),
+}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_CELLS)
+def test_a_value_openpyxl_cannot_read_is_refused_at_its_cell_by_both_importers(kind, world, seeded, client):
+    cell_xml, shown = UNREADABLE_CELLS[kind]
+    data = with_cell(cell_xml)
+    uploads.check_xlsx(data)  # the guard passes it: the refusal comes while the cells are read
+    expected = (
+        "Tệp không phải là tệp Excel .xlsx đọc được. "
+        f"Ô E2 (trang “Sheet”) ghi giá trị “{shown}” không đọc được: hãy sửa ô bằng Excel rồi lưu lại."
+    )
+    before = state()
+    assert [str(p) for p in quota_importers.read_workbook(data).problems] == [expected]
+    assert parse_admissions_xlsx(data, user=world.staff).errors == [expected]
+
+    client.force_login(seeded.staff)
+    url = reverse("quotas:import", kwargs={"pk": seeded.luc_ngan.pk, "year": 2022})
+    response = client.post(url, {"file": SimpleUploadedFile("bieu.xlsx", data)})
+    assert response.status_code == 400 and expected in response.content.decode()
+    assert "payload" not in response.context
+
+    client.force_login(world.staff)
+    response = client.post(reverse("candidates:admission_import"), {"file": SimpleUploadedFile("k.xlsx", data)})
+    assert response.status_code == 200 and response.context["errors"] == [expected]
+    assert "token" not in response.context
+    assert state() == before
+
+
+def test_a_cell_without_its_reference_is_named_by_where_openpyxl_put_it(world):
+    data = with_cell('<c t="s"><v>x</v></c>')  # openpyxl: the column after D2
+    assert parse_admissions_xlsx(data, user=world.staff).errors == [
+        "Tệp không phải là tệp Excel .xlsx đọc được. "
+        "Ô E2 (trang “Sheet”) ghi giá trị “x” không đọc được: hãy sửa ô bằng Excel rồi lưu lại."
+    ]

@@ -118,8 +118,8 @@ def test_without_if_match_a_write_goes_through_as_before(world, write):
 
 @pytest.mark.parametrize(
     "header",
-    ["*", "W/{etag}", '"0000", {etag}', "{etag}"],
-    ids=["any", "weak", "one of several", "strong"],
+    ["*", '"0000", {etag}', 'W/"0000", {etag}', "{etag}"],
+    ids=["any", "one of several", "a weak one and the strong one", "strong"],
 )
 def test_if_match_forms_that_match_the_current_version(world, header):
     quota = _quota(world.commune_a, world.cell_a)
@@ -135,14 +135,22 @@ def test_if_match_forms_that_match_the_current_version(world, header):
     assert Quota.objects.get(pk=quota.pk).total == 9
 
 
-@pytest.mark.parametrize("header", ['"0000"', "", "garbage"], ids=["other", "empty", "unquoted"])
+@pytest.mark.parametrize(
+    "header",
+    ['"0000"', "", "garbage", "W/{etag}", "W/{etag}, W/{etag}"],
+    ids=["other", "empty", "unquoted", "weak", "weak twice"],
+)
 def test_if_match_that_names_no_current_version_is_412(world, header):
+    """A weak tag, even of the current version, never matches: If-Match uses the strong comparison
+    (RFC 9110, 13.1.1)."""
     quota = _quota(world.commune_a, world.cell_a)
-    response = _api(world.staff).put(
+    client = _api(world.staff)
+    current = client.get(f"/api/v1/quotas/{quota.pk}/")["ETag"]
+    response = client.put(
         f"/api/v1/quotas/{quota.pk}/",
         {"organization": world.cell_a.pk, "year": YEAR, "total": 9},
         format="json",
-        headers={"If-Match": header},
+        headers={"If-Match": header.format(etag=current)},
     )
     assert response.status_code == 412
     assert Quota.objects.get(pk=quota.pk).total == 2
