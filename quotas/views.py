@@ -58,12 +58,16 @@ def _check_year(year: int) -> None:
         raise Http404
 
 
+def _whole_number(text) -> bool:
+    return str(text).isascii() and str(text).isdigit()
+
+
 def _requested_plan(request, organization: Organization, year: int) -> Plan | None:
     """?plan=<id> opens one plan's allocation (a replaced one as history); else the effective plan."""
     plan_id = request.GET.get("plan") or request.POST.get("plan")
     if not plan_id:
         return None
-    if not str(plan_id).isdigit():
+    if not _whole_number(plan_id):  # ASCII only: "²".isdigit() is true and int("²") fails
         raise Http404
     plan = Plan.objects.filter(pk=int(plan_id), organization=organization).select_related("organization").first()
     if plan is None or year not in plan.years:
@@ -82,7 +86,7 @@ def _crumbs(request, organization: Organization) -> list[Organization]:
 def index(request):
     if request.GET.get("org") and request.GET.get("year"):
         org, year = request.GET["org"], request.GET["year"]
-        if org.isdigit() and year.isdigit():
+        if _whole_number(org) and _whole_number(year):
             return redirect("quotas:allocation", pk=int(org), year=int(year))
     organizations = selectors.allocating_organizations(user=request.user)
     plans = {}
@@ -183,7 +187,7 @@ def _allocation_context(request, organization, year, allocation, **grid) -> dict
         if allocation.sums.has_quarters
         else None,
         "own_cumulative": _cumulative(list(own.quarters), own.total) if own and own.has_quarters else None,
-        "plan_param": request.GET.get("plan", "") if str(request.GET.get("plan", "")).isdigit() else "",
+        "plan_param": request.GET.get("plan", "") if _whole_number(request.GET.get("plan", "")) else "",
         "draft_label": DRAFT_NOT_COUNTED,
         "previous_year": year - 1,
         "next_year": year + 1,

@@ -98,3 +98,14 @@ def test_index_lists_the_users_organizations_and_plans(seeded, client):
     assert "Huyện ủy Lục Ngạn" in html and "72-KH/HU" in html and "Huyện ủy Bảo Lâm" not in html
     jump = client.get(reverse("quotas:index"), {"org": seeded.luc_ngan.pk, "year": 2022})
     assert jump.status_code == 302 and jump["Location"] == reverse("quotas:allocation", args=[seeded.luc_ngan.pk, 2022])
+
+
+def test_digits_that_are_not_ascii_are_no_plan_and_no_jump(seeded, client):
+    """"²".isdigit() is true and int("²") fails: a superscript or full-width number is no id (404, or the
+    index as if nothing were asked), never a server error."""
+    client.force_login(seeded.staff)
+    allocation = reverse("quotas:allocation", args=[seeded.luc_ngan.pk, 2022])
+    assert client.get(allocation, {"plan": "²"}).status_code == 404
+    assert client.get(allocation, {"plan": "１"}).status_code == 404
+    index = client.get(reverse("quotas:index"), {"org": "²", "year": "2022"})
+    assert index.status_code == 200 and "Huyện ủy Lục Ngạn" in index.content.decode()

@@ -11,7 +11,7 @@ from partytrack.text import clean_text
 def find_organization(value: str) -> Organization:
     """An organization by numeric id or by code (codes are compared case-insensitively)."""
     organization = Organization.objects.filter(code=clean_text(value).upper()).first()
-    if organization is None and value.isdigit():
+    if organization is None and value.isascii() and value.isdigit():
         organization = Organization.objects.filter(pk=int(value)).first()
     if organization is None:
         raise CommandError(f"Không tìm thấy tổ chức có mã hoặc id “{value}”.")
