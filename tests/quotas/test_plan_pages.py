@@ -101,7 +101,7 @@ def test_index_lists_the_users_organizations_and_plans(seeded, client):
 
 
 def test_digits_that_are_not_ascii_are_no_plan_and_no_jump(seeded, client):
-    """"²".isdigit() is true and int("²") fails: a superscript or full-width number is no id (404, or the
+    """ "²".isdigit() is true and int("²") fails: a superscript or full-width number is no id (404, or the
     index as if nothing were asked), never a server error."""
     client.force_login(seeded.staff)
     allocation = reverse("quotas:allocation", args=[seeded.luc_ngan.pk, 2022])
