@@ -64,20 +64,20 @@ def _build_world() -> SimpleNamespace:
     return w
 
 
-# ---------------------------------------------------------------------------------- the shared world
-# Most tests that ask for `world` only read it and write inside their own transaction. For those the
-# world is built once, inside an outer transaction held open while such tests run one after another
-# (they are ordered to run together, below); each test runs in a savepoint inside it, rolled back after
-# it, and gets its own deep copy of the Python objects (as Django's setUpTestData does). The outer
-# transaction is rolled back before any other test runs, so no other test ever sees the world's rows.
-# Tests that commit (transaction=True, the live server), use another database alias or a module-wide
-# transaction of their own (`seeded`) build their world per test, as before.
+# ------------------------------------------------------------------------ data built once, shared
+# Most tests that ask for `world` or `seeded` (the seeds' demo data, tests/quotas/conftest.py) only read
+# it and write inside their own transaction. For those the data is built once, inside an outer
+# transaction held open while such tests run one after another (they are ordered to run together, in
+# pytest_collection_modifyitems); each test runs in a savepoint inside it, rolled back after it. The
+# outer transaction is rolled back before any other test runs, so no other test sees those rows, and
+# it is built again only if its tests are split (with pytest-xdist, once or a few times per worker).
+# Tests that commit (transaction=True, the live server) or use another database alias build their
+# data per test; a test that asks for both builds the world per test, inside the demo data.
 
 
-def _shares_world(item) -> bool:
-    if item is None or "world" not in getattr(item, "fixturenames", ()):
-        return False
-    if {"transactional_db", "live_server", "django_db_reset_sequences", "_seeded_db"} & set(item.fixturenames):
+def _in_one_transaction(item) -> bool:
+    """The test runs in a transaction of its own on the default database, rolled back after it."""
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames):
         return False
     marker = item.get_closest_marker("django_db")
     if marker is None:
@@ -88,62 +88,90 @@ def _shares_world(item) -> bool:
     return databases is None or set(databases) == {"default"}
 
 
-class _SharedWorld:
-    def __init__(self):
+class _Shared:
+    def __init__(self, fixture: str, build, *, unless: str | None = None):
+        self.fixture, self.build, self.unless = fixture, build, unless
         self.blocker = None
         self.atomic = None
-        self.world = None
+        self.data = None
+
+    def shares(self, item) -> bool:
+        names = getattr(item, "fixturenames", ())
+        return self.fixture in names and self.unless not in names and _in_one_transaction(item)
 
     def open(self) -> None:
         with self.blocker.unblock():
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
-            self.world = _build_world()
+            self.data = self.build()
 
     def close(self) -> None:
         with self.blocker.unblock():
             transaction.set_rollback(True)
             self.atomic.__exit__(None, None, None)
-        self.atomic = self.world = None
+        self.atomic = self.data = None
+
+    def session_fixture(self, request, blocker):
+        """Called by a session-scoped fixture, which pytest sets up before any function-scoped one
+        (the test's own transaction included): the shared transaction must enclose it."""
+        self.blocker = blocker
+        if self.atomic is None and self.shares(request._pyfuncitem):
+            self.open()
+        yield self
+        if self.atomic is not None:
+            self.close()
+
+    def for_test(self, item):
+        """The shared data, or None when this test builds its own."""
+        return self.data if self.atomic is not None and self.shares(item) else None
 
 
-_shared = _SharedWorld()
+def _load_demo() -> bool:
+    from tests.quotas.conftest import load_seeded
+
+    load_seeded()
+    return True
 
 
-@pytest.fixture(scope="session")
-def _shared_world(request, django_db_setup, django_db_blocker):
-    """Session-scoped, so that pytest sets it up before any function-scoped fixture (the test's own
-    transaction included): the world's transaction must enclose it."""
-    _shared.blocker = django_db_blocker
-    if _shares_world(request._pyfuncitem) and _shared.atomic is None:
-        _shared.open()
-    yield _shared
-    if _shared.atomic is not None:
-        _shared.close()
+_SHARED = [_Shared("_seeded_db", _load_demo), _Shared("world", _build_world, unless="_seeded_db")]
+_shared_demo, _shared_world_data = _SHARED
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    # Reopened when a later run of sharing tests starts (the session fixture opens the first one).
-    if _shared.blocker is not None and _shared.atomic is None and _shares_world(item):
-        _shared.open()
+    # A later run of sharing tests opens its transaction here (the session fixtures open the first).
+    for shared in _SHARED:
+        if shared.blocker is not None and shared.atomic is None and shared.shares(item):
+            shared.open()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield
-    if _shared.atomic is not None and not _shares_world(nextitem):
-        _shared.close()
+    for shared in _SHARED:
+        if shared.atomic is not None and not shared.shares(nextitem):
+            shared.close()
     return result
+
+
+@pytest.fixture(scope="session")
+def _shared_world(request, django_db_setup, django_db_blocker):
+    yield from _shared_world_data.session_fixture(request, django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def _seeded_db(request, django_db_setup, django_db_blocker):
+    """The seeds' demo data (tests/quotas/conftest.py `seeded`), loaded once for the tests sharing it."""
+    yield from _shared_demo.session_fixture(request, django_db_blocker)
 
 
 @pytest.fixture
 def world(request, _shared_world, db):
     """P (province) > A (district) > A1 (commune) > A1c, A1d (cells); A > A2 (school cell);
-    P > B (district) > B1 (commune) > B1c (cell). Users hold roles in A's subtree only."""
-    if _shared_world.atomic is not None and _shares_world(request.node):
-        return copy.deepcopy(_shared_world.world)
-    return _build_world()
+    P > B (district) > B1 (commune) > B1c (cell). Users hold roles in A's subtree only.
+    Each test gets its own copy of the objects (as Django's setUpTestData does)."""
+    shared = _shared_world.for_test(request.node)
+    return copy.deepcopy(shared) if shared is not None else _build_world()
 
 
 # ------------------------------------------------------------------------------------------- markers
@@ -163,8 +191,9 @@ def _marker_for(item) -> list[str]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Markers by path and fixture; then the tests that share the world are moved together, at the
-    head of pytest-django's group of non-transactional database tests (an otherwise stable order)."""
+    """Markers by path and fixture; then the tests that share the demo data, and those that share the
+    world, are moved together at the head of pytest-django's group of non-transactional database
+    tests (where they all are), in an otherwise unchanged order."""
     for item in items:
         for name in _marker_for(item):
             if item.get_closest_marker(name) is None:
@@ -172,10 +201,11 @@ def pytest_collection_modifyitems(items):
     first_db = next((i for i, item in enumerate(items) if "_django_db_helper" in item.fixturenames), None)
     if first_db is None:
         return
-    sharing = [item for item in items[first_db:] if _shares_world(item)]
-    if sharing:
-        rest = [item for item in items[first_db:] if not _shares_world(item)]
-        items[first_db:] = sharing + rest
+
+    def group(item) -> int:
+        return next((i for i, shared in enumerate(_SHARED) if shared.shares(item)), len(_SHARED))
+
+    items[first_db:] = sorted(items[first_db:], key=group)
 
 
 @pytest.fixture
