@@ -189,15 +189,18 @@ def _marker_for(item) -> list[str]:
     return names
 
 
+def pytest_itemcollected(item):
+    # Here, not in pytest_collection_modifyitems: `-m` selects in that hook, which may run first.
+    for name in _marker_for(item):
+        if item.get_closest_marker(name) is None:
+            item.add_marker(name)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Markers by path and fixture; then the tests that share the demo data, and those that share the
-    world, are moved together at the head of pytest-django's group of non-transactional database
-    tests (where they all are), in an otherwise unchanged order."""
-    for item in items:
-        for name in _marker_for(item):
-            if item.get_closest_marker(name) is None:
-                item.add_marker(name)
+    """The tests that share the demo data, and those that share the world, are moved together at the
+    head of pytest-django's group of non-transactional database tests (where they all are), in an
+    otherwise unchanged order."""
     first_db = next((i for i, item in enumerate(items) if "_django_db_helper" in item.fixturenames), None)
     if first_db is None:
         return
