@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
+from django.test import override_settings
 from pytest_django.plugin import validate_django_db
 
 from organizations.models import Kind, Role, Sector
@@ -17,9 +18,12 @@ from .factories import OrganizationFactory, UserFactory, grant
 ROLES = ("staff", "secretary", "leader", "admin", "superuser")
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def _build_world() -> SimpleNamespace:
@@ -103,7 +107,9 @@ class _Shared:
         with self.blocker.unblock():
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
-            self.data = self.build()
+            # Built before the test's own fixtures: its users' passwords hashed as the tests check them.
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                self.data = self.build()
 
     def close(self) -> None:
         with self.blocker.unblock():
