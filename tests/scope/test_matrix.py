@@ -156,7 +156,6 @@ def test_query_count_does_not_grow_with_the_data(world, case):
     world.cell_a.save()
     status, after, sql = _queries(client, case, kwargs)
     assert status == case.expect["staff"]
-    grown = "\n".join(
-        difflib.unified_diff([q[:160] for q in sql_before], [q[:160] + " … " + q[-300:] for q in sql], lineterm="", n=0)
-    )
+    short = [f"{q[:160]} … {q[-300:]}" for q in sql_before], [f"{q[:160]} … {q[-300:]}" for q in sql]
+    grown = "\n".join(difflib.unified_diff(*short, lineterm="", n=0))
     assert after <= before, f"{case.url_name}: {before} queries, {after} with more data:\n{grown}"
