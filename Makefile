@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev syscheck syscheck-test lint migrate demo messages clean
+.PHONY: run test test-fast install install-dev syscheck syscheck-test lint migrate demo messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Cần $(PYTHON) (Python 3.11). Needs Python 3.11."; exit 1; }
@@ -64,6 +64,11 @@ test: syscheck-test $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The inner loop, under 90 s: all but the browser journeys, the fuzzers and the PostgreSQL-only tests,
+# on two processes (pytest-xdist). `make test` above still runs everything, in one process.
+test-fast: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -m "not browser and not fuzz and not postgres" -n 2 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,13 @@ PERSON_WIDGETS = {"birth_date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
+    """A cell named with its parent: the parent comes with the choices (one query, not one per cell)."""
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(None if queryset is None else queryset.select_related("parent"))
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
     def label_from_instance(self, obj: Organization) -> str:
         parent = obj.parent.short_name or obj.parent.name if obj.parent_id else ""
         return f"{obj.name} — {parent}" if parent else obj.name

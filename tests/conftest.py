@@ -1,11 +1,15 @@
-"""Shared fixtures: a small two-district world with one user per role, used by the scope matrix."""
+"""Shared fixtures: a small two-district world with one user per role, used by the scope matrix;
+the markers `browser`, `fuzz` and `postgres` given by path and fixture (see pytest_collection_modifyitems)."""
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
+from pytest_django.plugin import validate_django_db
 
 from organizations.models import Kind, Role, Sector
 
@@ -14,13 +18,15 @@ from .factories import OrganizationFactory, UserFactory, grant
 ROLES = ("staff", "secretary", "leader", "admin", "superuser")
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-@pytest.fixture
-def world(db):
+def _build_world() -> SimpleNamespace:
     """P (province) > A (district) > A1 (commune) > A1c, A1d (cells); A > A2 (school cell);
     P > B (district) > B1 (commune) > B1c (cell). Users hold roles in A's subtree only."""
     w = SimpleNamespace()
@@ -60,6 +66,155 @@ def world(db):
     ):
         getattr(w, org).refresh_from_db()
     return w
+
+
+# ------------------------------------------------------------------------ data built once, shared
+# Most tests that ask for `world` or `seeded` (the seeds' demo data, tests/quotas/conftest.py) only read
+# it and write inside their own transaction. For those the data is built once, inside an outer
+# transaction held open while such tests run one after another (they are ordered to run together, in
+# pytest_collection_modifyitems); each test runs in a savepoint inside it, rolled back after it. The
+# outer transaction is rolled back before any other test runs, so no other test sees those rows, and
+# it is built again only if its tests are split (with pytest-xdist, once or a few times per worker).
+# Tests that commit (transaction=True, the live server) or use another database alias build their
+# data per test; a test that asks for both builds the world per test, inside the demo data.
+
+
+def _in_one_transaction(item) -> bool:
+    """The test runs in a transaction of its own on the default database, rolled back after it."""
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames):
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return True
+    transactional, reset_sequences, databases, serialized_rollback, _apps = validate_django_db(marker)
+    if transactional or reset_sequences or serialized_rollback:
+        return False
+    return databases is None or set(databases) == {"default"}
+
+
+class _Shared:
+    def __init__(self, fixture: str, build, *, unless: str | None = None):
+        self.fixture, self.build, self.unless = fixture, build, unless
+        self.blocker = None
+        self.atomic = None
+        self.data = None
+
+    def shares(self, item) -> bool:
+        names = getattr(item, "fixturenames", ())
+        return self.fixture in names and self.unless not in names and _in_one_transaction(item)
+
+    def open(self) -> None:
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            # Built before the test's own fixtures: its users' passwords hashed as the tests check them.
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                self.data = self.build()
+
+    def close(self) -> None:
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.data = None
+
+    def session_fixture(self, request, blocker):
+        """Called by a session-scoped fixture, which pytest sets up before any function-scoped one
+        (the test's own transaction included): the shared transaction must enclose it."""
+        self.blocker = blocker
+        if self.atomic is None and self.shares(request._pyfuncitem):
+            self.open()
+        yield self
+        if self.atomic is not None:
+            self.close()
+
+    def for_test(self, item):
+        """The shared data, or None when this test builds its own."""
+        return self.data if self.atomic is not None and self.shares(item) else None
+
+
+def _load_demo() -> bool:
+    from tests.quotas.conftest import load_seeded
+
+    load_seeded()
+    return True
+
+
+_SHARED = [_Shared("_seeded_db", _load_demo), _Shared("world", _build_world, unless="_seeded_db")]
+_shared_demo, _shared_world_data = _SHARED
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # A later run of sharing tests opens its transaction here (the session fixtures open the first).
+    for shared in _SHARED:
+        if shared.blocker is not None and shared.atomic is None and shared.shares(item):
+            shared.open()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    for shared in _SHARED:
+        if shared.atomic is not None and not shared.shares(nextitem):
+            shared.close()
+    return result
+
+
+@pytest.fixture(scope="session")
+def _shared_world(request, django_db_setup, django_db_blocker):
+    yield from _shared_world_data.session_fixture(request, django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def _seeded_db(request, django_db_setup, django_db_blocker):
+    """The seeds' demo data (tests/quotas/conftest.py `seeded`), loaded once for the tests sharing it."""
+    yield from _shared_demo.session_fixture(request, django_db_blocker)
+
+
+@pytest.fixture
+def world(request, _shared_world, db):
+    """P (province) > A (district) > A1 (commune) > A1c, A1d (cells); A > A2 (school cell);
+    P > B (district) > B1 (commune) > B1c (cell). Users hold roles in A's subtree only.
+    Each test gets its own copy of the objects (as Django's setUpTestData does)."""
+    shared = _shared_world.for_test(request.node)
+    return copy.deepcopy(shared) if shared is not None else _build_world()
+
+
+# ------------------------------------------------------------------------------------------- markers
+
+
+def _marker_for(item) -> list[str]:
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    names = []
+    if path.startswith("tests/browser/") or path.endswith("_browser.py"):
+        names.append("browser")
+    if path.startswith("tests/trust/") and "fuzz" in item.path.name:
+        names.append("fuzz")
+    if "postgres_only" in item.fixturenames:
+        names.append("postgres")
+    return names
+
+
+def pytest_itemcollected(item):
+    # Here, not in pytest_collection_modifyitems: `-m` selects in that hook, which may run first.
+    for name in _marker_for(item):
+        if item.get_closest_marker(name) is None:
+            item.add_marker(name)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The tests that share the demo data, and those that share the world, are moved together at the
+    head of pytest-django's group of non-transactional database tests (where they all are), in an
+    otherwise unchanged order."""
+    first_db = next((i for i, item in enumerate(items) if "_django_db_helper" in item.fixturenames), None)
+    if first_db is None:
+        return
+
+    def group(item) -> int:
+        return next((i for i, shared in enumerate(_SHARED) if shared.shares(item)), len(_SHARED))
+
+    items[first_db:] = sorted(items[first_db:], key=group)
 
 
 @pytest.fixture

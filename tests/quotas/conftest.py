@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from openpyxl import Workbook
 
 from organizations import demo as organizations_demo
@@ -17,28 +16,26 @@ from quotas.models import Plan, Quota
 from tests.factories import UserFactory, grant
 
 
-@pytest.fixture(scope="module")
-def _seeded_db(django_db_setup, django_db_blocker):
-    """The seeds' demo data, loaded once per test module inside a transaction that is rolled back at
-    the end of the module; each test runs in a savepoint inside it (as Django's setUpTestData does)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        organizations_demo.load(stdout=io.StringIO())
-        quotas_demo.load(stdout=io.StringIO())
-        luc_ngan = Organization.objects.get(code="BG-LN")
-        bao_lam = Organization.objects.get(code="LD-BL")
-        grant(UserFactory(username="tochuc.ln", first_name="Nguyễn Văn An"), luc_ngan, Role.STAFF)
-        grant(UserFactory(username="tochuc2.ln", first_name="Trần Thị Bình"), luc_ngan, Role.STAFF)
-        grant(UserFactory(username="lanhdao.ln"), luc_ngan, Role.LEADER)
-        grant(UserFactory(username="tochuc.bl"), bao_lam, Role.STAFF)
-        grant(UserFactory(username="tochuc.hl"), Organization.objects.get(code="LD-HL"), Role.STAFF)
-        yield
-        transaction.set_rollback(True)
+def load_seeded() -> None:
+    """The seeds' demo data and five users; shared by the tests that only read it (tests/conftest.py
+    `_seeded_db`: loaded once in a transaction rolled back after them, each test in a savepoint)."""
+    organizations_demo.load(stdout=io.StringIO())
+    quotas_demo.load(stdout=io.StringIO())
+    luc_ngan = Organization.objects.get(code="BG-LN")
+    bao_lam = Organization.objects.get(code="LD-BL")
+    grant(UserFactory(username="tochuc.ln", first_name="Nguyễn Văn An"), luc_ngan, Role.STAFF)
+    grant(UserFactory(username="tochuc2.ln", first_name="Trần Thị Bình"), luc_ngan, Role.STAFF)
+    grant(UserFactory(username="lanhdao.ln"), luc_ngan, Role.LEADER)
+    grant(UserFactory(username="tochuc.bl"), bao_lam, Role.STAFF)
+    grant(UserFactory(username="tochuc.hl"), Organization.objects.get(code="LD-HL"), Role.STAFF)
 
 
 @pytest.fixture
-def seeded(_seeded_db, db):
+def seeded(request, _seeded_db, db):
     """Everything the seeds print: Lục Ngạn's 72-KH/HU with its 55 quotas, Bảo Lâm's term plan…,
     fetched afresh for each test (the test's own changes are rolled back after it)."""
+    if _seeded_db.for_test(request.node) is None:
+        load_seeded()  # a test that commits: loaded for it alone
     users = {user.username: user for user in get_user_model().objects.filter(username__contains=".")}
     s = SimpleNamespace()
     s.luc_ngan = Organization.objects.get(code="BG-LN")

@@ -1,14 +1,26 @@
-"""Every URL with every role: allowed inside the subtree, 404 outside, login required for all."""
+"""Every URL with every role: allowed inside the subtree, 404 outside, login required for all; and no
+page's number of queries grows with the data (test_query_count_does_not_grow_with_the_data)."""
 
 from __future__ import annotations
 
+import difflib
 import importlib
+from datetime import date
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from candidates.choices import Step
+from organizations.models import Kind
+from quotas.models import Quota
+from tests.candidates.factories import make_admission, make_candidate
 from tests.conftest import ROLES
+from tests.factories import OrganizationFactory
+from tests.quotas.scope_cases import YEAR, _plan
 
 APPS = ["organizations", "quotas", "candidates", "reports", "history"]
 # URLs that are not the application's own pages: Django's login, logout, language switch, admin.
@@ -92,3 +104,58 @@ def test_pages_refuse_methods_forms_cannot_send(world, case, method):
     response = getattr(client, method)(url, data="{}", content_type="application/json")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD, POST, OPTIONS"
+
+
+# ------------------------------------------------------------------------------------ query counts
+GROWTH_DATES = (date(2026, 2, 10), date(2026, 5, 10), date(2025, 6, 1))  # the periods the cases ask for
+
+
+def _layer(w, cells, *, quotas: list[tuple[str, Any]]) -> None:
+    """One more of everything a page lists: per cell a candidate with five steps behind it and an
+    admission in each period the cases show; quotas (plan organization, allocated organization)."""
+    for cell in cells:
+        make_candidate(cell, step=Step.REFERENCES)
+        for day in GROWTH_DATES:
+            make_admission(cell, admitted_on=day)
+    for plan_org, organization in quotas:
+        Quota.objects.get_or_create(
+            plan=_plan(getattr(w, plan_org)), organization=organization, year=YEAR, defaults={"total": 2}
+        )
+
+
+def _queries(client: Client, case, kwargs) -> tuple[int, int, list[str]]:
+    _get(client, case, kwargs)  # warm: the session, caches filled on a first visit
+    with CaptureQueriesContext(connection) as captured:
+        response = _get(client, case, kwargs)
+    return response.status_code, len(captured), [query["sql"] for query in captured]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.id}{'?' + c.query if c.query else ''}")
+def test_query_count_does_not_grow_with_the_data(world, case):
+    """No page runs a query per row: the district's staff (who sees every case inside: status 200 or
+    the page's redirect) requests the page with a candidate and admissions in each of the commune's two
+    cells and quotas at two levels, then again after one more of each, plus a third cell under the
+    commune and one more history row of cell A1C; the number of queries must not grow. Each count is taken after a warm-up request
+    (the first request also fills the session and caches, and new data may empty a cache), so only the
+    data differs. A per-page budget would need updating at every change; this fails only on an N+1."""
+    _layer(world, [world.cell_a, world.cell_a2], quotas=[("district_a", world.commune_a), ("commune_a", world.cell_a)])
+    client = Client()
+    client.force_login(world.staff)
+    kwargs = case.kwargs(world)[0] if case.kwargs else None
+    status, before, sql_before = _queries(client, case, kwargs)
+    assert status == case.expect["staff"]
+
+    new_cell = OrganizationFactory(name="Chi bộ Thôn 3", code="A1E", kind=Kind.CELL, parent=world.commune_a)
+    world.commune_a.refresh_from_db()
+    _layer(
+        world,
+        [world.cell_a, new_cell],
+        quotas=[("district_a", world.school_a), ("commune_a", world.cell_a2), ("commune_a", new_cell)],
+    )
+    world.cell_a.refresh_from_db()
+    world.cell_a.save()
+    status, after, sql = _queries(client, case, kwargs)
+    assert status == case.expect["staff"]
+    short = [f"{q[:160]} … {q[-300:]}" for q in sql_before], [f"{q[:160]} … {q[-300:]}" for q in sql]
+    grown = "\n".join(difflib.unified_diff(*short, lineterm="", n=0))
+    assert after <= before, f"{case.url_name}: {before} queries, {after} with more data:\n{grown}"

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from candidates.models import Admission, Candidate
 from quotas.models import Plan, Quota
-from tests.quotas.conftest import _seeded_db, seeded  # noqa: F401  (fixtures re-exported)
+from tests.quotas.conftest import seeded  # noqa: F401  (fixture re-exported)
 
 HEADER = ["TT", "Mã chi bộ", "Họ và tên", "Giới tính", "Ngày sinh", "Số quyết định", "Ngày quyết định kết nạp"]
 

@@ -156,6 +156,10 @@ def _server_started_at(params: dict):
     os.environ.get("PARTYTRACK_PG_RESTART_TEST") != "1",
     reason="restarts the shared PostgreSQL server: set PARTYTRACK_PG_RESTART_TEST=1 (.ci/run does)",
 )
+@pytest.mark.skipif(
+    bool(os.environ.get("PYTEST_XDIST_WORKER")),
+    reason="a restart would break the other workers' connections: `make test` (one process) runs it",
+)
 @pytest.mark.django_db(transaction=True)
 def test_app_answers_again_after_postgresql_restarts(world, postgres_only):
     """pg_ctlcluster restart under a running app with persistent connections (CONN_MAX_AGE as in
