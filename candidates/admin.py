@@ -74,7 +74,7 @@ class StepEventInline(admin.TabularInline):
 class CandidateAdmin(ReadOnlyScopedAdmin):
     list_display = ["full_name", "organization", "step", "status", "next_deadline"]
     list_filter = ["step", "status"]
-    search_fields = ["full_name", "identity_key", "organization__code"]
+    search_fields = ["full_name", "organization__code"]  # never identity_key: it holds the birth date
     inlines = [StepEventInline]
 
 
@@ -82,5 +82,5 @@ class CandidateAdmin(ReadOnlyScopedAdmin):
 class AdmissionAdmin(ReadOnlyScopedAdmin):
     list_display = ["full_name", "organization", "decision_number", "admitted_on", "source", "cancelled_at"]
     list_filter = ["source"]
-    search_fields = ["full_name", "identity_key", "decision_number", "organization__code"]
+    search_fields = ["full_name", "decision_number", "organization__code"]  # never identity_key (birth date)
     date_hierarchy = "admitted_on"

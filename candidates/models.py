@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, RestrictedQuerySet
+from organizations.models import CANDIDATE_ROLES, Organization, RestrictedQuerySet, Role
 from partytrack.fields import CleanCharField, CleanTextField, CompactCharField, NameCharField
 from partytrack.models import AuditHistory, OneRowRules
 from partytrack.text import fold
@@ -504,8 +504,9 @@ class PersonalDataAccess(models.Model):
     subject_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     organization_path = "organization"
-    # The log is read by staff and administrators of the subtree.
-    scope_actions = {"view": MANAGE_ROLES}
+    # The log is read by the administrators of the subtree (and superusers), not by its staff: staff
+    # read personal data themselves, and a log its readers can browse is no check on them.
+    scope_actions = {"view": frozenset({Role.ADMIN})}
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

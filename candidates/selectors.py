@@ -10,7 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, MembershipFigure, Organization, Scope
+from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, MembershipFigure, Organization, Role, Scope
 
 from .choices import EventKind, Status, Step
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, StepEvent
@@ -246,9 +246,14 @@ def candidate_events(*, candidate: Candidate) -> QuerySet[StepEvent]:
     return candidate.events.select_related("recorded_by").order_by("id")
 
 
+def can_read_access_log(*, user) -> bool:
+    """The personal-data access log is the administrators' (and superusers'), not the staff's."""
+    return user.is_superuser or bool(Scope.of(user).organization_ids({Role.ADMIN}))
+
+
 def personal_data_access_for(*, user) -> QuerySet[PersonalDataAccess]:
-    """The personal-data access log, for staff and administrators: reads (and refusals) about people of
-    their subtree."""
+    """The personal-data access log, for administrators: reads (and refusals) about people of their
+    subtree."""
     return (
         PersonalDataAccess.objects.restrict(user).select_related("user", "organization").order_by("-accessed_at", "-pk")
     )

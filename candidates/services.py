@@ -230,11 +230,11 @@ def _check_refusals_left(by) -> None:
 
 def _record_elsewhere(by, *, organization: Organization, record, citizen_id: str) -> ValidationError:
     """The refusal for a duplicate outside the user's scope: no date, no organization, no step; only
-    that the person has a record elsewhere and the lowest committee above both (or the province's),
-    which the user knows. Logged with the identifier as a keyed hash."""
-    committee = organization_common_ancestor([organization.pk, record.organization_id])
-    if committee is None or committee.kind == Kind.CENTRAL:
-        committee = _province_committee(organization)
+    that the person has a record elsewhere and whom to ask: always the Ban Tổ chức of the province
+    (the root of the tree) the user enters the person in. Never a committee that depends on where the
+    record is (the lowest one above both would tell, refusal after refusal, which commune, district
+    or province holds it). Logged with the identifier as a keyed hash."""
+    committee = _province_committee(organization)
     by_citizen_id = bool(citizen_id and record.citizen_id)
     identifier = f"citizen_id:{citizen_id}" if by_citizen_id else f"identity_key:{record.identity_key}"
     entry = PersonalDataAccess(

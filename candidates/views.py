@@ -370,8 +370,8 @@ def admissions_xlsx(request):
 @require_safe
 def personal_data_log(request):
     """Who read personal data (pages, API, files, statistics) and who was told a person has a record
-    elsewhere: for staff and administrators, about people of their subtree."""
-    if not selectors.can_manage(user=request.user):
+    elsewhere: for the administrators of the subtree and superusers; anyone else gets 404."""
+    if not selectors.can_read_access_log(user=request.user):
         raise Http404
     table = PersonalDataAccessTable(selectors.personal_data_access_for(user=request.user))
     RequestConfig(request, paginate=True).configure(table)

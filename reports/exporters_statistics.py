@@ -84,9 +84,10 @@ def statistics_xlsx(stats: AdmissionStatistics, header: OfficialHeader) -> bytes
                 )
                 _cell(sheet, row, 5, formula, bold=bold, align="right", number_format="0.0")
         row += 1
-    if stats.withheld_note:
-        put(sheet, row, 1, stats.withheld_note).font = xlsx_font(italic=True, size=12)
-        row += 1
+    for note in (stats.widened_note, stats.withheld_note, stats.suppressed_note):
+        if note:
+            put(sheet, row, 1, note).font = xlsx_font(italic=True, size=12)
+            row += 1
     row += 1
     xlsx_write_signature(sheet, header, columns=len(STAT_COLUMNS), row=row)
     sheet.freeze_panes = sheet.cell(row=head_row + 1, column=3)

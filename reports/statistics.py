@@ -101,12 +101,29 @@ class Period:
             raise ValueError("end before start")
         return cls(PeriodKind.CUSTOM, start, end, end.year, 1)
 
+    @property
+    def is_whole_months(self) -> bool:
+        """From the 1st of a month to the last day of a month."""
+        return self.start.day == 1 and self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]
+
+    def whole_months(self) -> Period:
+        """A custom period widened to whole calendar months: start on the 1st of its month, end on the
+        last day of its month (other kinds are whole months already)."""
+        if self.kind != PeriodKind.CUSTOM:
+            return self
+        last = calendar.monthrange(self.end.year, self.end.month)[1]
+        return Period.custom(self.start.replace(day=1), self.end.replace(day=last))
+
     def year_before(self) -> Period:
         """The same period a year earlier ("cùng kỳ năm trước"): the whole month, quarter… of the year
-        before (February 2024 has its 29th); a custom period moves its dates back by a year."""
+        before (February 2024 has its 29th); a custom period moves its dates back by a year, a custom
+        period of whole months to the same whole months (to 29/02 after 28/02/2025)."""
         if self.kind != PeriodKind.CUSTOM and self.year - 1 >= MIN_YEAR:
             return Period.of(self.kind, self.year - 1, self.number)
-        return Period(self.kind, _shift_year(self.start, -1), _shift_year(self.end, -1), self.year - 1, self.number)
+        start, end = _shift_year(self.start, -1), _shift_year(self.end, -1)
+        if self.kind == PeriodKind.CUSTOM and self.is_whole_months:
+            end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+        return Period(self.kind, start, end, self.year - 1, self.number)
 
     @property
     def label(self) -> str:
@@ -205,9 +222,19 @@ class StatisticRow:
     decimals: int = 0
 
     @property
+    def current_hidden(self) -> bool:
+        """Suppressed ("< 5"): the figure is a marker, not a number."""
+        return isinstance(self.current, str)
+
+    @property
+    def previous_hidden(self) -> bool:
+        return isinstance(self.previous, str)
+
+    @property
     def percent(self) -> float | None:
-        """This period as a percentage of the same period a year earlier ("—" when that was 0)."""
-        if self.heading or not self.previous or self.current is None:
+        """This period as a percentage of the same period a year earlier ("—" when that was 0, or when
+        either figure is suppressed)."""
+        if self.heading or not self.previous or self.current is None or self.current_hidden or self.previous_hidden:
             return None
         return _one_decimal(Decimal(str(self.current)) * 100 / Decimal(str(self.previous)))
 
@@ -222,6 +249,8 @@ class AdmissionStatistics:
     # attributes to a reader who may not see the people (min_people of admission_statistics).
     withheld: tuple[bool, bool] = (False, False)
     min_people: int | None = None
+    # The period asked for, when it was widened to whole months (custom periods, same readers).
+    requested: Period | None = None
 
     def row(self, key: str) -> StatisticRow:
         return next(row for row in self.rows if row.key == key)
@@ -231,6 +260,25 @@ class AdmissionStatistics:
         """How many people's attributes the breakdowns shown are computed from."""
         totals = (self.row("total").current, self.row("total").previous)
         return sum(total for total, hidden in zip(totals, self.withheld, strict=True) if not hidden)
+
+    @property
+    def widened_note(self) -> str:
+        """Why the period shown is not the one asked for, in the active language ("" when it is)."""
+        if self.requested is None or self.requested == self.period:
+            return ""
+        return gettext(
+            "Khoảng thời gian được mở rộng thành trọn tháng để bảo vệ thông tin cá nhân: từ %(start)s đến %(end)s."
+        ) % {"start": vietnamese_date(self.period.start), "end": vietnamese_date(self.period.end)}
+
+    @property
+    def suppressed_note(self) -> str:
+        """What "< 5" means, when a figure is suppressed ("" otherwise)."""
+        if not any(row.current_hidden or row.previous_hidden for row in self.rows):
+            return ""
+        return gettext(
+            "“< %(count)s”: từ 1 đến %(last)s người, không ghi số để không lộ thông tin cá nhân; “≥ %(count)s”: ẩn "
+            "kèm theo, để số bị ẩn không tính ngược được từ tổng số."
+        ) % {"count": self.min_people, "last": self.min_people - 1}
 
     @property
     def withheld_note(self) -> str:
@@ -266,14 +314,66 @@ def subtree_admissions(organization: Organization):
     return Admission.objects.counted().within(organization)
 
 
+def _breakdowns(lines) -> list[list[str]]:
+    """The keys of each breakdown whose categories the suppression rule protects together: each
+    "trong đó" line alone (against the total, its complement is implied), and each section's items
+    (occupation, age bands, education…). The average age is no count."""
+    groups: list[list[str]] = []
+    section: list[str] | None = None
+    for line in lines:
+        if isinstance(line, tuple):
+            section = None if line[0] == "in_which" else []
+            if section is not None:
+                groups.append(section)
+        elif line.key == "total" or line.condition is None:
+            continue
+        elif section is None:
+            groups.append([line.key])
+        else:
+            section.append(line.key)
+    return groups
+
+
+def _suppressed(counts: dict[str, int], total: int, min_people: int) -> dict[str, str]:
+    """Small-cell suppression of one breakdown: each category of 1 to min_people − 1 people is
+    "< 5"; the people in no category shown (the rest of the total: the complement of a "trong đó"
+    line, the unrecorded) are a hidden cell already. Where a single cell is hidden and it is a small
+    one, it could be recovered from the total: the smallest other non-empty category is hidden too
+    (complementary suppression), as "≥ 5" when it is that large, so nothing printed is untrue."""
+    hidden = {key for key, count in counts.items() if 0 < count < min_people}
+    rest = total - sum(counts.values())
+    if len(hidden) + (rest > 0) == 1 and (hidden or rest < min_people):
+        others = sorted((count, index, key) for index, (key, count) in enumerate(counts.items())
+                        if count > 0 and key not in hidden)  # fmt: skip
+        if others:
+            hidden.add(others[0][2])
+    return {key: f"< {min_people}" if counts[key] < min_people else f"≥ {min_people}" for key in hidden}
+
+
 def admission_statistics(
     *, organization: Organization, period: Period, min_people: int | None = None
 ) -> AdmissionStatistics:
-    """Every row of the biểu for this period and the same period a year earlier: one query.
+    """Every row of the biểu for this period and the same period a year earlier: one query. The one
+    place that prepares the figures the page, the PDF and the .xlsx show.
 
-    `min_people` is for a reader who may not see the people (a leader): a column counting fewer
-    people (but some) shows its total only, every breakdown row "—", since a breakdown of one or two
-    people is their ethnicity, religion, age and education. Each column is judged on its own."""
+    `min_people` is for a reader who may not see the people (a leader), and applies the usual
+    statistical-disclosure controls:
+    - a custom period is widened to whole calendar months (`requested` keeps the one asked for), so
+      two periods differ by a month at the least: 01–09/01 and 01–10/01 give the same answer;
+    - a column counting fewer people (but some) shows its total only, every breakdown row "—", since
+      a breakdown of one or two people is their ethnicity, religion, age and education; each column
+      is judged on its own; the average age is thus shown only for min_people people or more;
+    - in the other columns each breakdown is suppressed as in `_suppressed` ("< 5", and a second
+      cell where one alone would be recovered from the total).
+
+    Residual risk (additive statistics cannot be protected completely): differences remain possible
+    between periods a month or more apart (a quarter less its first two months is its third month,
+    unsuppressed), between an organization and the sum of its children, and between the total and a
+    category (all 7 women says each one is a woman). These need several reads; every breakdown shown
+    is logged (personal-data access log) with its period, for the administrator to see such series."""
+    requested = None
+    if min_people is not None and period.kind == PeriodKind.CUSTOM:
+        requested, period = period, period.whole_months()
     previous = period.year_before()
     in_current = Q(admitted_on__gte=period.start, admitted_on__lte=period.end)
     in_previous = Q(admitted_on__gte=previous.start, admitted_on__lte=previous.end)
@@ -302,9 +402,21 @@ def admission_statistics(
         min_people is not None and 0 < figures[f"total__{suffix}"] < min_people for suffix in ("cur", "prev")
     )
 
+    markers = {"cur": {}, "prev": {}}
+    if min_people is not None:
+        for suffix, hidden in zip(("cur", "prev"), withheld, strict=True):
+            total = figures[f"total__{suffix}"]
+            if hidden or not total:
+                continue
+            for keys in _breakdowns(lines):
+                counts = {key: figures[f"{key}__{suffix}"] for key in keys}
+                markers[suffix].update(_suppressed(counts, total, min_people))
+
     def shown(key: str, suffix: str, value):
         hidden = withheld[0] if suffix == "cur" else withheld[1]
-        return None if hidden and key != "total" else value
+        if hidden and key != "total":
+            return None
+        return markers[suffix].get(key, value)
 
     rows, top, sub = [], 0, 0
     for line in lines:
@@ -345,6 +457,7 @@ def admission_statistics(
         rows=rows,
         withheld=withheld,
         min_people=min_people,
+        requested=requested,
     )
 
 

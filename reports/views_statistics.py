@@ -55,7 +55,7 @@ def _admission_statistics(request, organization, period, min_people: int | None)
         kind=PersonalDataAccess.Kind.STATISTICS,
         people=stats.people_shown,
         organization=organization,
-        filters=period.label,
+        filters=stats.period.label,
     )
     return stats
 
@@ -69,7 +69,7 @@ def statistics_page(request, pk: int):
         return _bad(request, form, organization)
     min_people = _min_people(request, organization)
     stats = _admission_statistics(request, organization, form.period, min_people)
-    targets = statistics.sub_target_report(organization=organization, year=form.period.year, min_people=min_people)
+    targets = statistics.sub_target_report(organization=organization, year=stats.period.year, min_people=min_people)
     return render(
         request,
         "reports/statistics/page.html",
@@ -78,7 +78,7 @@ def statistics_page(request, pk: int):
             "form": form,
             "stats": stats,
             "targets": targets,
-            "query": form.period.query_string(),
+            "query": stats.period.query_string(),
             "breadcrumbs": org_selectors.organization_breadcrumbs(user=request.user, organization=organization),
         },
     )
@@ -91,7 +91,8 @@ def _statistics_export(request, pk: int, format: str):
     if not form.is_valid():
         return _bad(request, form, organization)
     stats = _admission_statistics(request, organization, form.period, _min_people(request, organization))
-    header = statistics.statistics_header(organization=organization, period=form.period)
+    # The period the figures are for: a leader's custom period is widened to whole months.
+    header = statistics.statistics_header(organization=organization, period=stats.period)
     if format == "pdf":
         return pdf_response(exporters.statistics_pdf(stats, header), exporters.statistics_filename(stats, "pdf"))
     return xlsx_response(exporters.statistics_xlsx(stats, header), exporters.statistics_filename(stats, "xlsx"))

@@ -118,6 +118,11 @@ def test_the_subtrees_administrator_reads_the_log_and_an_administrator_elsewhere
     text = response.content.decode()
     assert "API: danh sách kết nạp" in text and "/api/v1/admissions/" in text and "limit=1000" in text
 
+    # Staff of the same subtree read personal data themselves: the log is not theirs to browse (404).
+    assert page(world.staff).get(url).status_code == 404
+    assert page(world.secretary).get(url).status_code == 404 and page(world.leader).get(url).status_code == 404
+    assert page(world.superuser).get(url).context["entries"][0] == entry
+
     elsewhere = grant(UserFactory(username="admin_b"), world.district_b, Role.ADMIN)
     response = page(elsewhere).get(url)
     assert response.status_code == 200 and listed(response) == []

@@ -43,7 +43,10 @@ def test_downloading_the_alerts_with_candidates_names_is_logged(world, client):
     assert log.kind == PersonalDataAccess.Kind.ALERTS_XLSX
     assert (log.user, log.organization, log.person_count) == (world.staff, world.district_a, 2)
     assert "Quần chúng quá hạn ở một bước" in log.filters
-    # The log page of the staff shows it.
+    # The log page of the subtree's administrator shows it (not the staff's: the log is no check on
+    # those who can browse it).
+    assert client.get(reverse("candidates:personal_data_log")).status_code == 404
+    client.force_login(world.admin)
     page = client.get(reverse("candidates:personal_data_log")).content.decode()
     assert "Cảnh báo (.xlsx)" in page
     # A leader's file counts candidates per cell without names: nothing personal, nothing logged.

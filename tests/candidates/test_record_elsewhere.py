@@ -1,6 +1,6 @@
 """No "is this person known?" oracle: a person the user enters (page, API, import) who has a record
 outside the user's scope is refused with only "a record in another organization" and the committee to
-ask — no date, no organization, no step, and the same words for a candidate as for an admission.
+ask (always the user's own province, wherever the record is) — no date, no organization, no step, and the same words for a candidate as for an admission.
 Each such refusal is logged (the identifier as a keyed hash) and a user gets at most
 PrivacyRules.record_elsewhere_per_day of them a day; past that nothing that looks a person up is
 processed. Inside the scope the refusal stays detailed."""
@@ -177,17 +177,24 @@ def test_inside_the_scope_the_refusal_stays_detailed(world):
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_the_committee_to_ask_is_the_lowest_above_both(world):
-    """A secretary of cell A1C entering a person listed in the neighbouring cell A1D (which she may not
-    see) is sent to their commune's committee, not to the province."""
-    make_candidate(world.cell_a2, full_name="Hàng Xóm Văn A", birth_date=D(1997, 7, 7))
-    response = _page(world.secretary).post(
-        reverse("candidates:create"),
-        {**CANDIDATE_FORM, "organization": world.cell_a.pk, "full_name": "Hàng Xóm Văn A", "birth_date": "1997-07-07"},
-    )
-    assert response.context["form"].errors == {
-        "full_name": ["Người này đã có hồ sơ ở một tổ chức đảng khác. Hãy liên hệ Ban Tổ chức Đảng bộ xã Biên Sơn."]
-    }
+def test_the_committee_to_ask_does_not_tell_where_the_record_is(elsewhere):
+    """The re-probe's find: naming the lowest committee above both organizations told, refusal after
+    refusal, which commune, district or province holds the person. A person listed in the
+    neighbouring cell A1D (same commune) and one admitted in district B are both sent to the Ban Tổ
+    chức of the secretary's own province: the answer is the same wherever the record is."""
+    make_candidate(elsewhere.cell_a2, full_name="Hàng Xóm Văn A", birth_date=D(1997, 7, 7))
+    answers = []
+    for name, birth_date in (("Hàng Xóm Văn A", "1997-07-07"), ("Bí Mật Thị Kết Nạp", "1996-03-14")):
+        response = _page(elsewhere.secretary).post(
+            reverse("candidates:create"),
+            {**CANDIDATE_FORM, "organization": elsewhere.cell_a.pk, "full_name": name, "birth_date": birth_date},
+        )
+        answers.append(response.context["form"].errors)
+    assert answers == [{"full_name": [ELSEWHERE]}] * 2
+    assert elsewhere.commune_a.name not in str(answers) and elsewhere.district_b.name not in str(answers)
+    # Both refusals are in the log, under the organization the secretary was entering the person in.
+    logged = PersonalDataAccess.objects.filter(kind=PersonalDataAccess.Kind.RECORD_ELSEWHERE)
+    assert [entry.organization for entry in logged] == [elsewhere.cell_a] * 2
 
 
 def test_refusals_are_limited_per_user_and_day(elsewhere, client):

@@ -170,6 +170,7 @@ def test_export_log_shows_staff_the_downloads_of_their_subtree_only(world):
     PersonalDataAccess.objects.create(
         user=world.superuser, kind="admissions_xlsx", organization=world.cell_b, person_count=9
     )
-    response = _client(world.staff).get(reverse("candidates:personal_data_log"))
+    assert _client(world.staff).get(reverse("candidates:personal_data_log")).status_code == 404
+    response = _client(world.admin).get(reverse("candidates:personal_data_log"))
     assert list(response.context["entries"]) == [inside]
     assert "Danh sách kết nạp (.xlsx)" in response.content.decode()
