@@ -307,4 +307,4 @@ class ImportForm(forms.Form):
 
 
 def years_choices(first: int = 2015) -> list[tuple[str, str]]:
-    return [("", _("Mọi năm"))] + [(str(y), str(y)) for y in range(datetime.date.today().year, first - 1, -1)]
+    return [("", _("Mọi năm"))] + [(str(y), str(y)) for y in range(timezone.localdate().year, first - 1, -1)]

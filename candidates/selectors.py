@@ -263,7 +263,7 @@ def certificates_expiring(
 ) -> QuerySet[Candidate]:
     """Active candidates not yet through the cell resolution whose awareness certificate has expired
     or expires within `within_days` (they must be considered before, or retake the class)."""
-    from .rules import add_months
+    from partytrack.periods import add_months
 
     today = today or timezone.localdate()
     rules = PipelineRules.current()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -172,7 +171,7 @@ def dissolve(request, pk: int):
 def figures(request, pk: int):
     """Record the organization's cells, members and official members as of a date."""
     organization = _editable_or_404(request, pk)
-    form = MembershipFigureForm(request.POST or None, initial={"as_of": datetime.date.today()})
+    form = MembershipFigureForm(request.POST or None, initial={"as_of": timezone.localdate()})
     return _form_page(
         request,
         form=form,

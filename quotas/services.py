@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
 from partytrack import hooks, versions
+from partytrack.periods import FIRST_YEAR, LAST_YEAR
 from partytrack.text import clean_lines, clean_text, fold
-from partytrack.years import FIRST_YEAR, LAST_YEAR
 
 from . import selectors
 from .models import Plan, Quota, SubTarget

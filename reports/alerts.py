@@ -29,6 +29,7 @@ from candidates.models import Candidate, PipelineRules
 from organizations.models import CANDIDATE_ROLES, Organization, Scope
 from partytrack.documents import roman_quarter, vietnamese_date
 from partytrack.figures import interface_number
+from partytrack.periods import add_months
 from quotas.models import Plan, SubTarget
 
 from . import selectors
@@ -74,14 +75,6 @@ class Alert:
 
 def _label(row: dict) -> str:
     return row.get("short_name") or row["name"]
-
-
-def _months_later(day: datetime.date, months: int) -> datetime.date:
-    import calendar
-
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def organization_alerts(
@@ -306,8 +299,8 @@ def _candidate_alerts(
         organization__rght__lte=organization.rght,
     )
     # certificate_on + valid months falls within [today, today + expiry_months]
-    earliest = _months_later(today, -rules.certificate_valid_months)
-    latest = _months_later(_months_later(today, expiry_months), -rules.certificate_valid_months)
+    earliest = add_months(today, -rules.certificate_valid_months)
+    latest = add_months(add_months(today, expiry_months), -rules.certificate_valid_months)
     conditions = {
         AlertKind.OVERDUE_CANDIDATE: Q(next_deadline__lt=today),
         AlertKind.CERTIFICATE_EXPIRING: Q(
@@ -337,7 +330,7 @@ def _candidate_alerts(
                 }
                 on = c.next_deadline
             else:
-                on = _months_later(c.certificate_on, rules.certificate_valid_months)
+                on = add_months(c.certificate_on, rules.certificate_valid_months)
                 message = str(_("Chứng nhận cấp ngày %(issued)s, hết hạn ngày %(date)s")) % {
                     "issued": vietnamese_date(c.certificate_on),
                     "date": vietnamese_date(on),

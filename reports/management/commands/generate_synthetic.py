@@ -80,7 +80,7 @@ class Command(BaseCommand):
         parser.add_argument("--provinces", type=int, default=34)
         parser.add_argument("--grassroots", type=int, default=110, help="Số tổ chức cơ sở mỗi tỉnh.")
         parser.add_argument("--years", type=int, default=5, help="Số năm có kết nạp, tính đến năm nay.")
-        parser.add_argument("--last-year", type=int, default=datetime.date.today().year)
+        parser.add_argument("--last-year", type=int, default=timezone.localdate().year)
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, **o):
