@@ -1,5 +1,5 @@
 """Admin: the rule durations and privacy rules (superusers), and read-only views of candidates and admissions scoped
-to the administrator's subtree (writes go through the pages, which run the rules and the hooks)."""
+to the administrator's subtree (writes go through the pages, which run the rules and send the signals)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote

@@ -2,7 +2,7 @@
 entered directly or imported), and the rule durations.
 
 Each service runs in one transaction, checks the acting user's scope before and again after writing
-(a write that leaves the scope rolls back), and fires `hooks.admissions_changed` after any change to
+(a write that leaves the scope rolls back), and sends `signals.admissions_changed` after any change to
 an admission. The same person is admitted once: see `_check_not_admitted` and the constraints on
 Admission; on PostgreSQL an advisory lock per person makes two concurrent requests for the same
 person run one after the other, so the second sees the first and is refused.
@@ -31,11 +31,12 @@ from django.utils.translation import gettext as _
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
-from partytrack import durable, hooks, versions
+from partytrack import durable, versions
 from partytrack.models import check_text_lengths
 from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
 
 from . import rules as pipeline
+from . import signals
 from .choices import (
     CLOSING_STATUSES,
     AdmissionSource,
@@ -630,7 +631,9 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
             setattr(admission, field, getattr(candidate, field))
         admission._history_user = by
         admission.save()
-        hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+        signals.admissions_changed.send(
+            sender=Admission, organization_ids={admission.organization_id}, dates={admission.admitted_on}
+        )
     elif candidate.is_active:  # corrected into a person already admitted: refused, as on creation
         _check_file_not_admitted(candidate, by)
     _save(candidate, by)
@@ -1173,7 +1176,7 @@ def _admission_create(
             admission.save()
     except IntegrityError as exc:  # a concurrent writer got there first (the lock makes this rare)
         raise ValidationError({"full_name": _("Người này đã được kết nạp.")}) from exc
-    hooks.admissions_changed.fire(organization_ids={organization.pk}, dates={admitted_on})
+    signals.admissions_changed.send(sender=Admission, organization_ids={organization.pk}, dates={admitted_on})
     return admission
 
 
@@ -1271,7 +1274,9 @@ def _cancel(admission: Admission, *, reason: str, by) -> Admission:
     admission.cancel_reason = reason[:300]
     admission._history_user = by
     admission.save()
-    hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+    signals.admissions_changed.send(
+        sender=Admission, organization_ids={admission.organization_id}, dates={admission.admitted_on}
+    )
     return admission
 
 

@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from partytrack import hooks, login_throttle, versions
+from partytrack import login_throttle, versions
 from partytrack.text import clean_text, fold
 
-from . import validators
+from . import signals, validators
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
 
 logger = logging.getLogger(__name__)
@@ -29,12 +29,6 @@ logger = logging.getLogger(__name__)
 TREE_LOCK_KEY = 7_204_310_001
 
 TREE_FIELDS = ("name", "short_name", "code", "kind", "sector", "position", "valid_from", "valid_to")
-
-# Fired (organization=, on=, field=) inside the transaction before an organization is closed (dissolved,
-# or an end date set), after the tree's own checks. Apps keeping work at an organization listen and
-# refuse with a ValidationError (nothing is written): organizations imports none of them. Connected in
-# OrganizationsConfig.ready (validators.no_active_candidates: candidates still followed in the subtree).
-organization_closing = hooks.Hook("organization_closing")
 
 
 def tree_lock() -> None:
@@ -150,8 +144,11 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     if closing:
         # Closing an organization by editing its end date follows the same rule as dissolving it.
         _check_no_active_children(organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to")
-        organization_closing.fire(
-            organization=organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to"
+        signals.organization_closing.send(
+            sender=Organization,
+            organization=organization,
+            on=organization.valid_to + datetime.timedelta(days=1),
+            field="valid_to",
         )
     if organization.valid_to is None:
         _check_sibling_name(parent=organization.parent, name=organization.name, exclude_pk=organization.pk)
@@ -213,7 +210,7 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
     organization = _move(organization, new_parent, by)
     _ensure_editable(by, organization)
     new_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
-    hooks.tree_changed.fire(organization_ids={organization.pk, *old_ancestors, *new_ancestors})
+    signals.tree_changed.send(sender=Organization, organization_ids={organization.pk, *old_ancestors, *new_ancestors})
     return organization
 
 
@@ -292,7 +289,7 @@ def organization_merge(
         _move(Organization.objects.get(pk=source.pk), target, by)
     target = Organization.objects.get(pk=target.pk)
     _ensure_parent_allowed(by, target)
-    hooks.tree_changed.fire(organization_ids=affected)
+    signals.tree_changed.send(sender=Organization, organization_ids=affected)
     return target
 
 
@@ -313,7 +310,7 @@ def organization_dissolve(*, organization: Organization, on: datetime.date, by=N
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _check_no_active_children(organization, on=on)
-    organization_closing.fire(organization=organization, on=on, field=None)
+    signals.organization_closing.send(sender=Organization, organization=organization, on=on, field=None)
     closing_day = on - datetime.timedelta(days=1)
     if organization.valid_from and closing_day < organization.valid_from:
         raise ValidationError({"on": _("Ngày giải thể phải sau ngày bắt đầu hoạt động.")})

@@ -1,6 +1,6 @@
 """Every write to plans and quotas: create, edit and replace a plan, save an allocation (grid, file
 import, API), save a term table. Each write is one transaction, checks the user's scope before and
-after, refuses bad input as a whole with the row named, and fires hooks.quotas_changed."""
+after, refuses bad input as a whole with the row named, and sends signals.quotas_changed."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
-from partytrack import hooks, versions
+from partytrack import versions
 from partytrack.periods import FIRST_YEAR, LAST_YEAR
 from partytrack.text import clean_lines, clean_text, fold
 
-from . import selectors
+from . import selectors, signals
 from .models import Plan, Quota, SubTarget
 from .selectors import Values
 
@@ -334,7 +334,7 @@ def allocation_save(
     _write_quotas(plan=plan, cells=cells, by=by, result=result)
     _ensure_can_allocate(by, organization)
     if result.changed or result.plan_created:
-        hooks.quotas_changed.fire(plan_ids={plan.pk})
+        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return result
 
 
@@ -520,7 +520,7 @@ def term_save(
         result.figures += 1
     _ensure_can_allocate(by, organization)
     if result.changed:
-        hooks.quotas_changed.fire(plan_ids={plan.pk})
+        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return result
 
 
@@ -584,7 +584,7 @@ def plan_create(*, organization: Organization, by, replaces: Plan | None = None,
     plan._history_user = by
     plan.save()
     _ensure_can_allocate(by, organization)
-    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return plan
 
 
@@ -602,7 +602,7 @@ def plan_update(*, plan: Plan, by, **changes) -> Plan:
     plan._history_user = by
     plan.save()
     _ensure_can_allocate(by, plan.organization)
-    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return plan
 
 
@@ -621,7 +621,7 @@ def plan_replace(*, plan: Plan, by, copy_quotas: bool = True, **fields) -> Plan:
             for q in Quota.objects.filter(plan=old, year__gte=new.start_year, year__lte=new.end_year)
         }
         _write_quotas(plan=new, cells=cells, by=by, result=AllocationResult(plan=new))
-    hooks.quotas_changed.fire(plan_ids={old.pk, new.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={old.pk, new.pk})
     return new
 
 
@@ -657,7 +657,7 @@ def plan_for_year(*, organization: Organization, year: int, by) -> Plan:
     plan = selectors.plan_effective(organization=organization, year=year)
     if plan is None:
         plan = _draft_plan(organization=organization, year=year, by=by)
-        hooks.quotas_changed.fire(plan_ids={plan.pk})
+        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return plan
 
 
@@ -698,5 +698,5 @@ def sub_targets_save(*, plan: Plan, rows: Sequence[SubTargetInput], by) -> list[
     for target in built:
         target._history_user = by
         target.save()
-    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return built

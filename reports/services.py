@@ -1,7 +1,7 @@
 """Every write of the reports app: keeping the tallies in step with the facts, and report jobs.
 
 The tallies (`AdmissionTally`, `QuotaTally`) are maintained inside the writers' transactions from the
-hooks in `partytrack.hooks` (listeners registered in `ReportsConfig.ready`). Each maintenance step
+signals of candidates, quotas and organizations (receivers connected in `ReportsConfig.ready`). Each maintenance step
 takes one PostgreSQL advisory lock, so two writers never interleave read-modify-write on the same
 ancestor rows; on SQLite writers are serialised anyway. `tallies_rebuild` recomputes everything
 from the facts (`manage.py rebuild_tallies`).

@@ -8,8 +8,8 @@ years only, so the earlier years exercise quotas summed from below), and admissi
 years. Run it on a database of its own, never on one holding real data.
 
 The tree rows are saved one by one with django-mptt's updates disabled, then the tree is rebuilt
-once (no bulk_create on the tree table); plans, quotas and admissions are bulk-inserted, which fires
-no hooks, so the report tallies are rebuilt from the facts at the end.
+once (no bulk_create on the tree table); plans, quotas and admissions are bulk-inserted, which sends
+no signals, so the report tallies are rebuilt from the facts at the end.
 """
 
 from __future__ import annotations
