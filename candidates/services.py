@@ -17,12 +17,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -31,7 +30,7 @@ from django.utils.translation import gettext as _
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
-from partytrack import durable, versions
+from partytrack import durable, locks, versions
 from partytrack.models import check_text_lengths
 from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
 
@@ -49,9 +48,6 @@ from .choices import (
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent, identity_key
 from .selectors import cell_official_members
-
-# Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
-PERSON_LOCK_NAMESPACE = 7_204_311
 
 PERSON_FIELDS = (
     "full_name",
@@ -134,17 +130,6 @@ def _check_organization(organization: Organization, on: datetime.date, field: st
 
 
 # Identity ---------------------------------------------------------------------------------------
-
-
-def _person_lock(*keys: str) -> None:
-    """Serialise writers about the same person until the transaction ends (PostgreSQL; SQLite
-    serialises writers on its own)."""
-    if connection.vendor != "postgresql":
-        return
-    codes = sorted({zlib.crc32(key.encode()) - 2**31 for key in keys if key})
-    with connection.cursor() as cursor:
-        for code in codes:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PERSON_LOCK_NAMESPACE, code])
 
 
 def _same_person(record, *, full_name: str, birth_date: datetime.date, citizen_id: str) -> bool:
@@ -484,8 +469,29 @@ def _record_event(**fields) -> StepEvent:
     return event
 
 
-def _locked(candidate: Candidate) -> Candidate:
-    return Candidate.objects.select_for_update().select_related("organization").get(pk=candidate.pk)
+def _locked(candidate: Candidate, **changes) -> Candidate:
+    """The candidate's row, locked for this transaction, after the person lock (partytrack.locks.PERSON)
+    on who they are and, with `changes` to their name, birth date or citizen ID, who they become: the
+    advisory lock comes before the row lock, as everywhere."""
+    fields = ("full_name", "birth_date", "citizen_id")
+    identity = Candidate.objects.values(*fields).get(pk=candidate.pk)
+    locks.person(*_identities(identity, changes))
+    locked = Candidate.objects.select_for_update().select_related("organization").get(pk=candidate.pk)
+    if any(getattr(locked, name) != identity[name] for name in fields):
+        # Changed by another writer between the two reads (rare): lock who they are now as well.
+        locks.person(*_identities({name: getattr(locked, name) for name in fields}, changes))
+    return locked
+
+
+def _identities(identity: dict, changes: dict) -> list[str]:
+    """The identity keys and citizen IDs of a person as stored and as `changes` make them."""
+    after = {**identity, **_clean_person({name: changes[name] for name in identity if name in changes})}
+    return [
+        identity_key(identity["full_name"], identity["birth_date"]),
+        identity["citizen_id"],
+        identity_key(after["full_name"], after["birth_date"]),
+        after["citizen_id"],
+    ]
 
 
 def _clean_person(values: dict) -> dict:
@@ -566,7 +572,7 @@ def candidate_create(
     _check_organization(organization, listed_on)
     _check_organization(organization, _today())
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
-    _person_lock(candidate.identity_key, candidate.citizen_id)
+    locks.person(candidate.identity_key, candidate.citizen_id)
     _check_not_candidate(
         full_name=candidate.full_name,
         birth_date=candidate.birth_date,
@@ -597,7 +603,7 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     unknown = set(changes) - set(CANDIDATE_FIELDS)
     if unknown:
         raise TypeError(f"candidate_update() cannot change {sorted(unknown)}")
-    candidate = _locked(candidate)
+    candidate = _locked(candidate, **changes)
     _ensure_scope(by, candidate.organization)
     for field, value in _clean_person(changes).items():
         setattr(candidate, field, value)
@@ -605,7 +611,6 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     if "birth_date" in changes:
         _check_listing_age(candidate)
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
-    _person_lock(candidate.identity_key, candidate.citizen_id)
     if candidate.is_active:
         _check_not_candidate(
             full_name=candidate.full_name,
@@ -1055,8 +1060,8 @@ def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candid
 def _check_can_reopen(candidate: Candidate, last: StepEvent, by) -> None:
     """Undoing the end of a file (withdrawal, rejection, removal, recognition) makes it active again:
     refused while the same person has another active file (one active file per person), and, for a
-    file not yet through the decision, once the person has been admitted otherwise (as on creation)."""
-    _person_lock(candidate.identity_key, candidate.citizen_id)
+    file not yet through the decision, once the person has been admitted otherwise (as on creation).
+    The person lock is held: taken by _locked."""
     if step_index(candidate.step) < step_index(Step.DECISION):
         _check_file_not_admitted(candidate, by)
     _check_refusals_left(by)
@@ -1152,7 +1157,8 @@ def _admission_create(
     if candidate is None:
         _check_organization(organization, admitted_on)
     admission.identity_key = identity_key(admission.full_name, admission.birth_date)
-    _person_lock(admission.identity_key, admission.citizen_id)
+    if candidate is None:  # from a candidate's file, the person lock is held already (_locked)
+        locks.person(admission.identity_key, admission.citizen_id)
     _check_not_admitted(
         full_name=admission.full_name,
         birth_date=admission.birth_date,

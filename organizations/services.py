@@ -1,8 +1,9 @@
 """Every write to the organization tree: create, update, move, merge, dissolve, membership figures.
 
-django-mptt rewrites lft/rght across a whole tree on each insert or move and picks a new root's
-tree_id as max + 1, so two writers at once can corrupt the tree. Each service therefore takes one
-PostgreSQL advisory lock inside its transaction before touching any row (SQLite serialises writers
+django-mptt rewrites lft/rght across a whole tree on each insert or move and renumbers the roots'
+tree_id when one is inserted or moved, so two writers at once can corrupt the tree. Each service
+therefore takes the tree lock (partytrack.locks.TREE) of the trees it writes, inside its transaction
+before touching any row; writers of different provinces run side by side (SQLite serialises writers
 on its own).
 """
 
@@ -14,10 +15,10 @@ from collections.abc import Iterable
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partytrack import login_throttle, versions
+from partytrack import locks, login_throttle, versions
 from partytrack.text import clean_text, fold
 
 from . import signals, validators
@@ -25,19 +26,25 @@ from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
 
 logger = logging.getLogger(__name__)
 
-# Arbitrary constant shared by every tree writer (pg_advisory_xact_lock takes a bigint).
-TREE_LOCK_KEY = 7_204_310_001
-
 TREE_FIELDS = ("name", "short_name", "code", "kind", "sector", "position", "valid_from", "valid_to")
 
 
-def tree_lock() -> None:
-    """Serialise tree writers until the surrounding transaction ends."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("tree_lock() must be called inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
+def tree_lock(*organizations: Organization | None) -> None:
+    """Serialise writers of the trees these organizations are in until the transaction ends; None
+    (the top level: a new root, a move to the top) and an organization that is a root lock every
+    tree, as does a call without arguments (a rebuild), since django-mptt then renumbers the roots."""
+    whole = not organizations or any(organization is None for organization in organizations)
+    pks = {organization.pk for organization in organizations if organization is not None}
+
+    def tree_ids() -> set[int] | None:
+        if whole:
+            return None
+        rows = list(Organization.objects.filter(pk__in=pks).values_list("tree_id", "parent_id"))
+        if any(parent_id is None for _tree_id, parent_id in rows):
+            return None
+        return {tree_id for tree_id, _parent_id in rows}
+
+    locks.trees(locks.TREE, tree_ids)
 
 
 def _check_sibling_name(*, parent: Organization | None, name: str, exclude_pk: int | None = None) -> None:
@@ -91,7 +98,7 @@ def organization_create(
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
 ) -> Organization:
-    tree_lock()
+    tree_lock(parent)
     if parent is not None:
         parent = Organization.objects.get(pk=parent.pk)  # fresh lft/rght under the lock
     _ensure_parent_allowed(by, parent)
@@ -124,7 +131,7 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     unknown = set(changes) - set(TREE_FIELDS)
     if unknown:
         raise TypeError(f"organization_update() cannot change {sorted(unknown)}")
-    tree_lock()
+    tree_lock(organization)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     changes = {field: clean_text(value) if isinstance(value, str) else value for field, value in changes.items()}
@@ -202,7 +209,7 @@ def _move(
 
 @transaction.atomic
 def organization_move(*, organization: Organization, new_parent: Organization | None, by=None) -> Organization:
-    tree_lock()
+    tree_lock(organization, new_parent)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _ensure_parent_allowed(by, new_parent)
@@ -230,7 +237,7 @@ def organization_change(
     `expected_version` (the API's If-Match) nothing is written unless the organization is still at a
     version the caller read (versions.StaleVersion), checked under the tree lock and the row's."""
     if expected_version is not None:
-        tree_lock()
+        tree_lock(organization, *([] if parent is _UNCHANGED else [parent]))
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
         _ensure_editable(by, organization)
         versions.check(organization, expected_version)
@@ -251,7 +258,8 @@ def organization_merge(
     too, closed the day before `on` and marked as merged, so its admissions and quotas stay where
     they happened and every roll-up of the target includes them.
     """
-    tree_lock()
+    sources = list(sources)
+    tree_lock(target, *sources)
     target = Organization.objects.get(pk=target.pk)
     sources = list(Organization.objects.filter(pk__in=[s.pk for s in sources]).order_by("tree_id", "lft"))
     if not sources:
@@ -306,7 +314,7 @@ def _check_no_active_children(organization: Organization, *, on: datetime.date, 
 @transaction.atomic
 def organization_dissolve(*, organization: Organization, on: datetime.date, by=None) -> Organization:
     """Close an organization from `on` (last active day is the day before); it stays in history."""
-    tree_lock()
+    tree_lock(organization)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _check_no_active_children(organization, on=on)

@@ -8,23 +8,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
-from partytrack import versions
+from partytrack import locks, versions
 from partytrack.periods import FIRST_YEAR, LAST_YEAR
 from partytrack.text import clean_lines, clean_text, fold
 
 from . import selectors, signals
 from .models import Plan, Quota, SubTarget
 from .selectors import Values
-
-# pg_advisory_xact_lock(bigint): this namespace in the high 32 bits, the allocating organization's id
-# in the low ones, so two saves of the same organization's allocation run one after the other.
-ALLOCATION_LOCK_NAMESPACE = 0x51554F54  # "QUOT"
 
 PLAN_FIELDS = (
     "number",
@@ -111,18 +107,6 @@ def row_key(organization_id: int) -> str:
 
 
 # ------------------------------------------------------------------------------------- helpers
-
-
-def _lock_allocation(organization_id: int) -> None:
-    if not connection.in_atomic_block:
-        raise RuntimeError("_lock_allocation() must be called inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(ALLOCATION_LOCK_NAMESPACE << 32) | organization_id])
-    else:
-        # SQLite: take the database's write lock now, so the state read below cannot go stale
-        # before this transaction writes (deferred transactions only lock on their first write).
-        Plan.objects.filter(pk=-1).update(number="")
 
 
 def _ensure_can_allocate(by, organization: Organization) -> None:
@@ -280,7 +264,7 @@ def allocation_save(
     someone saved in between, AllocationConflict is raised and nothing is written."""
     _check_year(year)
     organization = Organization.objects.get(pk=organization.pk)
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     plan = _resolve_plan(organization, year, plan)
     if seen_token is not None:
@@ -370,7 +354,7 @@ def quota_save(
             }
         )
     if expected_version is not None:
-        _lock_allocation(parent.pk)
+        locks.allocation(parent.pk)
         _ensure_can_allocate(by, parent)
         target = plan or selectors.plan_effective(organization=parent, year=year)
         current = Quota.objects.select_for_update().filter(plan=target, organization=organization, year=year).first()
@@ -401,7 +385,7 @@ def term_save(
     A year whose total changes loses its quarterly split (the split no longer adds up)."""
     plan = Plan.objects.select_related("organization").get(pk=plan.pk)
     organization = plan.organization
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     ensure_current(plan)
     if seen_token is not None:
@@ -575,7 +559,7 @@ def plan_create(*, organization: Organization, by, replaces: Plan | None = None,
     if unknown:
         raise TypeError(f"plan_create() got unknown fields {sorted(unknown)}")
     organization = Organization.objects.get(pk=organization.pk)
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     fields = _strip(fields)
     fields.setdefault("issuing_body", default_issuing_body(organization))
@@ -594,7 +578,7 @@ def plan_update(*, plan: Plan, by, **changes) -> Plan:
     if unknown:
         raise TypeError(f"plan_update() cannot change {sorted(unknown)}")
     plan = Plan.objects.select_related("organization").get(pk=plan.pk)
-    _lock_allocation(plan.organization_id)
+    locks.allocation(plan.organization_id)
     _ensure_can_allocate(by, plan.organization)
     for name, value in _strip(changes).items():
         setattr(plan, name, value)
@@ -611,7 +595,7 @@ def plan_replace(*, plan: Plan, by, copy_quotas: bool = True, **fields) -> Plan:
     """Issue a plan that replaces `plan` (seed 003: "Kế hoạch này thay thế Kế hoạch số 70-KH/ĐU").
     The old plan and its quotas stay as history; the new one starts from a copy of its quotas."""
     old = Plan.objects.select_related("organization").get(pk=plan.pk)
-    _lock_allocation(old.organization_id)
+    locks.allocation(old.organization_id)
     _ensure_can_allocate(by, old.organization)
     ensure_current(old)
     new = plan_create(organization=old.organization, by=by, replaces=old, **fields)
@@ -652,7 +636,7 @@ def plan_for_year(*, organization: Organization, year: int, by) -> Plan:
     """The effective plan of `organization` for `year`, created as a draft when there is none."""
     _check_year(year)
     organization = Organization.objects.get(pk=organization.pk)
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     plan = selectors.plan_effective(organization=organization, year=year)
     if plan is None:
