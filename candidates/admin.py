@@ -4,7 +4,8 @@ to the administrator's subtree (writes go through the pages, which run the rules
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
-from partytrack.admin import HistoryAdmin, RulesAdmin, ScopedAdmin
+from organizations.admin_scope import ScopedAdmin
+from partytrack.admin import HistoryAdmin, RulesAdmin
 
 from . import services
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partytrack.services import call_service
-from partytrack.shortcuts import visible_organization_or_404
 from partytrack.text import clean_text
 
 from . import selectors, services
@@ -22,7 +21,24 @@ from .forms import (
     OrganizationMergeForm,
     OrganizationMoveForm,
 )
-from .models import Organization
+from .models import Organization, RoleAssignment
+from .shortcuts import visible_organization_or_404
+
+
+@login_required
+def home(request):
+    """The user's organizations and what each role can do there; every root for a superuser."""
+    if request.user.is_superuser:
+        assignments = []
+        tops = Organization.objects.root_nodes()
+    else:
+        assignments = list(
+            RoleAssignment.objects.filter(user=request.user)
+            .select_related("organization")
+            .order_by("organization__lft")
+        )
+        tops = []
+    return render(request, "home.html", {"assignments": assignments, "tops": tops})
 
 
 def _editable_or_404(request, pk: int) -> Organization:

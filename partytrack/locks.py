@@ -44,6 +44,9 @@ FOREST = Lock("forest", 7_204_310)
 # Writers of one organization tree (django-mptt rewrites lft/rght across the whole tree): tree_id.
 TREE = Lock("tree", 7_204_312)
 # Writers of the report tallies of one tree (they read-modify-write the ancestors' rows): tree_id.
+# The one lock taken late: by the receivers of the writers' signals, after the writer's own locks
+# (it guards only the tally rows, written under it). A transaction that writes again after it, such
+# as an import of many admissions, can therefore wait for a person lock while holding it.
 TALLIES = Lock("tallies", 7_204_313)
 # Savers of one organization's allocation (the quotas it gives its children): organization id.
 ALLOCATION = Lock("allocation", 0x51554F54)  # "QUOT"

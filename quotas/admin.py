@@ -3,7 +3,7 @@ rules, keeps history and sends quotas.signals.quotas_changed), scoped to the adm
 
 from django.contrib import admin
 
-from partytrack.admin import ScopedAdmin
+from organizations.admin_scope import ScopedAdmin
 
 from .models import Plan, Quota, SubTarget
 

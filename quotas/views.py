@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.models import Organization
 from organizations.selectors import organization_breadcrumbs
+from organizations.shortcuts import visible_organization_or_404
 from partytrack import documents
 from partytrack.periods import LAST_YEAR, QUOTA_PAGES_FIRST_YEAR
 from partytrack.services import call_service
-from partytrack.shortcuts import visible_organization_or_404
 
 from . import exporters, forms, importers, selectors, services
 from .models import Plan

@@ -4,8 +4,9 @@ services, which validate, check the scope and keep history."""
 
 from django.contrib import admin
 
+from organizations.admin_scope import ScopedAdmin
 from organizations.models import Role, Scope
-from partytrack.admin import HistoryAdmin, RulesAdmin, ScopedAdmin
+from partytrack.admin import HistoryAdmin, RulesAdmin
 from quotas.models import Plan
 
 from . import services, submissions

@@ -34,7 +34,7 @@ from quotas.models import Plan, SubTarget
 
 from . import selectors
 from .models import AlertRules
-from .statistics import _cell_facts, is_stalled, meets, plan_name, stalled_since
+from .statistics import cell_facts, is_stalled, meets, plan_name, stalled_since
 
 # Steps at which the awareness certificate still has to be valid (the cell's vote needs it).
 CERTIFICATE_STEPS = (Step.AWARENESS_CLASS, Step.APPLICATION, Step.VERIFICATION, Step.REFERENCES)
@@ -172,7 +172,7 @@ def _nearest(governing: list[_Governing], cells: list[dict], default: Threshold)
 
 
 def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[str], defaults: AlertRules):
-    cells = _cell_facts(organization, today)
+    cells = cell_facts(organization, today)
     governing = _plan_thresholds(organization, today.year)
     stalled_rule = _nearest(
         governing[SubTarget.Kind.STALLED_CELL_YEARS], cells, Threshold(Decimal(defaults.stalled_cell_years))

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from organizations.management.commands.grant_role import find_organization
+from organizations.selectors import organization_by_id_or_code
 from partytrack.documents import format_number
 from partytrack.text import fold
 from quotas import importers, selectors, services
@@ -41,7 +41,9 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không đọc được tệp “{file}”.")
-        organization = find_organization(org)
+        organization = organization_by_id_or_code(org)
+        if organization is None:
+            raise CommandError(f"Không tìm thấy tổ chức có mã hoặc id “{org}”.")
         chosen = None
         if plan:
             chosen = next(
