@@ -29,20 +29,23 @@ logger = logging.getLogger(__name__)
 TREE_FIELDS = ("name", "short_name", "code", "kind", "sector", "position", "valid_from", "valid_to")
 
 
-def tree_lock(*organizations: Organization | None) -> None:
-    """Serialise writers of the trees these organizations are in until the transaction ends; None
-    (the top level: a new root, a move to the top) and an organization that is a root lock every
-    tree, as does a call without arguments (a rebuild), since django-mptt then renumbers the roots."""
-    whole = not organizations or any(organization is None for organization in organizations)
-    pks = {organization.pk for organization in organizations if organization is not None}
+def tree_lock(*organizations: Organization, under: Iterable[Organization | None] = ()) -> None:
+    """Serialise writers of the trees of these organizations (written or moved) and of the parents
+    written `under` until the transaction ends. Writing a root, or under None (the top level: a new
+    root, a move to the top), locks every tree, as does a call without arguments (a rebuild): django-mptt
+    then renumbers the roots' tree_id."""
+    under = list(under)
+    whole = not (organizations or under) or any(parent is None for parent in under)
+    pks = {organization.pk for organization in organizations}
+    parent_pks = {parent.pk for parent in under if parent is not None}
 
     def tree_ids() -> set[int] | None:
         if whole:
             return None
-        rows = list(Organization.objects.filter(pk__in=pks).values_list("tree_id", "parent_id"))
-        if any(parent_id is None for _tree_id, parent_id in rows):
-            return None
-        return {tree_id for tree_id, _parent_id in rows}
+        rows = list(Organization.objects.filter(pk__in=pks | parent_pks).values_list("pk", "tree_id", "parent_id"))
+        if any(pk in pks and parent_id is None for pk, _tree_id, parent_id in rows):
+            return None  # a root written: its save or move may renumber the other roots
+        return {tree_id for _pk, tree_id, _parent_id in rows}
 
     locks.trees(locks.TREE, tree_ids)
 
@@ -98,7 +101,7 @@ def organization_create(
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
 ) -> Organization:
-    tree_lock(parent)
+    tree_lock(under=[parent])
     if parent is not None:
         parent = Organization.objects.get(pk=parent.pk)  # fresh lft/rght under the lock
     _ensure_parent_allowed(by, parent)
@@ -209,7 +212,7 @@ def _move(
 
 @transaction.atomic
 def organization_move(*, organization: Organization, new_parent: Organization | None, by=None) -> Organization:
-    tree_lock(organization, new_parent)
+    tree_lock(organization, under=[new_parent])
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _ensure_parent_allowed(by, new_parent)
@@ -237,7 +240,7 @@ def organization_change(
     `expected_version` (the API's If-Match) nothing is written unless the organization is still at a
     version the caller read (versions.StaleVersion), checked under the tree lock and the row's."""
     if expected_version is not None:
-        tree_lock(organization, *([] if parent is _UNCHANGED else [parent]))
+        tree_lock(organization, under=[] if parent is _UNCHANGED else [parent])
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
         _ensure_editable(by, organization)
         versions.check(organization, expected_version)
@@ -259,7 +262,7 @@ def organization_merge(
     they happened and every roll-up of the target includes them.
     """
     sources = list(sources)
-    tree_lock(target, *sources)
+    tree_lock(*sources, under=[target])
     target = Organization.objects.get(pk=target.pk)
     sources = list(Organization.objects.filter(pk__in=[s.pk for s in sources]).order_by("tree_id", "lft"))
     if not sources:

@@ -58,7 +58,7 @@ def _second_province(world):
     for organization in (world.cell_a, world.cell_b):
         organization.refresh_from_db()  # the new root sorts first: django-mptt renumbered the trees
     assert cell.tree_id != world.cell_a.tree_id == world.cell_b.tree_id
-    return cell
+    return cell, province
 
 
 def _holding(take) -> tuple[threading.Event, threading.Event, threading.Thread]:
@@ -89,18 +89,21 @@ def _with_lock_timeout(write) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_writers_of_two_trees_do_not_wait_for_each_other(world, postgres_only):
-    other_cell = _second_province(world)
+    other_cell, other_province = _second_province(world)
     _held, release, thread = _holding(lambda: organization_services.tree_lock(world.cell_a))
     try:
-        # Another province's tree: written at once.
+        # Another province's tree: written at once, a new district under its root too.
         _with_lock_timeout(lambda: organization_services.organization_update(organization=other_cell, short_name="T2"))
+        _with_lock_timeout(
+            lambda: OrganizationFactory(name="Huyện ủy Mới", code="Q-B", kind=Kind.DISTRICT, parent=other_province)
+        )
         # The same tree, and the top level (which renumbers every tree): they wait for the holder.
         with pytest.raises(OperationalError):
             _with_lock_timeout(
                 lambda: organization_services.organization_update(organization=world.cell_b, short_name="B")
             )
         with pytest.raises(OperationalError):
-            _with_lock_timeout(lambda: organization_services.tree_lock(None))
+            _with_lock_timeout(lambda: organization_services.tree_lock(under=[None]))
     finally:
         release.set()
         thread.join(timeout=20)
@@ -109,7 +112,7 @@ def test_writers_of_two_trees_do_not_wait_for_each_other(world, postgres_only):
 @pytest.mark.django_db(transaction=True)
 def test_admissions_in_two_trees_do_not_wait_for_each_others_tallies(world, postgres_only):
     """The tally lock is per tree: an admission elsewhere in the country does not wait for this one."""
-    other_cell = _second_province(world)
+    other_cell, _province = _second_province(world)
     tree_a = world.cell_a.tree_id
     _held, release, thread = _holding(lambda: locks.trees(locks.TALLIES, lambda: {tree_a}))
     try:
