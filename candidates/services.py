@@ -486,12 +486,12 @@ def _locked(candidate: Candidate, **changes) -> Candidate:
 def _identities(identity: dict, changes: dict) -> list[str]:
     """The identity keys and citizen IDs of a person as stored and as `changes` make them."""
     after = {**identity, **_clean_person({name: changes[name] for name in identity if name in changes})}
-    return [
-        identity_key(identity["full_name"], identity["birth_date"]),
-        identity["citizen_id"],
-        identity_key(after["full_name"], after["birth_date"]),
-        after["citizen_id"],
-    ]
+    keys = [identity_key(identity["full_name"], identity["birth_date"]), identity["citizen_id"]]
+    if isinstance(after["full_name"], str) and isinstance(after["birth_date"], datetime.date):
+        keys.append(identity_key(after["full_name"], after["birth_date"]))
+    if isinstance(after["citizen_id"], str):
+        keys.append(after["citizen_id"])
+    return keys
 
 
 def _clean_person(values: dict) -> dict:
@@ -611,6 +611,8 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     if "birth_date" in changes:
         _check_listing_age(candidate)
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
+    # Held since _locked, unless the values given were not yet of their type (then it is taken now).
+    locks.person(candidate.identity_key, candidate.citizen_id)
     if candidate.is_active:
         _check_not_candidate(
             full_name=candidate.full_name,
