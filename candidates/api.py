@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization
 from partytrack.api_input import PrimaryKeyField
 from partytrack.api_versions import VersionedObjectMixin
 
@@ -34,7 +34,7 @@ class ScopedOrganizationField(PrimaryKeyField):
     """An organization the caller may record candidates in; anything else reads as non-existent."""
 
     def get_queryset(self):
-        return Organization.objects.filter(Scope.of(self.context["request"].user).q(roles=CANDIDATE_ROLES))
+        return Organization.objects.restrict(self.context["request"].user, "view_people")
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -159,7 +159,7 @@ class CandidateViewSet(
 ):
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
-    filter_roles = CANDIDATE_ROLES
+    scoped_filters = True
     http_method_names = ["get", "post", "head", "options"]
     read_kinds = {"list": PersonalDataAccess.Kind.CANDIDATE_LIST_API, "retrieve": PersonalDataAccess.Kind.CANDIDATE_API}
 
@@ -174,9 +174,7 @@ class CandidateViewSet(
         )
 
     def filter_queryset(self, queryset):
-        filterset = CandidateFilter(
-            self.request.query_params or None, queryset=queryset, user=self.request.user, roles=CANDIDATE_ROLES
-        )
+        filterset = CandidateFilter(self.request.query_params or None, queryset=queryset, user=self.request.user)
         if filterset.is_bound and not filterset.is_valid():
             raise ApiValidationError(filterset.errors)
         return filterset.qs if filterset.is_bound else queryset
@@ -261,7 +259,7 @@ class AdmissionViewSet(
 
     serializer_class = AdmissionSerializer
     filterset_class = AdmissionFilter  # for the OpenAPI schema: filter_queryset below applies it with the scope
-    filter_roles = CANDIDATE_ROLES
+    scoped_filters = True
     http_method_names = ["get", "post", "head", "options"]
     read_kinds = {"list": PersonalDataAccess.Kind.ADMISSION_LIST_API, "retrieve": PersonalDataAccess.Kind.ADMISSION_API}
 
@@ -273,9 +271,7 @@ class AdmissionViewSet(
         )
 
     def filter_queryset(self, queryset):
-        filterset = AdmissionFilter(
-            self.request.query_params or None, queryset=queryset, user=self.request.user, roles=CANDIDATE_ROLES
-        )
+        filterset = AdmissionFilter(self.request.query_params or None, queryset=queryset, user=self.request.user)
         if filterset.is_bound and not filterset.is_valid():
             raise ApiValidationError(filterset.errors)
         return filterset.qs if filterset.is_bound else queryset

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import CELL_KINDS, Organization, Scope
+from organizations.models import CELL_KINDS, Organization
 from partytrack.text import clean_text, fold
 from partytrack.years import YearFilter
 
@@ -18,28 +18,18 @@ from .choices import Step
 from .models import Admission, Candidate, PipelineRules
 
 
-def _subtree(queryset, organization: Organization, prefix: str = "organization__"):
-    return queryset.filter(
-        **{
-            f"{prefix}tree_id": organization.tree_id,
-            f"{prefix}lft__gte": organization.lft,
-            f"{prefix}rght__lte": organization.rght,
-        }
-    )
-
-
 class OrganizationFilter(django_filters.ModelChoiceFilter):
     """An organization of the user's scope; the rows of its whole subtree."""
 
     def filter(self, queryset, value):
-        return _subtree(queryset, value) if value else queryset
+        return queryset.within(value) if value else queryset
 
 
-def organization_options(user, roles):
+def organization_options(user):
     """Committees of the user's scope (and cells, which are few per committee). A select of every cell
     of a province would be unusable; the board shows the cell on each card."""
     return (
-        Organization.objects.filter(Scope.of(user).q(roles=roles))
+        Organization.objects.restrict(user, "view_people")
         .filter(Q(level__lte=3) | ~Q(kind__in=CELL_KINDS))
         .order_by("tree_id", "lft")
     )
@@ -61,9 +51,9 @@ class CandidateFilter(django_filters.FilterSet):
         model = Candidate
         fields = ["organization", "step"]
 
-    def __init__(self, *args, user, roles, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["organization"].queryset = organization_options(user, roles)
+        self.filters["organization"].queryset = organization_options(user)
         self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
 
     def filter_deadline(self, queryset, name, value):
@@ -93,9 +83,9 @@ class AdmissionFilter(django_filters.FilterSet):
         model = Admission
         fields = ["organization", "year"]
 
-    def __init__(self, *args, user, roles, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["organization"].queryset = organization_options(user, roles)
+        self.filters["organization"].queryset = organization_options(user)
 
     def filter_name(self, queryset, name, value):
         condition = Q(decision_number__icontains=clean_text(value))

@@ -16,7 +16,8 @@ from partytrack.fields import CleanFormField
 from .choices import Introduction, RuleException, Status, Step, step_index
 from .labels import exception_choices
 from .models import MAX_VOTERS, Admission, Candidate, StepEvent
-from .services import PERSON_FIELDS, STEP_EXCEPTIONS
+from .rules import STEP_EXCEPTIONS
+from .services import PERSON_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERSON_WIDGETS = {"birth_date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
@@ -304,7 +305,3 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Chọn tệp Excel .xlsx."))
         return upload
-
-
-def years_choices(first: int = 2015) -> list[tuple[str, str]]:
-    return [("", _("Mọi năm"))] + [(str(y), str(y)) for y in range(timezone.localdate().year, first - 1, -1)]

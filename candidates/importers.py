@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization
 from partytrack import uploads
 from partytrack.text import clean_compact, clean_text, fold
 
@@ -235,6 +235,34 @@ def _parse_sheet(sheet, summary: uploads.SheetSummary, *, user, result: ParsedFi
     # A <dimension> smaller than the data (a file written by a program, not Excel) must not hide rows.
     sheet.reset_dimensions()
     rows = sheet.iter_rows()  # cells, not values: an error Excel saved (#DIV/0!) is told from text by its type
+    header, header_row = _find_header(rows, summary, result)
+    if header is None:
+        return result
+    raw_rows = _data_rows(rows, header, header_row, result)
+    if raw_rows is None:
+        return result
+
+    codes = {clean_text(values.get("organization")).upper() for _number, values, _errors in raw_rows}
+    organizations = {
+        organization.code: organization
+        for organization in Organization.objects.filter(code__in=codes).restrict(user, "view_people")
+    }
+    for number, values, errors in raw_rows:
+        result.rows.append(
+            _parse_row(number, values, errors, header=header, organizations=organizations, result=result)
+        )
+        if len(result.errors) >= MAX_ERRORS and number < raw_rows[-1][0]:
+            result.errors.append(
+                _("Đã dừng kiểm tra ở dòng %(row)s sau %(count)s lỗi: hãy sửa các lỗi trên rồi tải tệp lên lại.")
+                % {"row": number, "count": len(result.errors)}
+            )
+            break
+    return result
+
+
+def _find_header(rows, summary: uploads.SheetSummary, result: ParsedFile) -> tuple[dict[int, str] | None, int]:
+    """The header row ("Họ và tên" ...) in the first 20 rows, with the columns it maps, and its number;
+    (None, 0) with the problems in `result` when there is none or it cannot be read."""
     header, header_row, header_cells = None, 0, ()
     for number, row in enumerate(rows, start=1):
         values = tuple(cell.value for cell in row)
@@ -246,17 +274,22 @@ def _parse_sheet(sheet, summary: uploads.SheetSummary, *, user, result: ParsedFi
             break
     if header is None:
         result.errors.append(_("Không tìm thấy dòng tiêu đề có cột “Họ và tên” trong 20 dòng đầu của trang tính."))
-        return result
+        return None, 0
     missing = [str(label) for name, label, required in COLUMNS if required and name not in header.values()]
     if missing:
         result.errors.append(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
-        return result
+        return None, 0
     header_problems = _header_problems(header_cells, header, header_row)
     header_problems += _merged_problems(summary.merged_ranges, header, header_row)
     if header_problems:
         result.errors.extend(header_problems)
-        return result
+        return None, 0
+    return header, header_row
 
+
+def _data_rows(rows, header: dict[int, str], header_row: int, result: ParsedFile) -> list[tuple] | None:
+    """The non-empty rows below the header: (number, values, columns holding an Excel error); None with
+    the problem in `result` when there are none or too many."""
     raw_rows = []
     for number, row in enumerate(rows, start=header_row + 1):
         cells = {name: (row[index] if index < len(row) else None) for index, name in header.items()}
@@ -267,62 +300,63 @@ def _parse_sheet(sheet, summary: uploads.SheetSummary, *, user, result: ParsedFi
         raw_rows.append((number, values, errors))
         if len(raw_rows) > MAX_ROWS:
             result.errors.append(_("Tệp có quá %(max)s dòng: chia thành nhiều tệp.") % {"max": MAX_ROWS})
-            return result
+            return None
     if not raw_rows:
         result.errors.append(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-        return result
+        return None
+    return raw_rows
 
-    codes = {clean_text(values.get("organization")).upper() for _number, values, _errors in raw_rows}
-    organizations = {
-        organization.code: organization
-        for organization in Organization.objects.filter(code__in=codes).filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
-    }
-    for number, values, errors in raw_rows:
-        parsed = {"row": number}
-        for name, _label, required in COLUMNS:
-            value = values.get(name)
-            blank = value is None or clean_text(value) == ""
-            try:
-                if name in errors:
-                    letter = get_column_letter(next(index for index, field in header.items() if field == name) + 1)
-                    raise ValueError(
-                        _(
-                            "ô %(cell)s có giá trị lỗi “%(error)s” của Excel (công thức tính lỗi): hãy sửa công thức "
-                            "hoặc ghi giá trị."
-                        )
-                        % {"cell": f"{letter}{number}", "error": value}
+
+# A blank optional cell: the model's default applies.
+_OMITTED = object()
+
+
+def _parse_row(number: int, values: dict, errors: set, *, header, organizations, result: ParsedFile) -> dict:
+    """One data row's values, parsed; each cell's problem is added to `result`."""
+    parsed = {"row": number}
+    for name, _label, required in COLUMNS:
+        value = values.get(name)
+        try:
+            if name in errors:
+                letter = get_column_letter(next(index for index, field in header.items() if field == name) + 1)
+                raise ValueError(
+                    _(
+                        "ô %(cell)s có giá trị lỗi “%(error)s” của Excel (công thức tính lỗi): hãy sửa công thức "
+                        "hoặc ghi giá trị."
                     )
-                if name == "organization":
-                    code = clean_text(value).upper()
-                    if blank:
-                        raise ValueError(_("bắt buộc."))
-                    if code not in organizations:
-                        raise ValueError(_("không tìm thấy mã “%(code)s” trong phạm vi của bạn.") % {"code": code})
-                    parsed[name] = organizations[code]
-                elif blank and required:
-                    raise ValueError(_("bắt buộc."))
-                elif name in BOOLEANS:
-                    parsed[name] = _parse_bool(value)
-                elif blank:
-                    continue  # optional: the model's default applies
-                elif name in DATES:
-                    parsed[name] = _parse_date(value)
-                elif name in CHOICES:
-                    parsed[name] = _parse_choice(name, value)
-                elif name == "citizen_id":
-                    parsed[name] = _parse_citizen_id(value)
-                else:
-                    parsed[name] = clean_text(value)
-            except ValueError as exc:
-                result.errors.append(_cell_error(number, name, str(exc)))
-        result.rows.append(parsed)
-        if len(result.errors) >= MAX_ERRORS and number < raw_rows[-1][0]:
-            result.errors.append(
-                _("Đã dừng kiểm tra ở dòng %(row)s sau %(count)s lỗi: hãy sửa các lỗi trên rồi tải tệp lên lại.")
-                % {"row": number, "count": len(result.errors)}
-            )
-            break
-    return result
+                    % {"cell": f"{letter}{number}", "error": value}
+                )
+            cell = _parse_cell(name, value, required=required, organizations=organizations)
+        except ValueError as exc:
+            result.errors.append(_cell_error(number, name, str(exc)))
+            continue
+        if cell is not _OMITTED:
+            parsed[name] = cell
+    return parsed
+
+
+def _parse_cell(name: str, value, *, required: bool, organizations: dict):
+    blank = value is None or clean_text(value) == ""
+    if name == "organization":
+        code = clean_text(value).upper()
+        if blank:
+            raise ValueError(_("bắt buộc."))
+        if code not in organizations:
+            raise ValueError(_("không tìm thấy mã “%(code)s” trong phạm vi của bạn.") % {"code": code})
+        return organizations[code]
+    if blank and required:
+        raise ValueError(_("bắt buộc."))
+    if name in BOOLEANS:
+        return _parse_bool(value)
+    if blank:
+        return _OMITTED
+    if name in DATES:
+        return _parse_date(value)
+    if name in CHOICES:
+        return _parse_choice(name, value)
+    if name == "citizen_id":
+        return _parse_citizen_id(value)
+    return clean_text(value)
 
 
 def rows_to_session(rows: list[dict]) -> list[dict]:
@@ -343,7 +377,7 @@ def rows_to_session(rows: list[dict]) -> list[dict]:
 
 def rows_from_session(stored: list[dict], *, user) -> list[dict]:
     ids = {item["organization"] for item in stored}
-    organizations = Organization.objects.filter(pk__in=ids).filter(Scope.of(user).q(roles=CANDIDATE_ROLES)).in_bulk()
+    organizations = Organization.objects.filter(pk__in=ids).restrict(user, "view_people").in_bulk()
     rows = []
     for item in stored:
         row = dict(item)

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization
+from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Organization, RestrictedQuerySet
 from partytrack.fields import CleanCharField, CleanTextField, CompactCharField
 from partytrack.models import AuditHistory, OneRowRules
 from partytrack.text import fold
@@ -185,7 +185,7 @@ class PersonFields(models.Model):
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
-class CandidateQuerySet(models.QuerySet):
+class CandidateQuerySet(RestrictedQuerySet):
     def active(self) -> CandidateQuerySet:
         return self.filter(status=Status.ACTIVE)
 
@@ -224,6 +224,9 @@ class Candidate(PersonFields):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    organization_path = "organization"
+    # Personal data: secretaries, staff and administrators; leaders see counts (restrict(user, "count")).
+    scope_actions = {"view": CANDIDATE_ROLES}
     objects = CandidateQuerySet.as_manager()
     history = AuditHistory()
 
@@ -294,6 +297,10 @@ class StepEvent(models.Model):
     voided_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
     void_reason = CleanCharField(_("lý do hủy"), max_length=300, blank=True)
 
+    organization_path = "candidate__organization"
+    scope_actions = {"view": CANDIDATE_ROLES}
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bước kết nạp")
         verbose_name_plural = _("bước kết nạp")
@@ -322,7 +329,7 @@ class StepEvent(models.Model):
         return [name.strip() for name in self.people.split(";") if name.strip()]
 
 
-class AdmissionQuerySet(models.QuerySet):
+class AdmissionQuerySet(RestrictedQuerySet):
     def counted(self) -> AdmissionQuerySet:
         """Admissions that count toward quotas and statistics (not cancelled as recorded in error)."""
         return self.filter(cancelled_at__isnull=True)
@@ -363,6 +370,8 @@ class Admission(PersonFields):
     age_consent = models.BooleanField(_("cấp ủy cấp tỉnh đồng ý kết nạp người quá tuổi"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    organization_path = "organization"
+    scope_actions = {"view": CANDIDATE_ROLES}
     objects = AdmissionQuerySet.as_manager()
     history = AuditHistory()
 
@@ -493,6 +502,11 @@ class PersonalDataAccess(models.Model):
     person_ids = models.JSONField(_("mã hồ sơ"), null=True, blank=True, editable=False)
     # A refusal's identifier (citizen ID, or folded name and birth date), never stored in clear.
     subject_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    organization_path = "organization"
+    # The log is read by staff and administrators of the subtree.
+    scope_actions = {"view": MANAGE_ROLES}
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lần truy cập dữ liệu cá nhân")

@@ -11,15 +11,7 @@ from .models import Candidate
 def refuse_closing_with_active_candidates(*, organization, field: str | None = None, **_kwargs) -> None:
     """Receiver of organizations.signals.organization_closing: a cell (or a committee over cells) is
     not closed while candidates are still followed in its subtree."""
-    count = (
-        Candidate.objects.active()
-        .filter(
-            organization__tree_id=organization.tree_id,
-            organization__lft__gte=organization.lft,
-            organization__rght__lte=organization.rght,
-        )
-        .count()
-    )
+    count = Candidate.objects.active().within(organization).count()
     if count:
         message = _(
             "Còn %(count)d quần chúng đang theo dõi trong quy trình kết nạp ở “%(name)s” hoặc các tổ chức trực "

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, MembershipFigure, Organization, Scope
 
-from .choices import Status, Step
+from .choices import EventKind, Status, Step
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, StepEvent
 from .rules import next_steps
 
@@ -21,7 +21,7 @@ CARDS_PER_COLUMN = 50
 
 
 def candidates_for(*, user) -> QuerySet[Candidate]:
-    return Candidate.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES, prefix="organization__"))
+    return Candidate.objects.restrict(user)
 
 
 def candidate_get(*, user, pk: int) -> Candidate:
@@ -38,7 +38,7 @@ def can_read_people_in(*, user, organization: Organization) -> bool:
     staff and administrators of a subtree holding it)? Leaders see counts only."""
     if user.is_superuser:
         return True
-    return Organization.objects.filter(pk=organization.pk).filter(Scope.of(user).q(roles=CANDIDATE_ROLES)).exists()
+    return Organization.objects.filter(pk=organization.pk).restrict(user, "view_people").exists()
 
 
 def can_manage(*, user) -> bool:
@@ -46,7 +46,7 @@ def can_manage(*, user) -> bool:
 
 
 def admissions_for(*, user) -> QuerySet[Admission]:
-    return Admission.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES, prefix="organization__"))
+    return Admission.objects.restrict(user)
 
 
 def admission_get(*, user, pk: int) -> Admission:
@@ -54,9 +54,7 @@ def admission_get(*, user, pk: int) -> Admission:
 
 
 def admission_can_cancel(*, user, admission: Admission) -> bool:
-    return (
-        Organization.objects.filter(pk=admission.organization_id).filter(Scope.of(user).q(roles=MANAGE_ROLES)).exists()
-    )
+    return Admission.objects.filter(pk=admission.pk).restrict(user, "change").exists()
 
 
 def organizations_for_entry(*, user, on: datetime.date | None = None) -> QuerySet[Organization]:
@@ -66,7 +64,7 @@ def organizations_for_entry(*, user, on: datetime.date | None = None) -> QuerySe
     on = on or timezone.localdate()
     with_children = Organization.objects.filter(parent__isnull=False).active(on).values("parent_id")
     return (
-        Organization.objects.filter(Scope.of(user).q(roles=CANDIDATE_ROLES))
+        Organization.objects.restrict(user, "view_people")
         .active(on)
         .exclude(kind__in=[Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT])
         .filter(Q(kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL]) | ~Q(pk__in=with_children))
@@ -212,13 +210,9 @@ def step_counts(
 ) -> list[StepCount]:
     """Aggregated figures without personal data (what leaders see): active candidates per step."""
     today = today or timezone.localdate()
-    queryset = Candidate.objects.filter(Scope.of(user).q(prefix="organization__"), status=Status.ACTIVE)
+    queryset = Candidate.objects.restrict(user, "count").filter(status=Status.ACTIVE)
     if organization is not None:
-        queryset = queryset.filter(
-            organization__tree_id=organization.tree_id,
-            organization__lft__gte=organization.lft,
-            organization__rght__lte=organization.rght,
-        )
+        queryset = queryset.within(organization)
     counts = {
         row["step"]: row
         for row in queryset.values("step").annotate(
@@ -243,48 +237,18 @@ def cell_official_members(organization: Organization, on: datetime.date) -> int 
     return figure.official_member_count if figure else None
 
 
+def decision_extension(candidate: Candidate) -> StepEvent | None:
+    """The extension of the decision deadline, if one is recorded (there is at most one)."""
+    return candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).first()
+
+
 def candidate_events(*, candidate: Candidate) -> QuerySet[StepEvent]:
     return candidate.events.select_related("recorded_by").order_by("id")
-
-
-# For the alerts of issue 6: reads that other apps may call with a scoped queryset.
-
-
-def candidates_overdue(
-    *, queryset: QuerySet[Candidate] | None = None, today: datetime.date | None = None
-) -> QuerySet[Candidate]:
-    today = today or timezone.localdate()
-    queryset = Candidate.objects.all() if queryset is None else queryset
-    return queryset.overdue(today).select_related("organization").order_by("next_deadline")
-
-
-def certificates_expiring(
-    *, queryset: QuerySet[Candidate] | None = None, within_days: int = 92, today: datetime.date | None = None
-) -> QuerySet[Candidate]:
-    """Active candidates not yet through the cell resolution whose awareness certificate has expired
-    or expires within `within_days` (they must be considered before, or retake the class)."""
-    from partytrack.periods import add_months
-
-    today = today or timezone.localdate()
-    rules = PipelineRules.current()
-    latest_issue = add_months(today + datetime.timedelta(days=within_days), -rules.certificate_valid_months)
-    queryset = Candidate.objects.all() if queryset is None else queryset
-    return (
-        queryset.active()
-        .filter(
-            step__in=[Step.AWARENESS_CLASS, Step.APPLICATION, Step.VERIFICATION, Step.REFERENCES],
-            certificate_on__lte=latest_issue,
-        )
-        .select_related("organization")
-        .order_by("certificate_on")
-    )
 
 
 def personal_data_access_for(*, user) -> QuerySet[PersonalDataAccess]:
     """The personal-data access log, for staff and administrators: reads (and refusals) about people of
     their subtree."""
     return (
-        PersonalDataAccess.objects.filter(Scope.of(user).q(roles=MANAGE_ROLES, prefix="organization__"))
-        .select_related("user", "organization")
-        .order_by("-accessed_at", "-pk")
+        PersonalDataAccess.objects.restrict(user).select_related("user", "organization").order_by("-accessed_at", "-pk")
     )

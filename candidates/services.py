@@ -22,17 +22,17 @@ from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from organizations.models import CANDIDATE_ROLES, MANAGE_ROLES, Kind, MembershipFigure, Organization, Scope
+from organizations.models import CANDIDATE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
 from partytrack import durable, locks, versions
 from partytrack.models import check_text_lengths
-from partytrack.text import clean_compact, clean_lines, clean_text, fold, spelling_key
+from partytrack.text import clean_compact, clean_lines, clean_text, fold
 
 from . import rules as pipeline
 from . import signals
@@ -40,14 +40,12 @@ from .choices import (
     CLOSING_STATUSES,
     AdmissionSource,
     EventKind,
-    Introduction,
-    RuleException,
     Status,
     Step,
     step_index,
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent, identity_key
-from .selectors import cell_official_members
+from .selectors import cell_official_members, decision_extension
 
 PERSON_FIELDS = (
     "full_name",
@@ -69,15 +67,6 @@ PERSON_FIELDS = (
 )
 CANDIDATE_FIELDS = (*PERSON_FIELDS, "helper_name", "mentor_name", "notes")
 
-# Which documented exceptions each step accepts.
-STEP_EXCEPTIONS = {
-    Step.CELL_RESOLUTION: {RuleException.AGE_CONSENT, RuleException.INTRODUCTIONS_REDONE},
-    Step.DECISION: {RuleException.LATE_DECISION_ACCEPTED},
-    Step.CEREMONY: {RuleException.LATE_CEREMONY_CONSENT},
-    Step.FULL_MEMBERSHIP: {RuleException.LATE_RECOGNITION},
-}
-VOTED_STEPS = (Step.CELL_RESOLUTION, Step.REVIEW, Step.FULL_MEMBERSHIP)
-
 
 def _today() -> datetime.date:
     return timezone.localdate()
@@ -90,19 +79,28 @@ def _d(day: datetime.date) -> str:
 # Scope ------------------------------------------------------------------------------------------
 
 
-def _ensure_scope(by, organization: Organization, roles=CANDIDATE_ROLES) -> None:
+def _ensure_scope(by, organization: Organization) -> None:
     """Scope is read afresh (Scope.forget) so the check after a write sees the committed tree."""
     if by is None:
         return
     Scope.forget(by)
-    if not Organization.objects.filter(pk=organization.pk).filter(Scope.of(by).q(roles=roles)).exists():
+    if not Organization.objects.filter(pk=organization.pk).restrict(by, "view_people").exists():
+        raise PermissionDenied
+
+
+def _ensure_may_change(by, admission: Admission) -> None:
+    """Staff and administrators of the admission's subtree; read afresh like _ensure_scope."""
+    if by is None:
+        return
+    Scope.forget(by)
+    if not Admission.objects.filter(pk=admission.pk).restrict(by, "change").exists():
         raise PermissionDenied
 
 
 def _visible_to(by, organization_id: int) -> bool:
     if by is None:
         return True
-    return Organization.objects.filter(pk=organization_id).filter(Scope.of(by).q(roles=CANDIDATE_ROLES)).exists()
+    return Organization.objects.filter(pk=organization_id).restrict(by, "view_people").exists()
 
 
 def admits_directly(organization: Organization, on: datetime.date) -> bool:
@@ -208,7 +206,7 @@ def _check_refusals_left(by) -> None:
     committee = _province_committee(own) if own else None
     raise RefusalsExhausted(
         _(
-            "Hôm nay bạn đã %(count)s lần nhập người đã có hồ sơ ở tổ chức đảng khác, bằng giới hạn trong ngày. Để "
+            "Hôm nay bạn đã nhập %(count)s lần người đã có hồ sơ ở tổ chức đảng khác, bằng giới hạn trong ngày. Để "
             "bảo vệ thông tin cá nhân, đến hết hôm nay bạn không thêm hoặc sửa được quần chúng, kết nạp. Hãy liên hệ "
             "Ban Tổ chức %(committee)s."
         )
@@ -399,51 +397,24 @@ def _adjust_figures(organization: Organization, on: datetime.date, *, members: i
 # Candidates -------------------------------------------------------------------------------------
 
 
-def _rebuild(candidate: Candidate, rules: PipelineRules) -> Candidate:
-    """Derive the candidate's step, dates, status and next deadline from its (non-voided) events."""
-    events = list(candidate.events.filter(voided_at__isnull=True).order_by("id"))
+def _rebuild(candidate: Candidate, rules: PipelineRules, events: list[StepEvent] | None = None) -> Candidate:
+    """Derive the candidate's step, dates, status and next deadline from its (non-voided) events,
+    read unless given (in order of id)."""
+    if events is None:
+        events = list(candidate.events.filter(voided_at__isnull=True).order_by("id"))
     candidate.step = Step.SYMPATHIZER
     candidate.status = Status.ACTIVE
     candidate.certificate_on = candidate.file_opened_on = candidate.resolution_on = None
     candidate.decision_on = candidate.ceremony_on = candidate.probation_ends_on = None
     candidate.official_on = candidate.closed_on = None
     candidate.close_reason = ""
-    extension_days = 0
-    received_on = None
     for event in events:
-        kind = event.kind
-        if kind in Step.values:
-            candidate.step = kind
-        if kind == EventKind.SYMPATHIZER:
-            candidate.listed_on = event.on
-        elif kind == EventKind.AWARENESS_CLASS:
-            candidate.certificate_on = event.on
-        elif kind == EventKind.CERTIFICATE_RENEWED:
-            # The newest certificate is the one the cell resolution checks.
-            candidate.certificate_on = max(candidate.certificate_on or event.on, event.on)
-        elif kind == EventKind.APPLICATION:
-            candidate.file_opened_on = event.on
-        elif kind == EventKind.CELL_RESOLUTION:
-            candidate.resolution_on = event.on
-        elif kind == EventKind.EXTENSION:
-            extension_days = event.working_days or 0
-        elif kind == EventKind.DECISION:
-            candidate.decision_on = event.on
-        elif kind == EventKind.CEREMONY:
-            candidate.ceremony_on = event.on
-            received_on = event.received_on
-            candidate.probation_ends_on = pipeline.add_months(event.on, rules.probation_months)
-        elif kind == EventKind.PROBATION:
-            if event.people:
-                candidate.mentor_name = event.people
-        elif kind == EventKind.FULL_MEMBERSHIP:
-            candidate.official_on = event.on
-            candidate.status = Status.OFFICIAL
-            candidate.closed_on = event.on
-        elif kind in CLOSING_STATUSES:
-            candidate.status = kind
-            candidate.closed_on = event.on
-            candidate.close_reason = event.note
+        if event.kind in Step.values:
+            candidate.step = event.kind
+        _apply_event(candidate, event, rules)
+    # The last extension counts; the day the decision was received only matters before the ceremony.
+    extension_days = next((e.working_days or 0 for e in reversed(events) if e.kind == EventKind.EXTENSION), 0)
+    received_on = None
     if candidate.step == Step.DECISION:
         decision = next((e for e in events if e.kind == EventKind.DECISION), None)
         received_on = decision.received_on if decision else None
@@ -451,6 +422,38 @@ def _rebuild(candidate: Candidate, rules: PipelineRules) -> Candidate:
     candidate.next_deadline = deadline.on
     candidate.next_deadline_kind = deadline.kind
     return candidate
+
+
+def _apply_event(candidate: Candidate, event: StepEvent, rules: PipelineRules) -> None:
+    """What one event sets on the candidate."""
+    kind = event.kind
+    if kind == EventKind.SYMPATHIZER:
+        candidate.listed_on = event.on
+    elif kind == EventKind.AWARENESS_CLASS:
+        candidate.certificate_on = event.on
+    elif kind == EventKind.CERTIFICATE_RENEWED:
+        # The newest certificate is the one the cell resolution checks.
+        candidate.certificate_on = max(candidate.certificate_on or event.on, event.on)
+    elif kind == EventKind.APPLICATION:
+        candidate.file_opened_on = event.on
+    elif kind == EventKind.CELL_RESOLUTION:
+        candidate.resolution_on = event.on
+    elif kind == EventKind.DECISION:
+        candidate.decision_on = event.on
+    elif kind == EventKind.CEREMONY:
+        candidate.ceremony_on = event.on
+        candidate.probation_ends_on = pipeline.add_months(event.on, rules.probation_months)
+    elif kind == EventKind.PROBATION:
+        if event.people:
+            candidate.mentor_name = event.people
+    elif kind == EventKind.FULL_MEMBERSHIP:
+        candidate.official_on = event.on
+        candidate.status = Status.OFFICIAL
+        candidate.closed_on = event.on
+    elif kind in CLOSING_STATUSES:
+        candidate.status = kind
+        candidate.closed_on = event.on
+        candidate.close_reason = event.note
 
 
 def _save(candidate: Candidate, by) -> Candidate:
@@ -688,195 +691,96 @@ def candidate_advance(
     expected_version: versions.Expected = None,
 ) -> Candidate:
     """Record the next step of the pipeline, refusing it with the rule named when a rule of DOMAIN.md
-    is broken and no documented exception is recorded. The decision creates the admission. With
-    `expected_version` (the API's If-Match) nothing is recorded unless the candidate is still at a
-    version the caller read (versions.StaleVersion)."""
+    is broken and no documented exception is recorded (the step's checks: `rules.STEPS`). The decision
+    creates the admission. With `expected_version` (the API's If-Match) nothing is recorded unless the
+    candidate is still at a version the caller read (versions.StaleVersion)."""
     candidate = _locked(candidate)
     organization = candidate.organization
     _ensure_scope(by, organization)
     versions.check(candidate, expected_version)
     rules = PipelineRules.current()
-    if not candidate.is_active:
-        raise ValidationError(
-            _("Quần chúng này đã kết thúc quy trình (%(status)s).") % {"status": candidate.get_status_display()}
-        )
-    allowed = pipeline.next_steps(step=candidate.step, organization=organization)
-    if step not in allowed:
-        raise ValidationError(
-            {
-                "step": _("Bước tiếp theo của “%(name)s” là: %(steps)s.")
-                % {"name": candidate.full_name, "steps": ", ".join(str(Step(s).label) for s in allowed) or "—"}
-            }
-        )
-    names = people.split(";") if isinstance(people, str) else people
-    people_list = [name for name in (clean_text(name) for name in names) if name]
-    document_number, acting_body = clean_text(document_number), clean_text(acting_body)
-    exception_note = clean_text(exception_note)
-    if exception:
-        if exception not in STEP_EXCEPTIONS.get(step, set()):
-            raise ValidationError(
-                {"exception": _("Ngoại lệ này không áp dụng cho bước “%(step)s”.") % {"step": Step(step).label}}
-            )
-        if not exception_note:
-            raise ValidationError({"exception_note": _("Ghi số, ngày văn bản cho phép ngoại lệ.")})
-
-    # The named rules of this step come first, then the generic order of dates.
-    if step == Step.CELL_RESOLUTION:
-        pipeline.check_certificate(certificate_on=candidate.certificate_on, meeting_on=on, rules=rules)
-        pipeline.check_age(birth_date=candidate.birth_date, meeting_on=on, rules=rules, exception=exception)
-        pipeline.check_file_age(
-            file_opened_on=candidate.file_opened_on, meeting_on=on, rules=rules, exception=exception
-        )
-    if step == Step.DECISION and on < candidate.resolution_on:
-        raise ValidationError(
-            {
-                "on": _("Quy tắc quyết định: ngày quyết định không được trước ngày chi bộ xét (%(day)s).")
-                % {"day": _d(candidate.resolution_on)}
-            }
-        )
-    if step == Step.CEREMONY and on < candidate.decision_on:
-        raise ValidationError(
-            {
-                "on": _("Quy tắc lễ kết nạp: lễ kết nạp phải sau khi có quyết định kết nạp (%(day)s).")
-                % {"day": _d(candidate.decision_on)}
-            }
-        )
-    if step == Step.FULL_MEMBERSHIP and on < candidate.probation_ends_on:
-        raise ValidationError(
-            {
-                "on": _("Quy tắc dự bị: chỉ xét công nhận chính thức khi hết %(months)s tháng dự bị (%(day)s).")
-                % {"months": rules.probation_months, "day": _d(candidate.probation_ends_on)}
-            }
-        )
+    pipeline.check_next_step(candidate, step)
+    rule = pipeline.STEPS[step]
+    record = _step_record(
+        candidate,
+        step=step,
+        on=on,
+        rules=rules,
+        people=people,
+        votes_for=votes_for,
+        voters_total=voters_total,
+        document_number=document_number,
+        acting_body=acting_body,
+        introduction=introduction,
+        received_on=received_on,
+        exception=exception,
+        exception_note=exception_note,
+    )
+    # The named rules of this step come first, then the generic order of dates, then its entries.
+    rule.check_prerequisites(record)
     _check_day(on, candidate)
-
-    if step == Step.APPLICATION:
-        if not introduction:
-            raise ValidationError({"introduction": _("Chọn hình thức giới thiệu.")})
-        needed = 2 if introduction == Introduction.TWO_MEMBERS else 1
-        # Same name up to case, spacing and invisible characters (Hùng and Hưng are two people).
-        distinct = {spelling_key(name) for name in people_list}
-        if len(distinct) < len(people_list):
-            raise ValidationError(
-                {"people": _("Quy tắc giới thiệu: hai người giới thiệu phải là hai đảng viên khác nhau.")}
-            )
-        if len(people_list) < needed:
-            raise ValidationError(
-                {
-                    "people": _("Quy tắc giới thiệu: cần %(count)s đảng viên chính thức giới thiệu (%(how)s).")
-                    % {"count": needed, "how": Introduction(introduction).label}
-                }
-            )
-        if introduction == Introduction.YOUTH_UNION and not candidate.youth_union_member:
-            raise ValidationError(
-                {"introduction": _("Quy tắc giới thiệu: chỉ đoàn viên mới được Đoàn giới thiệu (mẫu 4-KNĐ).")}
-            )
-    if step in VOTED_STEPS:
-        if step == Step.REVIEW:
-            body = _("ủy viên cấp ủy")
-        else:
-            body = _("đảng viên chính thức của chi bộ")
-            figure = cell_official_members(organization, on)
-            if figure is not None:
-                voters_total = figure
-        pipeline.check_votes(votes_for=votes_for, total=voters_total, rules=rules, body=body)
-    else:
-        votes_for = voters_total = None
-    if step == Step.DECISION:
-        if not document_number:
-            raise ValidationError({"document_number": _("Nhập số quyết định kết nạp.")})
-        if not acting_body:
-            raise ValidationError({"acting_body": _("Nhập cấp ủy ra quyết định.")})
-        extension = candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).first()
-        days = extension.working_days if extension else 0
-        due = pipeline.decision_deadline(resolution_on=candidate.resolution_on, extension_days=days, rules=rules)
-        if on > due and exception != RuleException.LATE_DECISION_ACCEPTED:
-            if extension:
-                message = _(
-                    "Quy tắc thời hạn quyết định: quá hạn %(days)s ngày làm việc kể cả gia hạn (hạn %(due)s); quyết "
-                    "định muộn hơn cần văn bản của cấp ủy cấp trên chấp thuận (ngoại lệ)."
-                ) % {"days": rules.decision_working_days + days, "due": _d(due)}
-            else:
-                message = _(
-                    "Quy tắc thời hạn quyết định: quá %(days)s ngày làm việc kể từ nghị quyết chi bộ (hạn %(due)s). "
-                    "Nếu đã gia hạn trước hạn đó, ghi nhận gia hạn (tối đa %(extra)s ngày làm việc) trước; nếu không, "
-                    "cần văn bản của cấp ủy cấp trên chấp thuận quyết định muộn (ngoại lệ)."
-                ) % {
-                    "days": rules.decision_working_days,
-                    "due": _d(due),
-                    "extra": rules.decision_extension_working_days,
-                }
-            raise ValidationError({"on": message})
-    if step == Step.CEREMONY:
-        received = received_on or candidate.decision_on
-        if received < candidate.decision_on or received > on:
-            raise ValidationError({"received_on": _("Ngày nhận quyết định phải từ ngày quyết định đến ngày lễ.")})
-        due = pipeline.ceremony_deadline(received_on=received, rules=rules)
-        if on > due and exception != RuleException.LATE_CEREMONY_CONSENT:
-            raise ValidationError(
-                {
-                    "on": _(
-                        "Quy tắc lễ kết nạp: phải tổ chức trong %(days)s ngày làm việc kể từ khi nhận quyết định "
-                        "(hạn %(due)s); muộn hơn cần cấp ủy cấp trên đồng ý (ngoại lệ)."
-                    )
-                    % {"days": rules.ceremony_working_days, "due": _d(due)}
-                }
-            )
-    else:
-        received_on = None
-    if step == Step.PROBATION and not people_list:
-        raise ValidationError({"people": _("Nhập đảng viên chính thức được phân công giúp đỡ đảng viên dự bị.")})
-    if step == Step.FULL_MEMBERSHIP:
-        due = pipeline.recognition_deadline(probation_ends_on=candidate.probation_ends_on, rules=rules)
-        if on > due and exception != RuleException.LATE_RECOGNITION:
-            raise ValidationError(
-                {
-                    "on": _(
-                        "Quy tắc công nhận chính thức: chi bộ phải xét trong %(days)s ngày làm việc sau khi hết dự "
-                        "bị (hạn %(due)s); muộn hơn cần ghi lý do được cấp trên chấp thuận (ngoại lệ)."
-                    )
-                    % {"days": rules.recognition_working_days, "due": _d(due)}
-                }
-            )
+    rule.check(record)
 
     try:
         with transaction.atomic():
             _record_event(
-                candidate=candidate,
-                kind=step,
-                on=on,
-                document_number=document_number,
-                acting_body=acting_body,
-                votes_for=votes_for,
-                voters_total=voters_total,
-                introduction=introduction if step == Step.APPLICATION else "",
-                people="; ".join(people_list),
-                received_on=received_on,
-                exception=exception,
-                exception_note=exception_note if exception else "",
-                note=clean_lines(note),
-                recorded_by=by,
+                candidate=candidate, kind=step, on=on, note=clean_lines(note), recorded_by=by, **record.event_fields()
             )
     except IntegrityError as exc:
         raise ValidationError({"step": _("Bước này đã được ghi nhận.")}) from exc
 
-    if step == Step.DECISION:
+    if rule.admits:
         _admission_create(
             organization=organization,
             values={field: getattr(candidate, field) for field in PERSON_FIELDS},
-            decision_number=document_number,
+            decision_number=record.document_number,
             admitted_on=on,
-            deciding_body=acting_body,
+            deciding_body=record.acting_body,
             source=AdmissionSource.PIPELINE,
             candidate=candidate,
             by=by,
         )
         _adjust_figures(organization, on, members=1)
-    if step == Step.FULL_MEMBERSHIP:
+    if rule.recognises:
         _adjust_figures(organization, on, official=1)
     _save(_rebuild(candidate, rules), by)
     _ensure_scope(by, candidate.organization)
     return candidate
+
+
+def _step_record(
+    candidate: Candidate,
+    *,
+    step: str,
+    on: datetime.date,
+    rules: PipelineRules,
+    people: str | Iterable[str],
+    votes_for: int | None,
+    voters_total: int | None,
+    **entries,
+) -> pipeline.StepRecord:
+    """The step as its checks see it: the texts cleaned, and the facts its rules read from the
+    database (the cell's official members on the meeting date decide the vote's total when known)."""
+    rule = pipeline.STEPS[step]
+    names = people.split(";") if isinstance(people, str) else people
+    if rule.votes is not None and rule.votes.counted_from_cell:
+        figure = cell_official_members(candidate.organization, on)
+        if figure is not None:
+            voters_total = figure
+    extension = decision_extension(candidate) if rule.reads_extension else None
+    for name in ("document_number", "acting_body", "exception_note"):
+        entries[name] = clean_text(entries[name])
+    return pipeline.StepRecord(
+        candidate=candidate,
+        step=step,
+        on=on,
+        rules=rules,
+        people=tuple(name for name in (clean_text(name) for name in names) if name),
+        votes_for=votes_for,
+        voters_total=voters_total,
+        extension_days=extension.working_days if extension else None,
+        **entries,
+    )
 
 
 @transaction.atomic
@@ -893,10 +797,9 @@ def candidate_extend_decision(
     candidate = _locked(candidate)
     _ensure_scope(by, candidate.organization)
     rules = PipelineRules.current()
-    if not candidate.is_active or candidate.step not in (Step.CELL_RESOLUTION, Step.REVIEW):
-        raise ValidationError(_("Chỉ gia hạn khi chi bộ đã xét và chưa có quyết định kết nạp."))
-    if candidate.events.filter(kind=EventKind.EXTENSION, voided_at__isnull=True).exists():
-        raise ValidationError(_("Quy tắc gia hạn: chỉ được gia hạn một lần."))
+    refusal = pipeline.extension_refusal(candidate, extended=decision_extension(candidate) is not None)
+    if refusal:
+        raise ValidationError(refusal)
     if not 1 <= working_days <= rules.decision_extension_working_days:
         raise ValidationError(
             {
@@ -1293,7 +1196,7 @@ def admission_cancel(*, admission: Admission, reason: str, by) -> Admission:
     """Cancel an admission recorded in error (it stays, marked cancelled, and stops counting). An
     admission from the pipeline is cancelled by undoing the decision step on the candidate."""
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
-    _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
+    _ensure_may_change(by, admission)
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Nhập lý do hủy.")})
@@ -1305,7 +1208,7 @@ def admission_cancel(*, admission: Admission, reason: str, by) -> Admission:
             % {"name": admission.full_name}
         )
     _cancel(admission, reason=reason, by=by)
-    _ensure_scope(by, admission.organization, roles=MANAGE_ROLES)
+    _ensure_may_change(by, admission)
     return admission
 
 
@@ -1327,20 +1230,31 @@ def rules_update(*, by, **values) -> PipelineRules:
     return rules
 
 
+# Candidates read, and written, per query when every deadline is recomputed.
+CHUNK = 500
+
+
 def deadlines_recompute(*, rules: PipelineRules | None = None) -> int:
     """Recompute every active candidate's end of probation and next deadline (after a rule change or
     a holiday update)."""
     rules = rules or PipelineRules.current()
-    changed = 0
     # What the durations decide: the end of probation (checked at recognition) and the next deadline.
     derived = ("probation_ends_on", "next_deadline", "next_deadline_kind")
-    for candidate in Candidate.objects.active().prefetch_related("events").iterator(chunk_size=500):
+    # The events as _rebuild reads them, prefetched once per chunk of candidates (a filter on the
+    # related manager would query again for each candidate).
+    live = Prefetch("events", queryset=StepEvent.objects.filter(voided_at__isnull=True).order_by("id"), to_attr="live")
+    changed: list[Candidate] = []
+    count = 0
+    for candidate in Candidate.objects.active().prefetch_related(live).iterator(chunk_size=CHUNK):
         before = [getattr(candidate, name) for name in derived]
-        _rebuild(candidate, rules)
+        _rebuild(candidate, rules, candidate.live)
         if [getattr(candidate, name) for name in derived] != before:
-            Candidate.objects.filter(pk=candidate.pk).update(**{name: getattr(candidate, name) for name in derived})
-            changed += 1
-    return changed
+            changed.append(candidate)
+        if len(changed) == CHUNK:  # written as they come, so memory holds one chunk whatever the country
+            Candidate.objects.bulk_update(changed, derived)
+            count, changed = count + len(changed), []
+    Candidate.objects.bulk_update(changed, derived)
+    return count + len(changed)
 
 
 @transaction.atomic

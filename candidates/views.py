@@ -3,8 +3,6 @@ entered directly or imported from .xlsx. Thin: parse, call a selector or service
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from organizations.models import CANDIDATE_ROLES
+from partytrack import previews
 from partytrack.documents import xlsx_response
-from partytrack.services import call_service
+from partytrack.service_views import service_form
 
 from . import exporters, importers, selectors, services
 from .choices import Step, step_index
@@ -34,9 +32,9 @@ from .forms import (
     step_form,
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules
-from .rules import may_renew_certificate, next_steps
+from .rules import may_extend_decision, may_renew_certificate, next_steps
 
-IMPORT_SESSION_KEY = "candidates_admission_import"
+IMPORT_PREVIEW = "candidates.admissions_import"  # partytrack.previews: kept between upload and confirmation
 
 
 def _candidate_or_404(request, pk: int) -> Candidate:
@@ -51,6 +49,14 @@ def _admission_or_404(request, pk: int) -> Admission:
         return selectors.admission_get(user=request.user, pk=pk)
     except Admission.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _detail_url(candidate: Candidate) -> str:
+    return reverse("candidates:detail", kwargs={"pk": candidate.pk})
+
+
+def _admission_url(admission: Admission) -> str:
+    return reverse("candidates:admission_detail", kwargs={"pk": admission.pk})
 
 
 def _safe_next(request) -> str:
@@ -85,7 +91,7 @@ def index(request):
             {"counts": selectors.step_counts(user=user, today=today), "today": today},
         )
     candidates = selectors.candidates_for(user=user)
-    filterset = CandidateFilter(request.GET or None, queryset=candidates, user=user, roles=CANDIDATE_ROLES)
+    filterset = CandidateFilter(request.GET or None, queryset=candidates, user=user)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else candidates
     rules = PipelineRules.current()
     columns = selectors.board(queryset=queryset, today=today, rules=rules)
@@ -111,17 +117,14 @@ def create(request):
     _require_candidate_role(request)
     organizations = selectors.organizations_for_entry(user=request.user)
     form = CandidateForm(request.POST or None, organizations=organizations)
-    if request.method == "POST" and form.is_valid():
-        candidate = call_service(form, lambda: services.candidate_create(by=request.user, **form.service_kwargs()))
-        if candidate:
-            messages.success(
-                request, _("Đã thêm “%(name)s” vào danh sách cảm tình Đảng.") % {"name": candidate.full_name}
-            )
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Thêm quần chúng"), "back": reverse("candidates:index")},
+        form=form,
+        service=lambda: services.candidate_create(by=request.user, **form.service_kwargs()),
+        success=lambda candidate: _("Đã thêm “%(name)s” vào danh sách cảm tình Đảng.") % {"name": candidate.full_name},
+        redirect_to=_detail_url,
+        template="candidates/form.html",
+        context={"title": _("Thêm quần chúng"), "back": reverse("candidates:index")},
     )
 
 
@@ -140,9 +143,7 @@ def detail(request, pk: int):
         "events": selectors.candidate_events(candidate=candidate),
         "next_steps": [(step, Step(step).label) for step in following],
         "can_renew_certificate": may_renew_certificate(candidate),
-        "can_extend": candidate.is_active
-        and candidate.step in (Step.CELL_RESOLUTION, Step.REVIEW)
-        and not candidate.events.filter(kind="extension", voided_at__isnull=True).exists(),
+        "can_extend": may_extend_decision(candidate, extended=selectors.decision_extension(candidate) is not None),
         "admitted": step_index(candidate.step) >= step_index(Step.DECISION),
         "admission": candidate.admissions.filter(cancelled_at__isnull=True).first(),
         "today": today,
@@ -158,17 +159,14 @@ def edit(request, pk: int):
     if request.method == "GET":  # the form shows the person's data
         personal_data_read(request, kind=PersonalDataAccess.Kind.CANDIDATE_PAGE, people=[candidate])
     form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form, lambda: services.candidate_update(candidate=candidate, by=request.user, **form.cleaned_data)
-        )
-        if updated:
-            messages.success(request, _("Đã lưu."))
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Sửa thông tin %(name)s") % {"name": candidate.full_name}, "candidate": candidate},
+        form=form,
+        service=lambda: services.candidate_update(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda _updated: _("Đã lưu."),
+        redirect_to=lambda _updated: _detail_url(candidate),
+        template="candidates/form.html",
+        context={"title": _("Sửa thông tin %(name)s") % {"name": candidate.full_name}, "candidate": candidate},
     )
 
 
@@ -198,25 +196,19 @@ def advance(request, pk: int):
         figure_on=figure_on,
         meeting_known=meeting_on is not None,
     )
-    if request.method == "POST" and form.is_valid():
-        advanced = call_service(
-            form,
-            lambda: services.candidate_advance(
-                candidate=candidate, step=step, by=request.user, **form.service_kwargs()
-            ),
-        )
-        if advanced:
-            messages.success(
-                request,
-                _("Đã ghi nhận “%(step)s” cho %(name)s.") % {"step": Step(step).label, "name": candidate.full_name},
-            )
-            return redirect(_safe_next(request) or reverse("candidates:index"))
-    return render(
+    return service_form(
         request,
-        "candidates/step_form.html",
-        {
+        form=form,
+        service=lambda: services.candidate_advance(
+            candidate=candidate, step=step, by=request.user, **form.service_kwargs()
+        ),
+        success=lambda _advanced: (
+            _("Đã ghi nhận “%(step)s” cho %(name)s.") % {"step": Step(step).label, "name": candidate.full_name}
+        ),
+        redirect_to=lambda _advanced: _safe_next(request) or reverse("candidates:index"),
+        template="candidates/step_form.html",
+        context={
             "candidate": candidate,
-            "form": form,
             "step": step,
             "step_label": Step(step).label,
             "alternatives": [(s, Step(s).label) for s in following if s != step],
@@ -226,30 +218,22 @@ def advance(request, pk: int):
     )
 
 
-def _candidate_action(request, candidate, form, service, *, done_message, title: str, danger: bool = False):
-    """A form about one candidate (extend, renew, close, undo): on a valid POST run `service` with the
-    form's data; a refused rule stays on the page as the form's errors."""
-    if request.method == "POST" and form.is_valid():
-        done = call_service(form, lambda: service(candidate=candidate, by=request.user, **form.cleaned_data))
-        if done:
-            messages.success(request, done_message(done))
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
-        request, "candidates/form.html", {"form": form, "candidate": candidate, "title": title, "danger": danger}
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def extend(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    return _candidate_action(
+    form = ExtendForm(request.POST or None)
+    return service_form(
         request,
-        candidate,
-        ExtendForm(request.POST or None),
-        services.candidate_extend_decision,
-        done_message=lambda _done: _("Đã ghi nhận gia hạn."),
-        title=_("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
+        form=form,
+        service=lambda: services.candidate_extend_decision(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda _done: _("Đã ghi nhận gia hạn."),
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={
+            "candidate": candidate,
+            "title": _("Gia hạn ra quyết định kết nạp — %(name)s") % {"name": candidate.full_name},
+        },
     )
 
 
@@ -258,13 +242,20 @@ def extend(request, pk: int):
 def renew_certificate(request, pk: int):
     """A new awareness-class certificate, e.g. after the first one was refused as too old."""
     candidate = _candidate_or_404(request, pk)
-    return _candidate_action(
+    form = CertificateForm(request.POST or None)
+    return service_form(
         request,
-        candidate,
-        CertificateForm(request.POST or None),
-        services.candidate_record_certificate,
-        done_message=lambda _done: _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."),
-        title=_("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
+        form=form,
+        service=lambda: services.candidate_record_certificate(
+            candidate=candidate, by=request.user, **form.cleaned_data
+        ),
+        success=lambda _done: _("Đã ghi nhận chứng nhận lớp bồi dưỡng mới."),
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={
+            "candidate": candidate,
+            "title": _("Chứng nhận lớp bồi dưỡng mới — %(name)s") % {"name": candidate.full_name},
+        },
     )
 
 
@@ -272,13 +263,15 @@ def renew_certificate(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def close(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    return _candidate_action(
+    form = CloseForm(request.POST or None, candidate=candidate)
+    return service_form(
         request,
-        candidate,
-        CloseForm(request.POST or None, candidate=candidate),
-        services.candidate_close,
-        done_message=lambda done: _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()},
-        title=_("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name},
+        form=form,
+        service=lambda: services.candidate_close(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda done: _("Đã ghi nhận: %(status)s.") % {"status": done.get_status_display()},
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={"candidate": candidate, "title": _("Kết thúc theo dõi — %(name)s") % {"name": candidate.full_name}},
     )
 
 
@@ -287,14 +280,19 @@ def close(request, pk: int):
 def undo(request, pk: int):
     candidate = _candidate_or_404(request, pk)
     last = candidate.events.filter(voided_at__isnull=True).order_by("-id").first()
-    return _candidate_action(
+    form = ReasonForm(request.POST or None)
+    return service_form(
         request,
-        candidate,
-        ReasonForm(request.POST or None),
-        services.candidate_undo_last_step,
-        done_message=lambda _done: _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."),
-        title=_("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"},
-        danger=True,
+        form=form,
+        service=lambda: services.candidate_undo_last_step(candidate=candidate, by=request.user, **form.cleaned_data),
+        success=lambda _done: _("Đã hủy bước ghi nhận nhầm; bước đó vẫn lưu trong lịch sử."),
+        redirect_to=lambda _done: _detail_url(candidate),
+        template="candidates/form.html",
+        context={
+            "candidate": candidate,
+            "title": _("Hủy bước “%(step)s” ghi nhận nhầm") % {"step": last.get_kind_display() if last else "—"},
+            "danger": True,
+        },
     )
 
 
@@ -305,7 +303,7 @@ def undo(request, pk: int):
 def admissions(request):
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
-    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
+    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user)
     refused = filterset.is_bound and not filterset.is_valid()  # shown on the form; nothing is listed
     if refused:
         rows = queryset.none()
@@ -340,7 +338,7 @@ def admissions_xlsx(request):
     """The filtered admissions as .xlsx; every download of this personal data is recorded."""
     _require_candidate_role(request)
     queryset = selectors.admissions_for(user=request.user)
-    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user, roles=CANDIDATE_ROLES)
+    filterset = AdmissionFilter(request.GET or None, queryset=queryset, user=request.user)
     if filterset.is_bound and not filterset.is_valid():
         # A refused filter downloads nothing (not the unfiltered list).
         problems = "; ".join(
@@ -387,15 +385,14 @@ def personal_data_log(request):
 def admission_create(request):
     _require_candidate_role(request)
     form = AdmissionForm(request.POST or None, organizations=selectors.organizations_for_entry(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        admission = call_service(form, lambda: services.admission_record(by=request.user, **form.cleaned_data))
-        if admission:
-            messages.success(request, _("Đã ghi nhận kết nạp “%(name)s”.") % {"name": admission.full_name})
-            return redirect("candidates:admission_detail", pk=admission.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Nhập kết nạp đã có (không qua các bước)"), "back": reverse("candidates:admissions")},
+        form=form,
+        service=lambda: services.admission_record(by=request.user, **form.cleaned_data),
+        success=lambda admission: _("Đã ghi nhận kết nạp “%(name)s”.") % {"name": admission.full_name},
+        redirect_to=_admission_url,
+        template="candidates/form.html",
+        context={"title": _("Nhập kết nạp đã có (không qua các bước)"), "back": reverse("candidates:admissions")},
     )
 
 
@@ -423,17 +420,14 @@ def admission_cancel(request, pk: int):
     if not selectors.admission_can_cancel(user=request.user, admission=admission):
         raise Http404
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = call_service(
-            form, lambda: services.admission_cancel(admission=admission, by=request.user, **form.cleaned_data)
-        )
-        if done:
-            messages.success(request, _("Đã hủy kết nạp ghi nhầm; bản ghi vẫn được lưu."))
-            return redirect("candidates:admission_detail", pk=admission.pk)
-    return render(
+    return service_form(
         request,
-        "candidates/form.html",
-        {"form": form, "title": _("Hủy kết nạp ghi nhầm: %(name)s") % {"name": admission}, "danger": True},
+        form=form,
+        service=lambda: services.admission_cancel(admission=admission, by=request.user, **form.cleaned_data),
+        success=lambda _done: _("Đã hủy kết nạp ghi nhầm; bản ghi vẫn được lưu."),
+        redirect_to=lambda _done: _admission_url(admission),
+        template="candidates/form.html",
+        context={"title": _("Hủy kết nạp ghi nhầm: %(name)s") % {"name": admission}, "danger": True},
     )
 
 
@@ -445,17 +439,18 @@ def admission_import(request):
     user = request.user
     context = {"form": ImportForm(), "columns": importers.COLUMNS}
     if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(IMPORT_SESSION_KEY) or {}
-        if stored.get("token") != request.POST.get("token"):
+        try:
+            stored = previews.preview_load(request.session, kind=IMPORT_PREVIEW, token=request.POST.get("token", ""))
+        except previews.PreviewExpired:
             messages.error(request, _("Phiên xem trước đã hết hạn: tải tệp lên lại."))
             return redirect("candidates:admission_import")
-        rows = importers.rows_from_session(stored["rows"], user=user)
+        rows = importers.rows_from_session(stored, user=user)
         try:
             created = services.admissions_import(rows=rows, by=user)
         except ValidationError as exc:
             context["errors"] = exc.messages
         else:
-            request.session.pop(IMPORT_SESSION_KEY, None)
+            previews.preview_discard(request.session, kind=IMPORT_PREVIEW)  # personal data: kept no longer
             messages.success(request, _("Đã nhập %(count)s kết nạp.") % {"count": len(created)})
             return redirect("candidates:admissions")
     elif request.method == "POST":
@@ -472,8 +467,9 @@ def admission_import(request):
             if errors:
                 context["errors"] = errors
             else:
-                token = uuid.uuid4().hex
-                request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": importers.rows_to_session(parsed.rows)}
+                token = previews.preview_store(
+                    request.session, kind=IMPORT_PREVIEW, data=importers.rows_to_session(parsed.rows)
+                )
                 context.update({"preview": parsed.rows, "token": token})
     return render(request, "candidates/import.html", context)
 

@@ -19,7 +19,7 @@ from partytrack.admin import HistoryAdmin
 
 from . import services
 from .admin_scope import ScopedAdmin
-from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
+from .models import MembershipFigure, Organization, Role, RoleAssignment
 
 # Text prefixed to a name once per level below the top in the change list (no inline style: the
 # Content-Security-Policy allows only the application's own style files).
@@ -28,7 +28,6 @@ TREE_INDENT = "— "
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdmin, HistoryAdmin, MPTTModelAdmin):
-    organization_path = ""
     # django-mptt's change list indents the first column with style="padding-left: …" attributes, which
     # the CSP blocks; the plain Django change list with an indented name column shows the tree instead.
     change_list_template = "admin/change_list.html"
@@ -220,9 +219,8 @@ class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
             # A subtree administrator chooses among the accounts of their subtree and accounts that
             # hold no role yet (new ones, e.g. made by `grant_role`), never other subtrees' people
             # nor the superusers.
-            scope = Scope.of(request.user).q(roles={Role.ADMIN}, prefix="role_assignments__organization__")
             users = field.queryset
-            in_scope = users.filter(scope).values("pk")
+            in_scope = RoleAssignment.objects.restrict(request.user, "administer").values("user_id")
             field.queryset = (
                 users.filter(Q(pk__in=in_scope) | ~Q(pk__in=RoleAssignment.objects.values("user_id")))
                 .exclude(is_superuser=True)
@@ -232,7 +230,7 @@ class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        allowed = Organization.objects.filter(Scope.of(request.user).q(roles={Role.ADMIN}))
+        allowed = Organization.objects.restrict(request.user, "administer")
 
         class ScopedForm(form):
             def clean_organization(self):

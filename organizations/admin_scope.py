@@ -49,14 +49,19 @@ def hide_outside_scope(obj, user) -> None:
 
 
 class ScopedAdmin(admin.ModelAdmin):
-    # Path from the admin's model to its Organization ("" when the model is Organization).
-    organization_path = "organization__"
+    """The model's rows through its restricting queryset (`restrict(user, "administer")`)."""
+
+    @property
+    def organization_path(self) -> str:
+        """The model's path to its Organization as a lookup prefix ("" for Organization itself)."""
+        path = self.model.organization_path
+        return f"{path}__" if path else ""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """An organization field offers (and names, in a raw-id input) only the organizations of the
         administrator's subtree; another one is refused like one that does not exist."""
         if db_field.related_model is Organization and "queryset" not in kwargs:
-            kwargs["queryset"] = Organization.objects.filter(Scope.of(request.user).q(roles={Role.ADMIN}))
+            kwargs["queryset"] = Organization.objects.restrict(request.user, "administer")
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and db_field.related_model is Organization:
             field.error_messages["invalid_choice"] = _("Tổ chức không có hoặc nằm ngoài phạm vi bạn quản trị.")
@@ -75,7 +80,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset.filter(Scope.of(request.user).q(roles={Role.ADMIN}, prefix=self.organization_path))
+        return queryset.restrict(request.user, "administer")
 
     def has_module_permission(self, request):
         return request.user.is_superuser or bool(Scope.of(request.user).organization_ids({Role.ADMIN}))

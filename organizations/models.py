@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -122,7 +123,8 @@ class Scope:
 
     def q(self, *, roles=ALL_ROLES, prefix: str = "", strict: bool = False) -> Q:
         """Rows whose organization (reached through `prefix`) lies in a subtree where the user has one
-        of `roles`. `strict` leaves out the assigned organization itself (only what is below it)."""
+        of `roles`. `strict` leaves out the assigned organization itself (only what is below it).
+        Only RestrictedQuerySet calls it: everywhere else a model's `.restrict(user, action)` does."""
         if self.is_superuser:
             return Q()
         condition = Q(pk__in=[])
@@ -139,20 +141,80 @@ class Scope:
         return condition
 
 
-class OrganizationQuerySet(TreeQuerySet):
+# Which roles, held on an organization, allow an action on the rows of its subtree. Reading is open to
+# every role; a model holding people's personal data narrows "view" (`scope_actions`), and "count" stays
+# open for figures without names. An organization's own "change" is narrower still (editable_by).
+ACTION_ROLES: dict[str, frozenset] = {
+    "view": ALL_ROLES,
+    "count": ALL_ROLES,
+    "view_people": CANDIDATE_ROLES,
+    "add": MANAGE_ROLES,
+    "change": MANAGE_ROLES,
+    "administer": frozenset({Role.ADMIN}),
+}
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """Rows of the organizations a user may act on (NetBox's RestrictedQuerySet.restrict()).
+
+    The model names once its path to the organization it belongs to, `organization_path` ("" for
+    Organization itself, "plan__organization" for a deadline), and may narrow an action's roles in
+    `scope_actions`. Superusers are unrestricted; anonymous users get nothing. This is the one place
+    that turns a Scope into a filter: views, the API, the admin and exports ask `.restrict()`.
+    """
+
+    def restrict(self, user, action: str = "view") -> Self:
+        return self.filter(self.restriction(user, action))
+
+    def restriction(self, user, action: str = "view") -> Q:
+        """The condition itself, to exclude by or combine with others. A superuser's matches every row
+        (not an empty Q(), which `.exclude()` and `|` would read as no condition at all)."""
+        scope = Scope.of(user)
+        if scope.is_superuser:
+            return ~Q(pk__in=[])
+        return self._condition(scope, action)
+
+    def _condition(self, scope: Scope, action: str) -> Q:
+        narrowed = getattr(self.model, "scope_actions", {})
+        roles = narrowed[action] if action in narrowed else ACTION_ROLES[action]
+        return scope.q(roles=roles, prefix=self._organization_prefix())
+
+    def within(self, organization: Organization) -> Self:
+        """Rows of the organization's subtree, itself included, as the tree is now."""
+        prefix = self._organization_prefix()
+        return self.filter(
+            **{
+                f"{prefix}tree_id": organization.tree_id,
+                f"{prefix}lft__gte": organization.lft,
+                f"{prefix}rght__lte": organization.rght,
+            }
+        )
+
+    def _organization_prefix(self) -> str:
+        path = self.model.organization_path
+        return f"{path}__" if path else ""
+
+
+class OrganizationQuerySet(RestrictedQuerySet, TreeQuerySet):
+    def _condition(self, scope: Scope, action: str) -> Q:
+        if action == "change":
+            # Staff change the organizations below their own, administrators their own too: a
+            # committee does not rename or move itself.
+            return scope.q(roles={Role.STAFF}, strict=True) | scope.q(roles={Role.ADMIN})
+        return super()._condition(scope, action)
+
     def visible_to(self, user) -> OrganizationQuerySet:
         """What the user may see: every subtree they hold any role in."""
-        return self.filter(Scope.of(user).q())
+        return self.restrict(user, "view")
 
     def editable_by(self, user) -> OrganizationQuerySet:
         """What the user may change: the organizations below their own (staff), or their own too
-        (administrators); a committee does not rename or move itself."""
-        scope = Scope.of(user)
-        return self.filter(scope.q(roles={Role.STAFF}, strict=True) | scope.q(roles={Role.ADMIN}))
+        (administrators)."""
+        return self.restrict(user, "change")
 
     def parents_for(self, user) -> OrganizationQuerySet:
         """Where the user may create or move an organization to: their whole managed subtree."""
-        return self.filter(Scope.of(user).q(roles=MANAGE_ROLES))
+        return self.restrict(user, "add")
 
     def in_report_order(self) -> OrganizationQuerySet:
         """Siblings as the biểu lists them: communes and wards first, then agencies, schools, enterprises
@@ -216,6 +278,7 @@ class Organization(MPTTModel):
     # Folded copy of name, short name and code, so search ignores case and diacritics on any database.
     search_name = models.CharField(max_length=420, editable=False, default="")
 
+    organization_path = ""
     objects = OrganizationManager()
     history = AuditHistory(excluded_fields=["lft", "rght", "tree_id", "level", "search_name"])
 
@@ -281,6 +344,8 @@ class MembershipFigure(models.Model):
     member_count = models.PositiveIntegerField(_("tổng số đảng viên"))
     official_member_count = models.PositiveIntegerField(_("đảng viên chính thức"))
 
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
     history = AuditHistory()
 
     class Meta:
@@ -313,6 +378,8 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     granted_at = models.DateTimeField(_("ngày giao"), auto_now_add=True)
 
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
     history = AuditHistory()
 
     class Meta:

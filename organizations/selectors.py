@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from partytrack.text import clean_text
 
-from .models import MANAGE_ROLES, Organization, Role, Scope
+from .models import Organization, Scope
 
 
 def organization_get_visible(*, user, pk: int) -> Organization:
@@ -31,7 +31,7 @@ def organization_children(*, user, organization: Organization) -> QuerySet[Organ
 
 def organization_breadcrumbs(*, user, organization: Organization) -> list[Organization]:
     """Ancestors the user may see, then the organization itself."""
-    ancestors = organization.get_ancestors().filter(Scope.of(user).q())
+    ancestors = organization.get_ancestors().restrict(user)
     return [*ancestors, organization]
 
 
@@ -60,16 +60,6 @@ def organization_can_manage(*, user, organization: Organization) -> bool:
 
 def organization_can_edit(*, user, organization: Organization) -> bool:
     return Organization.objects.editable_by(user).filter(pk=organization.pk).exists()
-
-
-def user_roles(*, user) -> set[str]:
-    if user.is_superuser:
-        return set(Role.values)
-    return Scope.of(user).roles()
-
-
-def user_can_manage_somewhere(*, user) -> bool:
-    return user.is_superuser or bool(Scope.of(user).organization_ids(MANAGE_ROLES))
 
 
 def organization_common_ancestor(organization_ids) -> Organization | None:

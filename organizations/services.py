@@ -378,10 +378,8 @@ def login_unlock(*, user, by) -> int:
     forgotten. For superusers and the administrators of a subtree the account holds a role in;
     recorded in the admin log (the account's history) and the application log. Returns how many
     failure records were removed. An address's own lock (many accounts tried from it) stays."""
-    if not by.is_superuser:
-        in_scope = Scope.of(by).q(roles={Role.ADMIN}, prefix="organization__")
-        if not user.role_assignments.filter(in_scope).exists():
-            raise PermissionDenied
+    if not by.is_superuser and not user.role_assignments.restrict(by, "administer").exists():
+        raise PermissionDenied
     removed = login_throttle.unlock_account(user.get_username())
     message = _("Mở khóa đăng nhập (xóa %(count)d bản ghi đăng nhập sai).") % {"count": removed}
     LogEntry.objects.log_actions(

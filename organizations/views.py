@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from partytrack.services import call_service
+from partytrack.service_views import service_form
 from partytrack.text import clean_text
 
 from . import selectors, services
@@ -89,16 +89,8 @@ def detail(request, pk: int):
     return render(request, "organizations/detail.html", context)
 
 
-def _form_page(request, *, form, organization: Organization, title: str, run, done: str):
-    """One tree form: on a valid POST run the service; a refusal shows on the form, success goes back to
-    the organization page with `done` (formatted with the result's name)."""
-    if request.method == "POST" and form.is_valid():
-        result = call_service(form, run)
-        if result:
-            messages.success(request, done % {"name": getattr(result, "name", organization.name)})
-            target = result if isinstance(result, Organization) else organization
-            return redirect("organizations:detail", pk=target.pk)
-    return render(request, "organizations/form.html", {"form": form, "organization": organization, "title": title})
+def _detail_url(organization: Organization) -> str:
+    return reverse("organizations:detail", kwargs={"pk": organization.pk})
 
 
 @login_required
@@ -106,13 +98,14 @@ def _form_page(request, *, form, organization: Organization, title: str, run, do
 def create(request, pk: int):
     parent = _manageable_or_404(request, pk)
     form = OrganizationForm(request.POST or None, initial={"kind": "cell", "sector": parent.sector}, parent=parent)
-    return _form_page(
+    return service_form(
         request,
         form=form,
-        organization=parent,
-        title=_("Thêm tổ chức trực thuộc %(name)s") % {"name": parent},
-        run=lambda: services.organization_create(parent=parent, by=request.user, **form.cleaned_data),
-        done=_("Đã thêm “%(name)s”."),
+        service=lambda: services.organization_create(parent=parent, by=request.user, **form.cleaned_data),
+        success=lambda result: _("Đã thêm “%(name)s”.") % {"name": result.name},
+        redirect_to=_detail_url,
+        template="organizations/form.html",
+        context={"organization": parent, "title": _("Thêm tổ chức trực thuộc %(name)s") % {"name": parent}},
     )
 
 
@@ -121,13 +114,14 @@ def create(request, pk: int):
 def edit(request, pk: int):
     organization = _editable_or_404(request, pk)
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
-    return _form_page(
+    return service_form(
         request,
         form=form,
-        organization=organization,
-        title=_("Sửa %(name)s") % {"name": organization},
-        run=lambda: services.organization_update(organization=organization, by=request.user, **form.cleaned_data),
-        done=_("Đã lưu “%(name)s”."),
+        service=lambda: services.organization_update(organization=organization, by=request.user, **form.cleaned_data),
+        success=lambda result: _("Đã lưu “%(name)s”.") % {"name": result.name},
+        redirect_to=_detail_url,
+        template="organizations/form.html",
+        context={"organization": organization, "title": _("Sửa %(name)s") % {"name": organization}},
     )
 
 
@@ -136,15 +130,16 @@ def edit(request, pk: int):
 def move(request, pk: int):
     organization = _editable_or_404(request, pk)
     form = OrganizationMoveForm(request.POST or None, user=request.user, organization=organization)
-    return _form_page(
+    return service_form(
         request,
         form=form,
-        organization=organization,
-        title=_("Chuyển %(name)s") % {"name": organization},
-        run=lambda: services.organization_move(
+        service=lambda: services.organization_move(
             organization=organization, new_parent=form.cleaned_data["new_parent"], by=request.user
         ),
-        done=_("Đã chuyển “%(name)s”."),
+        success=lambda result: _("Đã chuyển “%(name)s”.") % {"name": result.name},
+        redirect_to=_detail_url,
+        template="organizations/form.html",
+        context={"organization": organization, "title": _("Chuyển %(name)s") % {"name": organization}},
     )
 
 
@@ -153,15 +148,16 @@ def move(request, pk: int):
 def merge(request, pk: int):
     target = _editable_or_404(request, pk)
     form = OrganizationMergeForm(request.POST or None, user=request.user, organization=target)
-    return _form_page(
+    return service_form(
         request,
         form=form,
-        organization=target,
-        title=_("Hợp nhất vào %(name)s") % {"name": target},
-        run=lambda: services.organization_merge(
+        service=lambda: services.organization_merge(
             sources=form.cleaned_data["sources"], target=target, on=form.cleaned_data["on"], by=request.user
         ),
-        done=_("Đã hợp nhất vào “%(name)s”."),
+        success=lambda result: _("Đã hợp nhất vào “%(name)s”.") % {"name": result.name},
+        redirect_to=_detail_url,
+        template="organizations/form.html",
+        context={"organization": target, "title": _("Hợp nhất vào %(name)s") % {"name": target}},
     )
 
 
@@ -170,15 +166,16 @@ def merge(request, pk: int):
 def dissolve(request, pk: int):
     organization = _editable_or_404(request, pk)
     form = OrganizationDissolveForm(request.POST or None)
-    return _form_page(
+    return service_form(
         request,
         form=form,
-        organization=organization,
-        title=_("Giải thể %(name)s") % {"name": organization},
-        run=lambda: services.organization_dissolve(
+        service=lambda: services.organization_dissolve(
             organization=organization, on=form.cleaned_data["on"], by=request.user
         ),
-        done=_("Đã giải thể “%(name)s”."),
+        success=lambda result: _("Đã giải thể “%(name)s”.") % {"name": result.name},
+        redirect_to=_detail_url,
+        template="organizations/form.html",
+        context={"organization": organization, "title": _("Giải thể %(name)s") % {"name": organization}},
     )
 
 
@@ -188,11 +185,14 @@ def figures(request, pk: int):
     """Record the organization's cells, members and official members as of a date."""
     organization = _editable_or_404(request, pk)
     form = MembershipFigureForm(request.POST or None, initial={"as_of": timezone.localdate()})
-    return _form_page(
+    return service_form(
         request,
         form=form,
-        organization=organization,
-        title=_("Số liệu đảng viên của %(name)s") % {"name": organization},
-        run=lambda: services.membership_figure_record(organization=organization, by=request.user, **form.cleaned_data),
-        done=_("Đã ghi số liệu đảng viên của “%(name)s”."),
+        service=lambda: services.membership_figure_record(
+            organization=organization, by=request.user, **form.cleaned_data
+        ),
+        success=lambda _figure: _("Đã ghi số liệu đảng viên của “%(name)s”.") % {"name": organization.name},
+        redirect_to=lambda _figure: _detail_url(organization),
+        template="organizations/form.html",
+        context={"organization": organization, "title": _("Số liệu đảng viên của %(name)s") % {"name": organization}},
     )

@@ -90,13 +90,12 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
-    """django-filter's backend for filter sets whose choices are the caller's scope: a view naming
-    `filter_roles` gets its filter set built with the user and those roles (the list itself and the
-    browsable API's filter form, which built it without them)."""
+    """django-filter's backend for filter sets whose choices are the caller's scope: a view setting
+    `scoped_filters` gets its filter set built with the user (the list itself and the browsable API's
+    filter form, which built it without them)."""
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
-        roles = getattr(view, "filter_roles", None)
-        if roles is not None:
-            kwargs.update(user=request.user, roles=roles)
+        if getattr(view, "scoped_filters", False):
+            kwargs.update(user=request.user)
         return kwargs

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from partytrack.api_input import PrimaryKeyField
 from partytrack.api_versions import VersionedObjectMixin
 from partytrack.years import YearFilter
 
-from . import selectors, services
+from . import plans, selectors, services
 from .models import Plan, Quota
 
 
@@ -44,6 +44,10 @@ class QuotaSerializer(serializers.ModelSerializer):
     q4 = serializers.IntegerField(required=False, allow_null=True)
     plan_number = serializers.CharField(source="plan.number", read_only=True)
     plan_is_current = serializers.SerializerMethodField()
+    # Whether reports, alerts and progress count this quota (its plan is the effective one), and the
+    # note a draft's quota carries ("dự thảo — chưa tính").
+    counted = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = Quota
@@ -59,11 +63,23 @@ class QuotaSerializer(serializers.ModelSerializer):
             "plan",
             "plan_number",
             "plan_is_current",
+            "counted",
+            "note",
         ]
         validators: list = []  # uniqueness and the quarter rule are the service's (readable messages)
 
     def get_plan_is_current(self, quota: Quota) -> bool:
         return quota.plan.is_current
+
+    def get_counted(self, quota: Quota) -> bool:
+        effective = getattr(quota, "effective_plan_id", None)
+        if not hasattr(quota, "effective_plan_id"):  # a quota just written, not read from the list
+            plan = plans.plan_effective(organization=quota.plan.organization_id, year=quota.year)
+            effective = plan.pk if plan else None
+        return effective == quota.plan_id
+
+    def get_note(self, quota: Quota) -> str:
+        return plans.draft_note(quota.plan)
 
 
 def _filter_organizations(request):
@@ -121,6 +137,7 @@ class QuotaViewSet(
         return (
             selectors.quotas_visible(user=self.request.user)
             .select_related("plan__replaced_by")
+            .annotate(effective_plan_id=plans.plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
             .order_by("year", "organization__tree_id", "organization__lft", "plan_id")
         )
 
@@ -153,7 +170,7 @@ class QuotaViewSet(
                 services.ensure_current(plan)
             except ValidationError as exc:
                 raise _api_error(exc) from exc
-        target = plan or selectors.plan_effective(organization=data["organization"].parent_id or 0, year=data["year"])
+        target = plan or plans.plan_working(organization=data["organization"].parent_id or 0, year=data["year"])
         if target and Quota.objects.filter(plan=target, organization=data["organization"], year=data["year"]).exists():
             existing = Quota.objects.get(plan=target, organization=data["organization"], year=data["year"])
             raise ApiValidationError(

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from partytrack import uploads
 from partytrack.fields import CleanFormField
 
-from .importers import NotANumber, parse_number
 from .models import Plan, SubTarget
+from .rules import NotANumber, parse_number, with_total
 from .selectors import FIELD_LABELS, FIELDS, Values
 from .services import QuotaInput, SubTargetInput, TermInput
 
@@ -169,9 +169,7 @@ def parse_grid(data, organization_ids: list[int], names: dict[int, str]) -> Grid
                 grid.errors.setdefault(org_id, []).append(f"{names[org_id]}, {FIELD_LABELS[column]}: {exc}.")
                 value = None
             values.append(value)
-        if values[0] is None and all(v is not None for v in values[1:]):
-            values[0] = sum(values[1:])  # a blank total with four quarters is their sum
-        grid.rows.append(QuotaInput(org_id, *values))
+        grid.rows.append(QuotaInput(org_id, *with_total(values)))
     return grid
 
 

@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from partytrack import uploads
 from partytrack.text import clean_text, fold, spelling_key
 
+from .rules import Formula, NotANumber, check_term_row, check_values, parse_number, with_total
 from .selectors import FIELD_LABELS, Values, display_name
-from .services import QuotaInput, TermInput, check_values
+from .services import QuotaInput, TermInput
 
 MAX_ROWS = 2000
 MAX_COLUMNS = 40
@@ -66,7 +67,6 @@ _YEAR = re.compile(r"\bnam (\d{4})\b")
 _SUBTOTAL = re.compile(r"^cong(\s+\d+(\s.*)?)?$")
 _TOTAL = re.compile(r"^tong cong\b")
 _NUMBER_IN_TEXT = re.compile(r"\d[\d.]*")
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 QUARTER_KEYS = {"i": "q1", "ii": "q2", "iii": "q3", "iv": "q4", "1": "q1", "2": "q2", "3": "q3", "4": "q4"}
 
 COLUMN_LABELS = {
@@ -327,63 +327,6 @@ class _Cells:
         return sum(self._number(r, c, in_sum=in_sum) for r, c in cells)
 
 
-@dataclass(frozen=True)
-class Formula:
-    text: str
-    value: int | float | None
-
-
-class NotANumber(ValueError):
-    pass
-
-
-# Larger than any figure of a biểu (and than the database's integers): a typing or file error.
-MAX_NUMBER = 100_000_000
-
-
-def parse_number(value) -> int | None:
-    """A cell as a whole number: blank and dashes are None; "1.234" is 1234; "5,0" is 5; anything else
-    raises NotANumber with a message saying why."""
-    number = _parse_number(value)
-    if number is not None and abs(number) > MAX_NUMBER:
-        raise NotANumber(_("%(value)s quá lớn") % {"value": f"{number:,}".replace(",", ".")})
-    return number
-
-
-def _parse_number(value) -> int | None:
-    if isinstance(value, Formula):
-        if value.value is None:
-            raise NotANumber(_("không tính được công thức “%(formula)s”; hãy ghi số") % {"formula": value.text})
-        value = value.value
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise NotANumber(_("“%(value)s” không phải là số") % {"value": value})
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": str(value).replace(".", ",")})
-    text = clean_text(value).replace(" ", "")
-    if text in {"", "-", "–", "—"}:
-        return None
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if _THOUSANDS.fullmatch(text):
-        return int(text.replace(".", ""))
-    if re.fullmatch(r"-?\d+[.,]0{1,2}", text):  # "5,0", "5,00": a whole number with a decimal part
-        return int(re.split(r"[.,]", text)[0])
-    if re.fullmatch(r"-?\d{1,3},\d{3}", text):  # "1,000": a thousand written the English way, or 1?
-        raise NotANumber(
-            _("“%(value)s” không rõ là số nào: viết số nguyên không có dấu phẩy (ví dụ 1000 hoặc 1.000)")
-            % {"value": text}
-        )
-    if re.fullmatch(r"-?\d+[.,]\d+", text):
-        raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": text})
-    raise NotANumber(_("“%(value)s” không phải là số") % {"value": clean_text(value)})
-
-
 def _text(value) -> str:
     if value is None or isinstance(value, Formula):
         return ""
@@ -511,34 +454,59 @@ def read_workbook(data: bytes) -> ParsedSheet:
     lines just above a repeated header (the next table's "BIỂU TỔNG HỢP", subject, "-----") are its
     title, not data; anywhere else text in a number column is reported."""
     parsed = ParsedSheet(layout="year")
+    opened = _open(data, parsed)
+    if opened is None:
+        return parsed
+    cells, sheet_summary = opened
+    last_row, last_col = min(cells.max_row, MAX_ROWS), min(cells.max_column, MAX_COLUMNS)
+    first_data = _read_first_header(parsed, cells, last_row, last_col)
+    if first_data is None:
+        return parsed
+    body = _Body(first=first_data, last=first_data - 1, bands=[(parsed.header_line, first_data - 1)])
+    reader = _SheetReader(parsed, cells, last_col=last_col, body=body)
+    reader.read(last_row)
+    parsed.problems.extend(reader.pending)
+    for band_top, band_bottom in reader.body.bands:
+        for line in range(band_top, band_bottom + 1):
+            _report_errors(parsed, cells, line, [("", column) for column in range(1, last_col + 1)])
+    _check_merged(parsed, cells, reader.body, sheet_summary.merged_ranges)
+    _check_sums(parsed)
+    return parsed
+
+
+def _open(data: bytes, parsed: ParsedSheet):
+    """The sheet's cells and its summary (partytrack.uploads), or None with the problem in `parsed`."""
     try:
         # Size, zip bomb, structure, rows and cells: before openpyxl reads it.
         summary = uploads.check_xlsx(data, max_rows=MAX_ROWS, max_cells=MAX_CELLS)
     except uploads.UploadRefused as exc:
         parsed.problems.append(Problem(None, "", exc.message))
-        return parsed
+        return None
     try:
         cells = _Cells(data, summary.sheets[0])
     except Exception:  # openpyxl raises many kinds of errors for a well-formed file it cannot read
         parsed.problems.append(Problem(None, "", _("Tệp không phải là tệp Excel .xlsx đọc được.")))
-        return parsed
-    last_row, last_col = min(cells.max_row, MAX_ROWS), min(cells.max_column, MAX_COLUMNS)
+        return None
     if cells.max_row > MAX_ROWS:
         parsed.problems.append(Problem(None, "", _("Tệp có quá nhiều dòng (tối đa %(max)s).") % {"max": MAX_ROWS}))
-        return parsed
+        return None
+    return cells, summary.sheets[0]
+
+
+def _read_first_header(parsed: ParsedSheet, cells: _Cells, last_row: int, last_col: int) -> int | None:
+    """Find the first table's header, read its columns and the layout into `parsed`; the first line
+    below the header band, or None (the problem in `parsed`) when the figures cannot be located."""
     header = _find_header(cells, last_row, last_col)
     if header is None:
         parsed.problems.append(
             Problem(None, "", _("Không tìm thấy dòng tiêu đề bảng (có cột “TT” và cột “Tên đảng bộ, chi bộ”)."))
         )
-        return parsed
-
+        return None
     parsed.columns, first_data, repeated = _read_header(cells, header, last_row, last_col)
     parsed.header_line = header
     if repeated:
         _report_repeated(parsed, header, repeated)
-        return parsed  # which of the two columns holds the figures is the user's to say
-    tt_col, name_col = parsed.columns["number"], parsed.columns["name"]
+        return None  # which of the two columns holds the figures is the user's to say
     parsed.years = sorted(int(key[1:]) for key in parsed.columns if key.startswith("y") and key[1:].isdigit())
     if parsed.years:
         parsed.layout = "term"
@@ -546,100 +514,122 @@ def read_workbook(data: bytes) -> ParsedSheet:
         parsed.problems.append(
             Problem(header, "", _("Không tìm thấy cột “Tổng số” (biểu năm) hoặc các cột “Năm …” (biểu nhiệm kỳ)."))
         )
-        return parsed
+        return None
+    return first_data
 
-    # Problems of text-only lines, held back until it is known whether a header follows them.
-    pending: list[Problem] = []
 
-    def add(row: SheetRow) -> None:
-        parsed.problems.extend(pending)
-        pending.clear()
-        parsed.rows.append(row)
+class _SheetReader:
+    """The lines below the first header, read one by one into `parsed.rows`."""
 
-    body = _Body(first=first_data, last=first_data - 1, bands=[(header, first_data - 1)])
-    skip_to = first_data
-    for line in range(first_data, last_row + 1):
-        body.last = line
-        if line < skip_to:
-            continue  # the header band of a repeated header
-        if _header_columns(_labels(cells, line, last_col)):
-            columns, skip_to, repeated = _read_header(cells, line, last_row, last_col)
-            body.bands.append((line, skip_to - 1))
-            pending.clear()  # the lines above were this table's title
-            if repeated:
-                _report_repeated(parsed, line, repeated)
-                break
-            if columns != parsed.columns:
-                parsed.problem(
-                    line,
-                    "",
-                    _(
-                        "tiêu đề bảng này có các cột khác với bảng ở dòng %(first)s (%(columns)s): hãy để các cột "
-                        "của mọi bảng theo cùng thứ tự"
-                    )
-                    % {"first": header, "columns": _columns_differ(parsed.columns, columns)},
+    def __init__(self, parsed: ParsedSheet, cells: _Cells, *, last_col: int, body: _Body):
+        self.parsed, self.cells, self.last_col, self.body = parsed, cells, last_col, body
+        # Problems of text-only lines, held back until it is known whether a header follows them.
+        self.pending: list[Problem] = []
+
+    def read(self, last_row: int) -> None:
+        skip_to = self.body.first
+        for line in range(self.body.first, last_row + 1):
+            self.body.last = line
+            if line < skip_to:
+                continue  # the header band of a repeated header
+            if _header_columns(_labels(self.cells, line, self.last_col)):
+                skip_to = self._repeated_header(line, last_row)
+                if skip_to is None:
+                    break
+            elif self._line(line):
+                break  # the signature and "Nơi nhận" follow the "Tổng cộng"
+
+    def _add(self, row: SheetRow) -> None:
+        self.parsed.problems.extend(self.pending)
+        self.pending.clear()
+        self.parsed.rows.append(row)
+
+    def _repeated_header(self, line: int, last_row: int) -> int | None:
+        """The first line after a repeated header's band, or None when the reading stops there."""
+        parsed = self.parsed
+        columns, skip_to, repeated = _read_header(self.cells, line, last_row, self.last_col)
+        self.body.bands.append((line, skip_to - 1))
+        self.pending.clear()  # the lines above were this table's title
+        if repeated:
+            _report_repeated(parsed, line, repeated)
+            return None
+        if columns != parsed.columns:
+            parsed.problem(
+                line,
+                "",
+                _(
+                    "tiêu đề bảng này có các cột khác với bảng ở dòng %(first)s (%(columns)s): hãy để các cột "
+                    "của mọi bảng theo cùng thứ tự"
                 )
-                break  # the rows below would be read in the wrong columns
-            continue
+                % {"first": parsed.header_line, "columns": _columns_differ(parsed.columns, columns)},
+            )
+            return None  # the rows below would be read in the wrong columns
+        return skip_to
+
+    def _identity(self, line: int) -> tuple[str, str, str] | None:
+        """The line's TT, name and code, or None when an Excel error hides which organization it is for."""
+        parsed, cells = self.parsed, self.cells
         label_columns = [(key, parsed.columns[key]) for key in ("number", "name", "code") if key in parsed.columns]
         if _report_errors(parsed, cells, line, label_columns):
-            continue  # which organization the row is for is not known
-        number_text = _text(cells.saved(line, tt_col))
-        name = _text(cells.saved(line, name_col))
+            return None
+        number_text = _text(cells.saved(line, parsed.columns["number"]))
+        name = _text(cells.saved(line, parsed.columns["name"]))
         if not name and number_text and not number_text.isdigit():
             # "Tổng cộng" written across the TT and name columns (seed 004) sits in the TT cell.
             name, number_text = number_text, ""
         code = _text(cells.saved(line, parsed.columns["code"])) if "code" in parsed.columns else ""
-        folded = _NOT_ALNUM.sub(" ", fold(name)).strip()
-        reported = len(parsed.problems)
+        return number_text, name, code
+
+    def _numbers(self, line: int) -> tuple[dict[str, int | None], set[str]]:
+        """The line's figures, and the columns whose cell is not a number (reported)."""
+        parsed = self.parsed
         numbers: dict[str, int | None] = {}
         bad: set[str] = set()
         for key in parsed.number_keys:
-            if _report_errors(parsed, cells, line, [(key, parsed.columns[key])]):
-                numbers[key] = None
+            numbers[key] = None
+            if _report_errors(parsed, self.cells, line, [(key, parsed.columns[key])]):
                 bad.add(key)
                 continue
             try:
-                numbers[key] = parse_number(cells.raw(line, parsed.columns[key]))
+                numbers[key] = parse_number(self.cells.raw(line, parsed.columns[key]))
             except NotANumber as exc:
-                numbers[key] = None
                 bad.add(key)
                 parsed.problem(line, key, str(exc))
+        return numbers, bad
+
+    def _line(self, line: int) -> bool:
+        """Read one line below a header; True at the "Tổng cộng", which ends the reading."""
+        parsed = self.parsed
+        labels = self._identity(line)
+        if labels is None:
+            return False  # which organization the row is for is not known
+        number_text, name, code = labels
+        folded = _NOT_ALNUM.sub(" ", fold(name)).strip()
+        reported = len(parsed.problems)
+        numbers, bad = self._numbers(line)
         if any(value is not None for value in numbers.values()):
-            body.with_numbers.add(line)
+            self.body.with_numbers.add(line)
         has_numbers = bool(bad) or any(value is not None for value in numbers.values())
         if _TOTAL.match(folded):
-            text_total = None
-            if not has_numbers:
-                found = _NUMBER_IN_TEXT.findall(name)
-                text_total = int(found[0].replace(".", "")) if found else None
-            add(SheetRow(line, "total", name, "", numbers, text_total=text_total, bad=bad))
-            break  # the signature and "Nơi nhận" follow
+            found = [] if has_numbers else _NUMBER_IN_TEXT.findall(name)
+            text_total = int(found[0].replace(".", "")) if found else None
+            self._add(SheetRow(line, "total", name, "", numbers, text_total=text_total, bad=bad))
+            return True
         if not number_text and _SUBTOTAL.match(folded):
-            add(SheetRow(line, "subtotal", name, "", numbers, bad=bad))
-            continue
-        if bad and not number_text and all(value is None for value in numbers.values()):
+            self._add(SheetRow(line, "subtotal", name, "", numbers, bad=bad))
+        elif bad and not number_text and all(value is None for value in numbers.values()):
             # Only text and no TT: the next table's title if a header follows, else reported (below).
             if not name and not code:
                 parsed.problem(line, "name", _("có số liệu nhưng thiếu tên tổ chức"))
-            pending.extend(parsed.problems[reported:])
+            self.pending.extend(parsed.problems[reported:])
             del parsed.problems[reported:]
-            continue
-        if not name and not code:
+        elif not name and not code:
             if has_numbers:
                 parsed.problem(line, "name", _("có số liệu nhưng thiếu tên tổ chức"))
-            continue
-        if not number_text and not has_numbers:
-            continue  # a group heading ("Đảng bộ xã, phường, thị trấn")
-        add(SheetRow(line, "data", name, code, numbers, bad=bad))
-        body.data.add(line)
-    parsed.problems.extend(pending)
-    for band_top, band_bottom in body.bands:
-        for line in range(band_top, band_bottom + 1):
-            _report_errors(parsed, cells, line, [("", column) for column in range(1, last_col + 1)])
-    _check_merged(parsed, cells, body, summary.sheets[0].merged_ranges)
-    _check_sums(parsed)
-    return parsed
+        elif number_text or has_numbers:  # else a group heading ("Đảng bộ xã, phường, thị trấn")
+            self._add(SheetRow(line, "data", name, code, numbers, bad=bad))
+            self.body.data.add(line)
+        return False
 
 
 @dataclass
@@ -949,11 +939,10 @@ def _status(old: tuple, new: tuple) -> str:
 
 def _check_yearly_row(parsed: ParsedSheet, row: MatchedRow) -> bool:
     """The quota rules, reported at the row and column at fault."""
-    values = list(row.values)
-    if values[0] is None and all(v is not None for v in values[1:]):
-        values[0] = sum(values[1:])  # a total left blank is the sum of its quarters
+    values = with_total(row.values)
+    if values[0] != row.values[0]:
         row.numbers["total"] = values[0]
-    problems = check_values(tuple(values))
+    problems = check_values(values)
     for key, message in problems:
         parsed.problem(row.line, key, message)
     return not problems
@@ -992,40 +981,20 @@ def build_preview(
                     parsed.problem(row.line, key, _("không được âm"))
                     ok = False
             years = {year: row.numbers.get(f"y{year}") for year in parsed.years}
-            year_sum = sum(v for v in years.values() if v is not None)
             term_total = row.numbers.get("term_total")
-            if ok and term_total is not None and term_total != year_sum:
-                parsed.problem(
-                    row.line,
-                    "term_total",
-                    _("chỉ tiêu nhiệm kỳ (%(term)s) khác tổng các năm (%(sum)s)")
-                    % {"term": term_total, "sum": year_sum},
-                )
-                ok = False
             members, official = row.numbers.get("member_count"), row.numbers.get("official_member_count")
-            if ok and members is None and official is None and row.numbers.get("cell_count") is not None:
-                parsed.problem(
-                    row.line,
-                    "member_count",
-                    _("có số chi bộ nhưng thiếu số đảng viên: điền cả tổng số đảng viên và số đảng viên chính thức"),
-                )
-                ok = False
-            elif ok and (members is None) != (official is None):
-                parsed.problem(
-                    row.line,
-                    "member_count" if members is None else "official_member_count",
-                    _("điền cả tổng số đảng viên và số đảng viên chính thức, hoặc để trống cả hai"),
-                )
-                ok = False
-            elif ok and members is not None and official > members:
-                parsed.problem(
-                    row.line,
-                    "official_member_count",
-                    _("số đảng viên chính thức (%(official)s) lớn hơn tổng số đảng viên (%(members)s)")
-                    % {"official": official, "members": members},
-                )
-                ok = False
             if not ok:
+                continue
+            problems = check_term_row(
+                years=years,
+                term_total=term_total,
+                cell_count=row.numbers.get("cell_count"),
+                member_count=members,
+                official_member_count=official,
+            )
+            for key, message in problems:
+                parsed.problem(row.line, key, message)
+            if problems:
                 continue
             old = tuple(current.get((row.organization.pk, year), (None,))[0] for year in parsed.years)
             new = tuple(years[year] for year in parsed.years)

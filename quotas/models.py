@@ -7,12 +7,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization
+from organizations.models import Organization, RestrictedQuerySet
 from partytrack.fields import CleanCharField, CleanTextField
 from partytrack.models import AuditHistory
 
 
-class PlanQuerySet(models.QuerySet):
+class PlanQuerySet(RestrictedQuerySet):
     def current(self) -> PlanQuerySet:
         """Plans no later plan has replaced: only these count in progress."""
         return self.filter(replaced_by__isnull=True)
@@ -68,6 +68,7 @@ class Plan(models.Model):
     target_q4 = models.PositiveIntegerField(_("chỉ tiêu quý IV"), null=True, blank=True)
     note = CleanTextField(_("ghi chú"), blank=True)
 
+    organization_path = "organization"
     objects = PlanQuerySet.as_manager()
     history = AuditHistory()
 
@@ -193,6 +194,9 @@ class SubTarget(models.Model):
 
     history = AuditHistory()
 
+    organization_path = "plan__organization"
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("chỉ tiêu phụ")
         verbose_name_plural = _("chỉ tiêu phụ")
@@ -222,10 +226,15 @@ class SubTarget(models.Model):
             raise ValidationError({"value": _("Tỷ lệ không được quá 100 %.")})
 
 
-class QuotaQuerySet(models.QuerySet):
+class QuotaQuerySet(RestrictedQuerySet):
     def effective(self) -> QuotaQuerySet:
-        """Quotas of current (not replaced) plans."""
-        return self.filter(plan__replaced_by__isnull=True)
+        """Quotas that count: those of the effective plan of their plan's organization for their year
+        (quotas.plans, where the definition lives)."""
+        from django.db.models import OuterRef
+
+        from .plans import plan_effective_subquery
+
+        return self.filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
 
 
 class Quota(models.Model):
@@ -245,6 +254,8 @@ class Quota(models.Model):
     q3 = models.PositiveIntegerField(_("quý III"), null=True, blank=True)
     q4 = models.PositiveIntegerField(_("quý IV"), null=True, blank=True)
 
+    # The receiving organization: a commune sees its own quota from the district's plan.
+    organization_path = "organization"
     objects = QuotaQuerySet.as_manager()
     history = AuditHistory()
 
@@ -280,9 +291,3 @@ class Quota(models.Model):
     @property
     def has_quarters(self) -> bool:
         return self.q1 is not None
-
-    def quota_to_quarter(self, quarter: int) -> int | None:
-        """Cumulative target through `quarter` (seed 003: 0 / 4 / 15 / 25)."""
-        if not self.has_quarters:
-            return None
-        return sum(self.quarters[:quarter])

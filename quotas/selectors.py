@@ -16,6 +16,7 @@ from partytrack import versions
 from partytrack.figures import interface_number, signed_number
 
 from .models import Plan, Quota
+from .plans import plan_effective, plans_of_year
 
 FIELDS = ("total", "q1", "q2", "q3", "q4")
 QUARTERS = ("q1", "q2", "q3", "q4")
@@ -43,15 +44,8 @@ def report_order(organization: Organization) -> tuple:
 # ---------------------------------------------------------------------------------------- plans
 
 
-def plan_effective(*, organization: Organization | int, year: int) -> Plan | None:
-    """The plan that counts for an allocating organization and year: the most recently issued
-    current (not replaced) plan covering the year."""
-    org_id = organization if isinstance(organization, int) else organization.pk
-    return Plan.objects.filter(organization_id=org_id).current().covering(year).latest_first().first()
-
-
 def plans_visible(*, user) -> QuerySet[Plan]:
-    return Plan.objects.filter(organization__in=Organization.objects.visible_to(user))
+    return Plan.objects.restrict(user)
 
 
 def plan_get_visible(*, user, pk: int) -> Plan:
@@ -123,9 +117,6 @@ class Sums:
             return (self.total, None, None, None, None)
         return (self.total, *self.quarters)
 
-    def cumulative(self) -> list[int]:
-        return [sum(self.quarters[: index + 1]) for index in range(4)]
-
 
 @dataclass
 class AllocationRow:
@@ -172,6 +163,10 @@ class Allocation:
     # What the level above set for this organization: its own quota, and the plan's overall target.
     own_quota: Quota | None = None
     warnings: list[str] = field(default_factory=list)
+    # The plan that counts in reports, alerts and the API (plans.plan_effective), and the draft being
+    # prepared for the year (plans.plan_draft), which does not count; `plan` is one of them or history.
+    effective: Plan | None = None
+    draft: Plan | None = None
 
     @property
     def rows(self) -> list[AllocationRow]:
@@ -184,6 +179,10 @@ class Allocation:
     @property
     def is_current(self) -> bool:
         return self.plan is None or self.plan.is_current
+
+    @property
+    def is_draft(self) -> bool:
+        return self.plan is not None and self.plan.status == Plan.Status.DRAFT
 
     def values_by_organization(self) -> dict[int, Values]:
         return {row.organization.pk: row.values for row in self.rows}
@@ -294,9 +293,11 @@ def allocation_warnings(
 
 def allocation_for(*, organization: Organization, year: int, plan: Plan | None = None) -> Allocation:
     """The allocation of `organization` for `year`: under `plan` when given (a replaced plan is read
-    as history), else under the effective plan. Five queries whatever the number of children."""
+    as history), else under the plan being worked on (plans.plan_working: a draft being prepared,
+    else the effective plan). Seven queries whatever the number of children."""
+    effective, draft = plans_of_year(organization=organization, year=year)
     if plan is None:
-        plan = plan_effective(organization=organization, year=year)
+        plan = draft or effective
     quotas = list(Quota.objects.filter(plan=plan, year=year)) if plan else []
     by_org = {quota.organization_id: quota for quota in quotas}
     children = _children_for(organization, year, year, set(by_org))
@@ -313,6 +314,8 @@ def allocation_for(*, organization: Organization, year: int, plan: Plan | None =
         token=allocation_token(plan.pk if plan else None, quotas),
         own_quota=own,
         warnings=allocation_warnings(sums=sums, plan=plan, year=year, own=own, organization=organization),
+        effective=effective,
+        draft=draft,
     )
 
 
@@ -481,11 +484,74 @@ def last_changes_by_organization(*, plan: Plan, year: int, organization_ids: Ite
     return latest
 
 
+# ------------------------------------------------------------------------------- edit conflicts
+
+
+@dataclass
+class GridMerge:
+    """A refused save merged with what was saved meanwhile: the cells to show by organization, the
+    columns both sides changed differently, and every change the other side made (for the page)."""
+
+    cells: dict[int, list[str]]
+    conflicts: dict[int, set[str]]
+    changes: list[dict]
+
+
+def allocation_merge(
+    *, allocation: Allocation, base: dict[int, Values], typed: dict[int, list[str]], mine: dict[int, Values]
+) -> GridMerge:
+    """Three-way merge of a grid save refused because someone saved first: `base` is what the user
+    loaded, `allocation` what is saved now, `typed`/`mine` what the user sent (text and values). Keep
+    every value the user changed; take theirs where the user changed nothing; mark the cells both
+    changed to different values."""
+    theirs_all = allocation.values_by_organization()
+    cells: dict[int, list[str]] = {}
+    conflicts: dict[int, set[str]] = {}
+    changes: list[dict] = []
+    latest = (
+        last_changes_by_organization(
+            plan=allocation.plan, year=allocation.year, organization_ids=theirs_all.keys() | base.keys()
+        )
+        if allocation.plan
+        else {}
+    )
+    for row in allocation.rows:
+        org_id = row.organization.pk
+        before = tuple(base.get(org_id, EMPTY))
+        theirs = tuple(theirs_all.get(org_id, EMPTY))
+        shown = typed.get(org_id, ["" if v is None else str(v) for v in theirs])
+        mine_values = tuple(mine.get(org_id, before))
+        row_cells = []
+        for index, column in enumerate(FIELDS):
+            changed_by_them = theirs[index] != before[index]
+            changed_by_me = mine_values[index] != before[index]
+            if changed_by_them and not changed_by_me:
+                row_cells.append("" if theirs[index] is None else str(theirs[index]))
+            else:
+                row_cells.append(shown[index])
+                if changed_by_them and changed_by_me and mine_values[index] != theirs[index]:
+                    conflicts.setdefault(org_id, set()).add(column)
+            if changed_by_them:
+                entry = latest.get(org_id)
+                changes.append(
+                    {
+                        "organization": row.organization,
+                        "field": FIELD_LABELS[column],
+                        "before": before[index],
+                        "theirs": theirs[index],
+                        "mine": mine_values[index],
+                        "clash": column in conflicts.get(org_id, ()),
+                        "who": entry.who if entry else "",
+                        "when": entry.when if entry else None,
+                    }
+                )
+        cells[org_id] = row_cells
+    return GridMerge(cells=cells, conflicts=conflicts, changes=changes)
+
+
 # ------------------------------------------------------------------------------------- API reads
 
 
 def quotas_visible(*, user) -> QuerySet[Quota]:
     """Quotas whose receiving organization the user may see (their own quota from above included)."""
-    return Quota.objects.filter(organization__in=Organization.objects.visible_to(user)).select_related(
-        "plan", "organization"
-    )
+    return Quota.objects.restrict(user).select_related("plan", "organization")

@@ -18,7 +18,7 @@ from partytrack import locks, versions
 from partytrack.periods import FIRST_YEAR, LAST_YEAR
 from partytrack.text import clean_lines, clean_text, fold
 
-from . import selectors, signals
+from . import plans, rules, selectors, signals
 from .models import Plan, Quota, SubTarget
 from .selectors import Values
 
@@ -137,49 +137,6 @@ def _label(organization: Organization) -> str:
     return selectors.display_name(organization)
 
 
-# No organization is given a million admissions a year (the whole country admits about 200,000); a
-# larger number is a typing or file error, and would not fit the database's integer either.
-MAX_QUOTA = 1_000_000
-# Members and cells of one organization (a province has a few hundred thousand members).
-MAX_COUNT = 100_000_000
-
-
-def check_values(values: Values) -> list[tuple[str, str]]:
-    """The rules of one yearly quota: (field, message) for each broken one."""
-    errors: list[tuple[str, str]] = []
-    total, *quarters = values
-    for name, value in zip(selectors.FIELDS, values, strict=True):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            errors.append((name, _("%(field)s phải là số nguyên.") % {"field": selectors.FIELD_LABELS[name]}))
-        elif value is not None and value < 0:
-            errors.append((name, _("%(field)s không được âm.") % {"field": selectors.FIELD_LABELS[name]}))
-        elif value is not None and value > MAX_QUOTA:
-            errors.append(
-                (
-                    name,
-                    _("%(field)s quá lớn (%(value)s; tối đa %(max)s).")
-                    % {"field": selectors.FIELD_LABELS[name], "value": value, "max": "1.000.000"},
-                )
-            )
-    if errors:
-        return errors
-    given = [q is not None for q in quarters]
-    if any(given) and not all(given):
-        missing = ", ".join(selectors.FIELD_LABELS[f"q{i}"] for i, g in enumerate(given, 1) if not g)
-        errors.append(("q1", _("Điền đủ bốn quý hoặc để trống cả bốn (thiếu %(missing)s).") % {"missing": missing}))
-    elif total is None and all(given):
-        errors.append(("total", _("Thiếu tổng số.")))
-    elif all(given) and sum(quarters) != total:
-        errors.append(
-            (
-                "total",
-                _("Tổng các quý (%(parts)s = %(sum)s) khác tổng số (%(total)s).")
-                % {"parts": " + ".join(str(q) for q in quarters), "sum": sum(quarters), "total": total},
-            )
-        )
-    return errors
-
-
 def _write_quotas(*, plan: Plan, cells: Mapping[tuple[int, int], Values], by, result: AllocationResult) -> None:
     """Create, change or remove (history keeps it) one quota per (organization, year) cell."""
     existing = {
@@ -209,7 +166,7 @@ def _write_quotas(*, plan: Plan, cells: Mapping[tuple[int, int], Values], by, re
 
 def _resolve_plan(organization: Organization, year: int, plan: Plan | None) -> Plan | None:
     if plan is None:
-        return selectors.plan_effective(organization=organization, year=year)
+        return plans.plan_working(organization=organization, year=year)
     plan = Plan.objects.select_related("organization").get(pk=plan.pk)
     if plan.organization_id != organization.pk:
         raise ValidationError(
@@ -259,8 +216,9 @@ def allocation_save(
 ) -> AllocationResult:
     """Save what `organization` allocates to its children for `year`, all rows or none.
 
-    Without `plan` the effective plan is used, and a draft plan titled after the year is created
-    when there is none. `seen_token` is the state the user loaded (selectors.allocation_state): if
+    Without `plan` the plan being worked on is used (plans.plan_working: the draft being prepared,
+    else the effective plan), and a draft plan titled after the year is created when there is none
+    (it does not count until it is issued). `seen_token` is the state the user loaded (selectors.allocation_state): if
     someone saved in between, AllocationConflict is raised and nothing is written."""
     _check_year(year)
     organization = Organization.objects.get(pk=organization.pk)
@@ -305,7 +263,7 @@ def allocation_save(
                     % {"name": _label(child), "parent": organization.name}
                 )
             continue
-        for _field, message in check_values(row.values):
+        for _field, message in rules.check_values(row.values):
             errors.setdefault(key, []).append(f"{_label(child)}: {message}")
         cells[(row.organization_id, year)] = row.values
     if errors:
@@ -336,8 +294,8 @@ def quota_save(
     by,
     expected_version: versions.Expected = None,
 ) -> Quota:
-    """One organization's quota from its parent (the API). Without `plan` it goes to the parent's
-    effective plan for the year, created as a draft when there is none. With `expected_version` (the
+    """One organization's quota from its parent (the API). Without `plan` it goes to the plan the
+    parent works on for the year (plans.plan_working), created as a draft when there is none. With `expected_version` (the
     API's If-Match) the quota is changed only if it is still at a version the caller read
     (versions.StaleVersion otherwise), checked under the allocation's lock and the row's."""
     organization = Organization.objects.get(pk=organization.pk)
@@ -356,7 +314,7 @@ def quota_save(
     if expected_version is not None:
         locks.allocation(parent.pk)
         _ensure_can_allocate(by, parent)
-        target = plan or selectors.plan_effective(organization=parent, year=year)
+        target = plan or plans.plan_working(organization=parent, year=year)
         current = Quota.objects.select_for_update().filter(plan=target, organization=organization, year=year).first()
         versions.check(current, expected_version)
     result = allocation_save(
@@ -400,85 +358,19 @@ def term_save(
     figures: list[tuple[Organization, TermInput]] = []
     seen: set[int] = set()
     for row in rows:
-        key = row_key(row.organization_id)
         current = allowed.get(row.organization_id)
-        if current is None:
-            errors.setdefault(key, []).append(
-                _("Tổ chức #%(id)s không trực thuộc %(parent)s.")
-                % {"id": row.organization_id, "parent": organization.name}
-            )
-            continue
-        name = _label(current.organization)
-        if row.organization_id in seen:
-            errors.setdefault(key, []).append(_("%(name)s xuất hiện hai lần.") % {"name": name})
-            continue
-        seen.add(row.organization_id)
-        if not still_below(current.organization, organization):
-            # Moved out of the subtree since: its row stays as history, unchanged.
-            figure = current.figure
-            shown = (figure.cell_count, figure.member_count, figure.official_member_count) if figure else (None,) * 3
-            typed = (row.cell_count, row.member_count, row.official_member_count)
-            if any(current.years.get(y) != total for y, total in row.years.items()) or typed not in {
-                shown,
-                (None,) * 3,
-            }:
-                errors.setdefault(key, []).append(
-                    _("%(name)s đã chuyển ra ngoài %(parent)s: chỉ tiêu đã giao chỉ còn để xem, không sửa được.")
-                    % {"name": name, "parent": organization.name}
-                )
-            continue
-        outside = sorted(set(row.years) - set(plan.years))
-        if outside:
-            errors.setdefault(key, []).append(
-                _("%(name)s: năm %(years)s nằm ngoài thời kỳ của kế hoạch (%(start)s–%(end)s).")
-                % {"name": name, "years": ", ".join(map(str, outside)), "start": plan.start_year, "end": plan.end_year}
-            )
-            continue
-        for year, total in row.years.items():
-            for _field, message in check_values((total, None, None, None, None)):
-                errors.setdefault(key, []).append(f"{name}, năm {year}: {message}")
-        numbers = {
-            "term_total": row.term_total,
-            "cell_count": row.cell_count,
-            "member_count": row.member_count,
-            "official_member_count": row.official_member_count,
-        }
-        for value in numbers.values():
-            if value is not None and (not isinstance(value, int) or not 0 <= value <= MAX_COUNT):
-                errors.setdefault(key, []).append(
-                    _("%(name)s: số không hợp lệ (%(value)s).") % {"name": name, "value": value}
-                )
-        if key in errors:
-            continue
-        year_sum = sum(v for v in row.years.values() if v is not None)
-        if row.term_total is not None and row.term_total != year_sum:
-            errors.setdefault(key, []).append(
-                _("%(name)s: chỉ tiêu nhiệm kỳ (%(term)s) khác tổng các năm (%(sum)s).")
-                % {"name": name, "term": row.term_total, "sum": year_sum}
-            )
-        if row.member_count is None and row.official_member_count is None and row.cell_count is not None:
-            errors.setdefault(key, []).append(
-                _("%(name)s: có số chi bộ nhưng thiếu số đảng viên (điền cả tổng số và số đảng viên chính thức).")
-                % {"name": name}
-            )
-        elif (row.member_count is None) != (row.official_member_count is None):
-            errors.setdefault(key, []).append(
-                _("%(name)s: điền cả tổng số đảng viên và số đảng viên chính thức, hoặc để trống cả hai.")
-                % {"name": name}
-            )
-        elif row.member_count is not None and row.official_member_count > row.member_count:
-            errors.setdefault(key, []).append(
-                _("%(name)s: số đảng viên chính thức (%(official)s) lớn hơn tổng số đảng viên (%(members)s).")
-                % {"name": name, "official": row.official_member_count, "members": row.member_count}
-            )
-        for year, total in row.years.items():
-            quota = existing.get((row.organization_id, year))
-            if quota is not None and quota.total == total:
-                cells[(row.organization_id, year)] = selectors.quota_values(quota)  # keeps its quarters
-            else:
-                cells[(row.organization_id, year)] = (total, None, None, None, None)
-        if row.member_count is not None:
-            figures.append((current.organization, row))
+        row_errors = _term_row_errors(row, current, plan=plan, seen=seen)
+        if row_errors:
+            errors.setdefault(row_key(row.organization_id), []).extend(row_errors)
+        elif still_below(current.organization, organization):  # a row moved out stays as history, unchanged
+            for year, total in row.years.items():
+                quota = existing.get((row.organization_id, year))
+                if quota is not None and quota.total == total:
+                    cells[(row.organization_id, year)] = selectors.quota_values(quota)  # keeps its quarters
+                else:
+                    cells[(row.organization_id, year)] = (total, None, None, None, None)
+            if row.member_count is not None:
+                figures.append((current.organization, row))
     if errors:
         raise ValidationError(errors)
 
@@ -506,6 +398,58 @@ def term_save(
     if result.changed:
         signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return result
+
+
+def _term_row_errors(row: TermInput, current, *, plan: Plan, seen: set[int]) -> list[str]:
+    """What is wrong with one row of a term table (`current`: the organization's row of the saved
+    table, None if it is not a child); a row's organization is added to `seen`."""
+    organization = plan.organization
+    if current is None:
+        return [
+            _("Tổ chức #%(id)s không trực thuộc %(parent)s.") % {"id": row.organization_id, "parent": organization.name}
+        ]
+    name = _label(current.organization)
+    if row.organization_id in seen:
+        return [_("%(name)s xuất hiện hai lần.") % {"name": name}]
+    seen.add(row.organization_id)
+    if not still_below(current.organization, organization):
+        # Moved out of the subtree since: its row stays as history, unchanged.
+        figure = current.figure
+        shown = (figure.cell_count, figure.member_count, figure.official_member_count) if figure else (None,) * 3
+        typed = (row.cell_count, row.member_count, row.official_member_count)
+        if any(current.years.get(y) != total for y, total in row.years.items()) or typed not in {shown, (None,) * 3}:
+            return [
+                _("%(name)s đã chuyển ra ngoài %(parent)s: chỉ tiêu đã giao chỉ còn để xem, không sửa được.")
+                % {"name": name, "parent": organization.name}
+            ]
+        return []
+    outside = sorted(set(row.years) - set(plan.years))
+    if outside:
+        return [
+            _("%(name)s: năm %(years)s nằm ngoài thời kỳ của kế hoạch (%(start)s–%(end)s).")
+            % {"name": name, "years": ", ".join(map(str, outside)), "start": plan.start_year, "end": plan.end_year}
+        ]
+    errors = [
+        f"{name}, năm {year}: {message}"
+        for year, total in row.years.items()
+        for _field, message in rules.check_values((total, None, None, None, None))
+    ]
+    numbers = (row.term_total, row.cell_count, row.member_count, row.official_member_count)
+    errors += [
+        _("%(name)s: số không hợp lệ (%(value)s).") % {"name": name, "value": value}
+        for value in numbers
+        if not rules.is_count(value)
+    ]
+    if errors:
+        return errors
+    problems = rules.check_term_row(
+        years=row.years,
+        term_total=row.term_total,
+        cell_count=row.cell_count,
+        member_count=row.member_count,
+        official_member_count=row.official_member_count,
+    )
+    return [_("%(name)s: %(problem)s.") % {"name": name, "problem": problem} for _column, problem in problems]
 
 
 # ---------------------------------------------------------------------------------------- plans
@@ -628,20 +572,6 @@ def _draft_plan(*, organization: Organization, year: int, by) -> Plan:
     )
     plan._history_user = by
     plan.save()
-    return plan
-
-
-@transaction.atomic
-def plan_for_year(*, organization: Organization, year: int, by) -> Plan:
-    """The effective plan of `organization` for `year`, created as a draft when there is none."""
-    _check_year(year)
-    organization = Organization.objects.get(pk=organization.pk)
-    locks.allocation(organization.pk)
-    _ensure_can_allocate(by, organization)
-    plan = selectors.plan_effective(organization=organization, year=year)
-    if plan is None:
-        plan = _draft_plan(organization=organization, year=year, by=by)
-        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return plan
 
 

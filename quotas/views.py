@@ -17,12 +17,13 @@ from django.views.decorators.http import require_http_methods
 from organizations.models import Organization
 from organizations.selectors import organization_breadcrumbs
 from organizations.shortcuts import visible_organization_or_404
-from partytrack import documents
+from partytrack import documents, previews
 from partytrack.periods import LAST_YEAR, QUOTA_PAGES_FIRST_YEAR
-from partytrack.services import call_service
+from partytrack.service_views import service_form
 
 from . import exporters, forms, importers, selectors, services
 from .models import Plan
+from .plans import DRAFT_NOT_COUNTED, plan_working
 from .selectors import FIELDS
 
 MIN_YEAR, MAX_YEAR = QUOTA_PAGES_FIRST_YEAR, LAST_YEAR
@@ -183,6 +184,7 @@ def _allocation_context(request, organization, year, allocation, **grid) -> dict
         else None,
         "own_cumulative": _cumulative(list(own.quarters), own.total) if own and own.has_quarters else None,
         "plan_param": request.GET.get("plan", "") if str(request.GET.get("plan", "")).isdigit() else "",
+        "draft_label": DRAFT_NOT_COUNTED,
         "previous_year": year - 1,
         "next_year": year + 1,
     }
@@ -264,50 +266,9 @@ def _conflict(request, organization, year, base, grid, conflict):
     """Someone saved first. Show what they changed; keep every value the user typed; take theirs where
     the user changed nothing; mark the cells both changed. Nothing was written."""
     current = selectors.allocation_for(organization=organization, year=year, plan=conflict.plan)
-    theirs_all = current.values_by_organization()
     mine = {row.organization_id: row.values for row in grid.rows}
-    empty = (None,) * 5
-    changes = []
-    merged: dict[int, list[str]] = {}
-    conflicts: dict[int, set[str]] = {}
-    latest = (
-        selectors.last_changes_by_organization(
-            plan=conflict.plan, year=year, organization_ids=theirs_all.keys() | base["values"].keys()
-        )
-        if conflict.plan
-        else {}
-    )
-    for row in current.rows:
-        org_id = row.organization.pk
-        before = tuple(base["values"].get(org_id, empty))
-        theirs = tuple(theirs_all.get(org_id, empty))
-        typed = grid.typed.get(org_id, ["" if v is None else str(v) for v in theirs])
-        mine_values = tuple(mine.get(org_id, before))
-        cells = []
-        for index, column in enumerate(FIELDS):
-            changed_by_them = theirs[index] != before[index]
-            changed_by_me = mine_values[index] != before[index]
-            if changed_by_them and not changed_by_me:
-                cells.append("" if theirs[index] is None else str(theirs[index]))
-            else:
-                cells.append(typed[index])
-                if changed_by_them and changed_by_me and mine_values[index] != theirs[index]:
-                    conflicts.setdefault(org_id, set()).add(column)
-            if changed_by_them:
-                entry = latest.get(org_id)
-                changes.append(
-                    {
-                        "organization": row.organization,
-                        "field": selectors.FIELD_LABELS[column],
-                        "before": before[index],
-                        "theirs": theirs[index],
-                        "mine": mine_values[index],
-                        "clash": column in conflicts.get(org_id, ()),
-                        "who": entry.who if entry else "",
-                        "when": entry.when if entry else None,
-                    }
-                )
-        merged[org_id] = cells
+    merge = selectors.allocation_merge(allocation=current, base=base["values"], typed=grid.typed, mine=mine)
+    merged, conflicts, changes = merge.cells, merge.conflicts, merge.changes
     context = _allocation_context(request, organization, year, current, merged=merged, conflicts=conflicts)
     context.update({"conflict": True, "conflict_changes": changes})
     return render(request, "quotas/allocation.html", context, status=409)
@@ -317,9 +278,7 @@ def _conflict(request, organization, year, base, grid, conflict):
 def allocation_history(request, pk: int, year: int):
     _check_year(year)
     organization = visible_organization_or_404(request, pk)
-    plan = _requested_plan(request, organization, year) or selectors.plan_effective(
-        organization=organization, year=year
-    )
+    plan = _requested_plan(request, organization, year) or plan_working(organization=organization, year=year)
     entries = selectors.quota_history(plan=plan, year=year) if plan else []
     return render(
         request,
@@ -360,14 +319,19 @@ def allocation_xlsx(request, pk: int, year: int):
 
 # ---------------------------------------------------------------------------------------- import
 
-_IMPORT_SALT = "quotas.import.preview"
+IMPORT_PREVIEW = "quotas.import"  # partytrack.previews: the preview kept between upload and confirmation
+
+
+def import_preview_page(organization, year) -> str:
+    """The page a preview belongs to: it is confirmed there only."""
+    return f"{organization.pk}/{year}"
 
 
 def _preview_for(organization, year, plan, data: bytes):
     """Read the file and compare it with what is saved, for the allocation (yearly layout) or the
     plan's term table (term layout)."""
     parsed = importers.read_workbook(data)
-    effective = plan or selectors.plan_effective(organization=organization, year=year)
+    effective = plan or plan_working(organization=organization, year=year)
     if parsed.layout == "term":
         if effective is None:
             parsed.problems.append(
@@ -420,7 +384,8 @@ def _apply_import(*, organization, year, plan, layout, payload_rows, token, by):
     return services.allocation_save(organization=organization, year=year, rows=rows, plan=plan, seen_token=token, by=by)
 
 
-def _payload(preview, plan, token) -> str:
+def _preview_keep(request, organization, year, preview, plan, token) -> str:
+    """Keep the clean preview's rows (partytrack.previews); the token the page confirms it with."""
     if preview.layout == "term":
         rows = [
             {
@@ -435,10 +400,11 @@ def _payload(preview, plan, token) -> str:
         ]
     else:
         rows = [[row.organization_id, *row.values] for row in preview.quota_inputs]
-    return signing.dumps(
-        {"layout": preview.layout, "plan": plan.pk if plan else None, "token": token, "rows": rows},
-        salt=_IMPORT_SALT,
-        compress=True,
+    return previews.preview_store(
+        request.session,
+        kind=IMPORT_PREVIEW,
+        data={"layout": preview.layout, "plan": plan.pk if plan else None, "token": token, "rows": rows},
+        where=import_preview_page(organization, year),
     )
 
 
@@ -452,8 +418,13 @@ def allocation_import(request, pk: int, year: int):
     context = {"organization": organization, "breadcrumbs": _crumbs(request, organization), "year": year, "plan": plan}
     if request.method == "POST" and "payload" in request.POST:
         try:
-            payload = signing.loads(request.POST["payload"], salt=_IMPORT_SALT, max_age=60 * 60)
-        except signing.BadSignature:
+            payload = previews.preview_load(
+                request.session,
+                kind=IMPORT_PREVIEW,
+                token=request.POST["payload"],
+                where=import_preview_page(organization, year),
+            )
+        except previews.PreviewExpired:
             return HttpResponseBadRequest(_("Bản xem trước đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại."))
         target_plan = (
             Plan.objects.filter(pk=payload["plan"], organization=organization).first() if payload["plan"] else None
@@ -482,6 +453,8 @@ def allocation_import(request, pk: int, year: int):
         except ValidationError as exc:
             messages.error(request, _("Chưa nhập, không có thay đổi nào được ghi: ") + " ".join(exc.messages))
             return redirect(request.path + (f"?plan={plan.pk}" if plan else ""))
+        # The preview is kept (as the signed payload was): confirming it again writes nothing, being refused
+        # as a conflict once the biểu has changed.
         messages.success(
             request,
             _("Đã nhập: %(created)s chỉ tiêu mới, %(updated)s sửa, %(deleted)s xóa.")
@@ -498,7 +471,7 @@ def allocation_import(request, pk: int, year: int):
         preview, effective, token = _preview_for(organization, year, plan, upload.read())
         context.update({"preview": preview, "target_plan": effective, "filename": upload.name})
         if preview.is_clean:
-            context["payload"] = _payload(preview, effective, token)
+            context["payload"] = _preview_keep(request, organization, year, preview, effective, token)
         return render(request, "quotas/import.html", context, status=200 if preview.is_clean else 400)
     context["form"] = form
     return render(request, "quotas/import.html", context)
@@ -522,20 +495,27 @@ def plans(request, pk: int):
     )
 
 
-def _save_plan_form(request, form, formset, save):
-    """Validate the plan form and its sub-targets, then run `save(cleaned, sub_targets)` inside one
-    transaction so a refused sub-target leaves the plan unsaved too."""
-    if not (form.is_valid() and formset.is_valid()):
-        return None
-    data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+def _plan_page(request, *, form, formset, save, success, context: dict):
+    """A plan form with its sub-targets (partytrack.service_views.service_form): `save(data)` and the
+    sub-targets run in one transaction, so a refused sub-target leaves the plan unsaved too."""
 
-    def run():
+    def run() -> Plan:
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         with transaction.atomic():
             plan = save(data)
             services.sub_targets_save(plan=plan, rows=forms.sub_target_inputs(formset), by=request.user)
             return plan
 
-    return call_service(form, run)
+    return service_form(
+        request,
+        form=form,
+        formsets=[formset],
+        service=run,
+        success=success,
+        redirect_to=lambda plan: reverse("quotas:plan_detail", kwargs={"plan_pk": plan.pk}),
+        template="quotas/plan_form.html",
+        context={"formset": formset, "breadcrumbs": _crumbs(request, context["organization"]), **context},
+    )
 
 
 @login_required
@@ -553,26 +533,13 @@ def plan_create(request, pk: int):
     }
     form = forms.PlanForm(request.POST or None, initial=initial)
     formset = forms.SubTargetFormSet(request.POST or None, prefix="sub")
-    if request.method == "POST":
-        plan = _save_plan_form(
-            request,
-            form,
-            formset,
-            lambda data: services.plan_create(organization=organization, by=request.user, **data),
-        )
-        if plan:
-            messages.success(request, _("Đã tạo kế hoạch %(number)s.") % {"number": plan.number})
-            return redirect("quotas:plan_detail", plan_pk=plan.pk)
-    return render(
+    return _plan_page(
         request,
-        "quotas/plan_form.html",
-        {
-            "organization": organization,
-            "breadcrumbs": _crumbs(request, organization),
-            "form": form,
-            "formset": formset,
-            "title": _("Kế hoạch mới của %(name)s") % {"name": organization.name},
-        },
+        form=form,
+        formset=formset,
+        save=lambda data: services.plan_create(organization=organization, by=request.user, **data),
+        success=lambda plan: _("Đã tạo kế hoạch %(number)s.") % {"number": plan.number},
+        context={"organization": organization, "title": _("Kế hoạch mới của %(name)s") % {"name": organization.name}},
     )
 
 
@@ -605,21 +572,14 @@ def plan_edit(request, plan_pk: int):
     plan = _editable_plan_or_404(request, plan_pk)
     form = forms.PlanForm(request.POST or None, instance=Plan.objects.get(pk=plan.pk))
     formset = forms.SubTargetFormSet(request.POST or None, prefix="sub", initial=forms.sub_target_initial(plan))
-    if request.method == "POST":
-        saved = _save_plan_form(
-            request, form, formset, lambda data: services.plan_update(plan=plan, by=request.user, **data)
-        )
-        if saved:
-            messages.success(request, _("Đã lưu kế hoạch %(number)s.") % {"number": saved.number})
-            return redirect("quotas:plan_detail", plan_pk=saved.pk)
-    return render(
+    return _plan_page(
         request,
-        "quotas/plan_form.html",
-        {
+        form=form,
+        formset=formset,
+        save=lambda data: services.plan_update(plan=plan, by=request.user, **data),
+        success=lambda saved: _("Đã lưu kế hoạch %(number)s.") % {"number": saved.number},
+        context={
             "organization": plan.organization,
-            "breadcrumbs": _crumbs(request, plan.organization),
-            "form": form,
-            "formset": formset,
             "plan": plan,
             "title": _("Sửa kế hoạch %(number)s") % {"number": plan.number},
         },
@@ -638,29 +598,18 @@ def plan_replace(request, plan_pk: int):
     initial.update({"number": "", "issued_on": None, "status": Plan.Status.DRAFT})
     form = forms.ReplacePlanForm(request.POST or None, initial=initial)
     formset = forms.SubTargetFormSet(request.POST or None, prefix="sub", initial=forms.sub_target_initial(plan))
-    if request.method == "POST":
-        new = _save_plan_form(
-            request,
-            form,
-            formset,
-            lambda data: services.plan_replace(
-                plan=plan, by=request.user, copy_quotas=form.cleaned_data.get("copy_quotas", False), **data
-            ),
-        )
-        if new:
-            messages.success(
-                request,
-                _("Đã ban hành kế hoạch %(new)s thay thế kế hoạch %(old)s.") % {"new": new.number, "old": plan.number},
-            )
-            return redirect("quotas:plan_detail", plan_pk=new.pk)
-    return render(
+    return _plan_page(
         request,
-        "quotas/plan_form.html",
-        {
+        form=form,
+        formset=formset,
+        save=lambda data: services.plan_replace(
+            plan=plan, by=request.user, copy_quotas=form.cleaned_data.get("copy_quotas", False), **data
+        ),
+        success=lambda new: (
+            _("Đã ban hành kế hoạch %(new)s thay thế kế hoạch %(old)s.") % {"new": new.number, "old": plan.number}
+        ),
+        context={
             "organization": plan.organization,
-            "breadcrumbs": _crumbs(request, plan.organization),
-            "form": form,
-            "formset": formset,
             "plan": plan,
             "title": _("Kế hoạch thay thế kế hoạch %(number)s") % {"number": plan.number},
         },

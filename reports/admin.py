@@ -5,7 +5,6 @@ services, which validate, check the scope and keep history."""
 from django.contrib import admin
 
 from organizations.admin_scope import ScopedAdmin
-from organizations.models import Role, Scope
 from partytrack.admin import HistoryAdmin, RulesAdmin
 from quotas.models import Plan
 
@@ -22,7 +21,6 @@ class AlertRulesAdmin(RulesAdmin):
 
 @admin.register(ReportingDeadline)
 class ReportingDeadlineAdmin(ScopedAdmin, HistoryAdmin):
-    organization_path = "plan__organization__"
     list_display = ["plan", "plan_organization", "day", "months_after"]
     list_select_related = ["plan", "plan__organization"]
     search_fields = ["plan__number", "plan__organization__name", "plan__organization__code"]
@@ -39,9 +37,7 @@ class ReportingDeadlineAdmin(ScopedAdmin, HistoryAdmin):
         if db_field.name == "plan":
             # Only current plans the administrator's scope holds.
             kwargs["queryset"] = (
-                Plan.objects.current()
-                .filter(Scope.of(request.user).q(roles={Role.ADMIN}, prefix="organization__"))
-                .select_related("organization")
+                Plan.objects.current().restrict(request.user, "administer").select_related("organization")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
@@ -26,11 +26,12 @@ from django.utils.translation import gettext_lazy as _
 from candidates.choices import Step
 from candidates.labels import deadline_label
 from candidates.models import Candidate, PipelineRules
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization, Scope
 from partytrack.documents import roman_quarter, vietnamese_date
 from partytrack.figures import interface_number
 from partytrack.periods import add_months
-from quotas.models import Plan, SubTarget
+from quotas.models import SubTarget
+from quotas.plans import counted_plans
 
 from . import selectors
 from .models import AlertRules
@@ -139,8 +140,7 @@ def _plan_thresholds(organization: Organization, year: int) -> dict[str, list[_G
     above = Q(plan__organization__lft__lte=organization.lft, plan__organization__rght__gte=organization.rght)
     below = Q(plan__organization__lft__gt=organization.lft, plan__organization__lft__lt=organization.rght)
     rows = (
-        SubTarget.objects.filter(kind__in=CELL_RULE_KINDS, plan__in=Plan.objects.current().covering(year))
-        .filter(plan__status=Plan.Status.ISSUED)
+        SubTarget.objects.filter(kind__in=CELL_RULE_KINDS, plan__in=counted_plans().covering(year))
         .filter(in_tree & (above | below))
         .order_by("plan__organization__lft", F("plan__issued_on").desc(nulls_last=True), "-plan__pk", "position", "pk")
         .values("kind", "comparison", "value", "plan__number", "plan__organization__lft", "plan__organization__rght")
@@ -249,25 +249,16 @@ def _behind_alerts(organization: Organization, today: datetime.date) -> list[Ale
     committee's own plan target counts (seed 003: Hàm Liêm sets itself ≥ 25 as 0 / 4 / 11 / 10)."""
     year, quarter = selectors.current_period(today)
     report = selectors.progress_report(organization=organization, year=year, quarter=quarter, detail=True, today=today)
-    own_targets = selectors.own_plan_targets(
-        Q(
-            organization__tree_id=organization.tree_id,
-            organization__lft__gte=organization.lft,
-            organization__lft__lte=organization.rght,
-        ),
-        year,
-    )
     lines = list(report.lines())
     # The organization itself only against its own plan (against a quota from above, or the sum of
     # its children's, it is its parent's report that shows it, and its children's alerts say why).
-    if report.subject.quota is not None and report.subject.quota == own_targets.get(organization.pk):
+    # Every other line is measured as the report measures it (quotas.plans.measured_against).
+    if report.subject.quota is not None and report.subject.quota == selectors.own_plan_target(organization, year):
         lines.insert(0, report.subject)
     alerts = []
     for line in lines:
         if line.organization is None:
             continue
-        if line.quota is None and line.organization.id in own_targets:
-            line = replace(line, quota=own_targets[line.organization.id])
         if line.status != selectors.ProgressStatus.BEHIND:
             continue
         alerts.append(
@@ -308,7 +299,7 @@ def _candidate_alerts(
         ),
     }
     base = Candidate.objects.active().filter(in_subtree)
-    readable = Scope.of(user).q(roles=CANDIDATE_ROLES, prefix="organization__")
+    readable = Candidate.objects.restriction(user)
     alerts = []
     for kind in (AlertKind.OVERDUE_CANDIDATE, AlertKind.CERTIFICATE_EXPIRING):
         if kind not in kinds:

@@ -78,6 +78,8 @@ def report_as_json(report: ProgressReport) -> dict:
         # Closed (dissolved, merged) children and anything recorded at the organization itself.
         "other": {"label": report.other.label, **_figures(report.other)} if report.other else None,
         "total": _figures(report.total),
+        # The organization's draft for the year: its quotas are in none of the figures above.
+        "draft": {"plan_number": report.draft, "note": report.draft_note} if report.draft else None,
     }
 
 
@@ -140,6 +142,11 @@ class OrganizationProgressView(APIView):
                     many=True,
                 ),
                 "total": inline_serializer("ProgressTotal", FIGURE_FIELDS),
+                "draft": inline_serializer(
+                    "ProgressDraft",
+                    {"plan_number": serializers.CharField(), "note": serializers.CharField()},
+                    allow_null=True,
+                ),
             },
         ),
     )

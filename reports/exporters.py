@@ -110,84 +110,26 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
     xlsx_setup_sheet(sheet, landscape=True, repeat_rows=f"{head_row}:{head_row}")
-    row += 1
-
+    lines = _ProgressLines(sheet, report, progress, row=row + 1)
     total_parts: list[int] = []
-    lines = report.line_count
-    written = 0
-
-    def put_line(line: ProgressRow, number: str = "", label: str | None = None) -> int:
-        nonlocal row, written
-        r = row
-        bold = line.kind in (RowKind.SUBTOTAL, RowKind.TOTAL)
-        indent = "    " * line.depth
-        values = [number or line.number, indent + (label if label is not None else line.label)]
-        for column, value in enumerate(values, start=1):
-            cell = put(sheet, r, column, value)
-            cell.font = xlsx_font(bold=bold, size=12)
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="center" if column == 1 or bold else "left", vertical="center")
-        row += 1
-        written += 1
-        if progress and written % 500 == 0:
-            progress(20 + 70 * written // max(1, lines))
-        return r
-
-    def put_values(r: int, line: ProgressRow) -> None:
-        figures = {
-            3: line.quota_total if line.quota_total is not None else "—",
-            4: line.quota_to_date if line.quota_to_date is not None else "—",
-            5: line.admitted_in_quarter,
-            6: line.admitted_to_date,
-        }
-        for column, value in figures.items():
-            _number_cell(sheet, r, column, value, italic=column == 4 and line.quota_to_date_estimated)
-
-    def put_percentages(r: int, bold: bool) -> None:
-        for column, base in ((7, "C"), (8, "D")):
-            formula = Formula(f'=IF(AND(ISNUMBER({base}{r}),{base}{r}>0),ROUND(F{r}/{base}{r}*100,1),"—")')
-            cell = put(sheet, r, column, formula)
-            cell.number_format = "0.0"
-            cell.font = xlsx_font(bold=bold, size=12)
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="right")
-
     for group in report.groups:
-        r = row
-        put(sheet, r, 1, ROMAN_GROUPS.get(group.group, "")).font = xlsx_font(bold=True, size=12)
-        put(sheet, r, 2, group.label).font = xlsx_font(bold=True, italic=True, size=12)
-        for column in range(1, len(COLUMNS) + 1):
-            sheet.cell(row=r, column=column).border = BOX
-        row += 1
+        lines.group_heading(group)
         top_rows = []
         for line in group.rows:
             for nested in report.with_descendants(line):
-                r = put_line(nested)
-                put_values(r, nested)
-                put_percentages(r, bold=False)
+                r = lines.organization(nested)
                 if nested is line:
                     top_rows.append(r)
-        r = put_line(group.subtotal)
-        for column, letter in ((3, "C"), (4, "D")):
-            _number_cell(sheet, r, column, _sum_formula(letter, top_rows, none_when_empty=True), bold=True)
-        for column, letter in ((5, "E"), (6, "F")):
-            _number_cell(sheet, r, column, _sum_formula(letter, top_rows, none_when_empty=False), bold=True)
-        put_percentages(r, bold=True)
-        total_parts.append(r)
+        total_parts.append(lines.sums(group.subtotal, top_rows))
     if report.other is not None:
-        r = put_line(report.other)
-        put_values(r, report.other)
-        put_percentages(r, bold=False)
-        total_parts.append(r)
-    r = put_line(report.total)
-    for column, letter in ((3, "C"), (4, "D")):
-        _number_cell(sheet, r, column, _sum_formula(letter, total_parts, none_when_empty=True), bold=True)
-    for column, letter in ((5, "E"), (6, "F")):
-        _number_cell(sheet, r, column, _sum_formula(letter, total_parts, none_when_empty=False), bold=True)
-    put_percentages(r, bold=True)
-    row += 1
+        total_parts.append(lines.organization(report.other))
+    lines.sums(report.total, total_parts)
+    row = lines.row + 1
     if _has_estimates(report):
         put(sheet, row, 1, ESTIMATE_NOTE).font = xlsx_font(italic=True, size=11)
+        row += 1
+    if report.draft_note:
+        put(sheet, row, 1, report.draft_note).font = xlsx_font(italic=True, size=11)
         row += 1
     xlsx_write_signature(sheet, header, columns=len(COLUMNS), row=row)
     sheet.freeze_panes = sheet.cell(row=head_row + 1, column=3)
@@ -196,6 +138,71 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
     if progress:
         progress(95)
     return buffer.getvalue()
+
+
+class _ProgressLines:
+    """The lines of the progress workbook, written one below the other from `row`: organization and
+    "Khác" lines as values, "Cộng" and "Tổng cộng" as sums of the lines they total."""
+
+    def __init__(self, sheet, report: ProgressReport, progress: Progress, *, row: int):
+        self.sheet, self.report, self.progress, self.row = sheet, report, progress, row
+        self.written = 0
+
+    def group_heading(self, group) -> None:
+        sheet, r = self.sheet, self.row
+        put(sheet, r, 1, ROMAN_GROUPS.get(group.group, "")).font = xlsx_font(bold=True, size=12)
+        put(sheet, r, 2, group.label).font = xlsx_font(bold=True, italic=True, size=12)
+        for column in range(1, len(COLUMNS) + 1):
+            sheet.cell(row=r, column=column).border = BOX
+        self.row += 1
+
+    def organization(self, line: ProgressRow) -> int:
+        """A line with its own figures; its row number."""
+        r = self._label(line)
+        figures = {
+            3: line.quota_total if line.quota_total is not None else "—",
+            4: line.quota_to_date if line.quota_to_date is not None else "—",
+            5: line.admitted_in_quarter,
+            6: line.admitted_to_date,
+        }
+        for column, value in figures.items():
+            _number_cell(self.sheet, r, column, value, italic=column == 4 and line.quota_to_date_estimated)
+        self._percentages(r, bold=False)
+        return r
+
+    def sums(self, line: ProgressRow, rows: list[int]) -> int:
+        """A "Cộng" or "Tổng cộng" line summing `rows`; its row number."""
+        r = self._label(line)
+        for column, letter in ((3, "C"), (4, "D")):
+            _number_cell(self.sheet, r, column, _sum_formula(letter, rows, none_when_empty=True), bold=True)
+        for column, letter in ((5, "E"), (6, "F")):
+            _number_cell(self.sheet, r, column, _sum_formula(letter, rows, none_when_empty=False), bold=True)
+        self._percentages(r, bold=True)
+        return r
+
+    def _label(self, line: ProgressRow) -> int:
+        r = self.row
+        bold = line.kind in (RowKind.SUBTOTAL, RowKind.TOTAL)
+        indent = "    " * line.depth
+        for column, value in enumerate([line.number, indent + line.label], start=1):
+            cell = put(self.sheet, r, column, value)
+            cell.font = xlsx_font(bold=bold, size=12)
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="center" if column == 1 or bold else "left", vertical="center")
+        self.row += 1
+        self.written += 1
+        if self.progress and self.written % 500 == 0:
+            self.progress(20 + 70 * self.written // max(1, self.report.line_count))
+        return r
+
+    def _percentages(self, r: int, *, bold: bool) -> None:
+        for column, base in ((7, "C"), (8, "D")):
+            formula = Formula(f'=IF(AND(ISNUMBER({base}{r}),{base}{r}>0),ROUND(F{r}/{base}{r}*100,1),"—")')
+            cell = put(self.sheet, r, column, formula)
+            cell.number_format = "0.0"
+            cell.font = xlsx_font(bold=bold, size=12)
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="right")
 
 
 def _number_cell(sheet, row: int, column: int, value, *, bold: bool = False, italic: bool = False) -> None:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization
+from organizations.models import Organization, RestrictedQuerySet
 from partytrack.fields import CleanCharField
 from partytrack.models import AuditHistory, OneRowRules
 
@@ -38,6 +38,9 @@ class AdmissionTally(models.Model):
     sub_q2 = models.PositiveIntegerField(default=0)
     sub_q3 = models.PositiveIntegerField(default=0)
     sub_q4 = models.PositiveIntegerField(default=0)
+
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("số kết nạp tổng hợp")
@@ -79,6 +82,9 @@ class QuotaTally(models.Model):
     through_q3 = models.PositiveIntegerField()
     through_q4 = models.PositiveIntegerField()
     estimated = models.BooleanField(default=False)
+
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chỉ tiêu tổng hợp")
@@ -124,6 +130,9 @@ class ReportJob(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     content = models.BinaryField(null=True, blank=True, editable=False)
     error = models.TextField(blank=True)
+
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("yêu cầu lập báo cáo")
@@ -175,6 +184,9 @@ class ReportSubmission(models.Model):
 
     history = AuditHistory()
 
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("báo cáo định kỳ đã gửi")
         verbose_name_plural = _("báo cáo định kỳ đã gửi")
@@ -207,6 +219,9 @@ class ReportingDeadline(models.Model):
     )
 
     history = AuditHistory()
+
+    organization_path = "plan__organization"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hạn gửi báo cáo định kỳ")

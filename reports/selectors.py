@@ -10,10 +10,12 @@ Rules (the lead's brief and issue 5):
 - A row's admissions are the counted admissions of the child's whole subtree, as the tree is now
   (a moved cell counts under its new parent, a merged commune under the commune it joined).
 - A row's quota is what the child's parent allocated to it in the parent's effective plan for the
-  year (the most recently issued current plan covering the year), plus what that plan allocated to
-  organizations since merged into the child (communes Ba and Hai merged into Hai: Hai's row carries
-  both allocations, so the parent's total stays what it allocated); where there is none, the sum of
-  its own children's quotas, recursively; where there is none at all, "—". A quota of an organization
+  year (quotas.plans: the most recently issued plan covering the year; a draft never counts), plus
+  what that plan allocated to organizations since merged into the child (communes Ba and Hai merged
+  into Hai: Hai's row carries both allocations, so the parent's total stays what it allocated); where
+  there is none, the sum of its own children's quotas, recursively, else the target of its own
+  effective plan (seed 003); where there is none at all, "—" (quotas.plans.measured_against; the
+  alerts read these same rows). A draft of the reported organization is named, not counted. A quota of an organization
   moved (or merged) away from the allocating organization's subtree counts nowhere: allocations
   follow the parent that made them.
 - Quota to date is the cumulative quarterly target through the quarter; a quota with no quarterly
@@ -39,7 +41,15 @@ from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.periods import LAST_YEAR, REPORTS_FIRST_YEAR
 from partytrack.text import fold
-from quotas.models import Plan, Quota
+from quotas.models import Quota
+from quotas.plans import (
+    DRAFT_NOT_COUNTED,
+    measured_against,
+    plan_draft_subquery,
+    plan_effective,
+    plan_effective_subquery,
+    plan_targets,
+)
 
 from .models import QUARTERS
 
@@ -268,6 +278,13 @@ class ProgressReport:
     other: ProgressRow | None
     total: ProgressRow
     nested: dict[int, list[ProgressRow]] = field(default_factory=dict)
+    # The number of the organization's draft for the year, whose quotas are shown nowhere here.
+    draft: str = ""
+
+    @property
+    def draft_note(self) -> str:
+        """ "Dự thảo năm 2027: dự thảo — chưa tính" when a draft exists, next to the quotas it leaves out."""
+        return f"{self.draft}: {DRAFT_NOT_COUNTED}" if self.draft else ""
 
     @property
     def rows(self) -> list[ProgressRow]:
@@ -316,23 +333,6 @@ class ProgressReport:
 # ---------------------------------------------------------------- queries
 
 
-def _effective_plan(organization_ref, year_ref) -> Subquery:
-    """The effective plan of an allocating organization for a year: the most recently issued
-    current plan covering that year."""
-    plans = (
-        Plan.objects.current()
-        .filter(
-            organization=organization_ref,
-            status=Plan.Status.ISSUED,
-            start_year__lte=year_ref,
-            end_year__gte=year_ref,
-        )
-        .order_by(F("issued_on").desc(nulls_last=True), "-pk")
-        .values("pk")[:1]
-    )
-    return Subquery(plans)
-
-
 def allocations(
     receivers: Q, years: Iterable[int] | None = None, *, allocators: Q | None = None
 ) -> dict[tuple[int, int], QuotaFigures]:
@@ -351,7 +351,7 @@ def allocations(
     # The plan is looked up from the receiver's parent, so a quota of a plan by anyone else (a former
     # parent before a move) never matches.
     direct = Quota.objects.filter(receivers).filter(
-        plan=_effective_plan(OuterRef("organization__parent"), OuterRef("year"))
+        plan=plan_effective_subquery(OuterRef("organization__parent"), OuterRef("year"))
     )
     if years is not None:
         direct = direct.filter(year__in=sorted(set(years)))
@@ -367,7 +367,7 @@ def allocations(
             Quota.objects.filter(allocators)
             .filter(organization__merged_into__isnull=False)
             .exclude(organization__parent_id=F("plan__organization_id"))  # a direct allocation, above
-            .filter(plan=_effective_plan(OuterRef("plan__organization"), OuterRef("year")))
+            .filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
             .annotate(credited=Subquery(joined))
             .filter(credited__isnull=False)
         )
@@ -381,21 +381,11 @@ def allocations(
 
 
 def own_plan_targets(where: Q, year: int) -> dict[int, QuotaFigures]:
-    """Each organization's own target for the year from its effective plan (the latest issued current
-    plan that sets one), for the organizations `where` selects (a Q on Plan.organization). One query."""
-    effective: dict[int, Plan] = {}
-    plans = (
-        Plan.objects.current()
-        .covering(year)
-        .filter(where, status=Plan.Status.ISSUED, target__isnull=False)
-        .latest_first()
-    )
-    for plan in plans:
-        effective.setdefault(plan.organization_id, plan)
+    """Each organization's own target for the year from its effective plan (quotas.plans.plan_targets),
+    for the organizations `where` selects (a Q on Plan.organization). One query."""
     return {
         organization_id: QuotaFigures.of(plan.target_for_year(year), plan.target_quarters)
-        for organization_id, plan in effective.items()
-        if plan.target_for_year(year) is not None
+        for (organization_id, _year), plan in plan_targets(where, [year]).items()
     }
 
 
@@ -447,8 +437,12 @@ def progress_report(
         )
         .values(*NODE_FIELDS, *tally_fields)
     )
-    nodes, admitted, derived = {}, {}, {}
+    # The reported organization's draft for the year (which does not count), in the same query: an
+    # uncorrelated subquery, the same on every row.
+    rows = rows.annotate(draft=plan_draft_subquery(organization.pk, year, "number"))
+    nodes, admitted, derived, draft = {}, {}, {}, ""
     for row in rows:
+        draft = row["draft"] or ""
         nodes[row["id"]] = row
         if row["at__sub_q1"] is not None:
             admitted[row["id"]] = (row["at__sub_q1"], row["at__sub_q2"], row["at__sub_q3"], row["at__sub_q4"])
@@ -492,19 +486,28 @@ def progress_report(
         derived=derived,
         admitted=admitted,
         own_target=own_target,
+        draft=draft,
     )
 
 
-def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None):
-    # Siblings stay in the query's report order (group, position, name).
-    children_of: dict[int, list[dict]] = defaultdict(list)
-    for node in nodes.values():
-        if node["parent_id"] in nodes and node["id"] != organization.pk:
-            children_of[node["parent_id"]].append(node)
+class _ReportTree:
+    """The organizations of a report as a tree of rows (the nodes as the report's query read them),
+    with the quotas and admissions each is measured by: what _assemble builds the report from."""
 
-    def quota_of(node_id: int) -> QuotaFigures | None:
-        return allocated.get((node_id, year)) or derived.get(node_id)
+    def __init__(self, *, subject_id, year, quarter, today, nodes, allocated, derived, admitted):
+        self.year, self.quarter, self.today, self.nodes = year, quarter, today, nodes
+        self.allocated, self.derived, self.admitted = allocated, derived, admitted
+        # Siblings stay in the query's report order (group, position, name).
+        self.children_of: dict[int, list[dict]] = defaultdict(list)
+        for node in nodes.values():
+            if node["parent_id"] in nodes and node["id"] != subject_id:
+                self.children_of[node["parent_id"]].append(node)
+        self.nested: dict[int, list[ProgressRow]] = {}
 
+    def quota_of(self, node_id: int) -> QuotaFigures | None:
+        return measured_against(allocated=self.allocated.get((node_id, self.year)), derived=self.derived.get(node_id))
+
+    @staticmethod
     def ref(node: dict) -> OrganizationRef:
         return OrganizationRef(
             id=node["id"],
@@ -515,78 +518,90 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
             group=_group_of(node["sector"]),
         )
 
-    def active(node: dict) -> bool:
-        return node["valid_to"] is None or node["valid_to"] >= today
+    def active(self, node: dict) -> bool:
+        return node["valid_to"] is None or node["valid_to"] >= self.today
 
-    def row(node: dict, number: str, depth: int) -> ProgressRow:
+    def row(self, node: dict, number: str, depth: int) -> ProgressRow:
         return ProgressRow(
             kind=RowKind.ORGANIZATION,
-            label=ref(node).label,
-            quarter=quarter,
-            quota=quota_of(node["id"]),
-            admitted_by_quarter=admitted.get(node["id"], ZERO4),
-            organization=ref(node),
+            label=self.ref(node).label,
+            quarter=self.quarter,
+            quota=self.quota_of(node["id"]),
+            admitted_by_quarter=self.admitted.get(node["id"], ZERO4),
+            organization=self.ref(node),
             number=number,
             depth=depth,
             group=_group_of(node["sector"]),
         )
 
-    def other_line(parent_id: int, depth: int) -> ProgressRow | None:
+    def other_line(self, parent_id: int, depth: int) -> ProgressRow | None:
         """Closed children, and anything recorded at the parent itself, on one line. A node without
         children has no such line: it is reported by its own row."""
-        if not children_of[parent_id]:
+        if not self.children_of[parent_id]:
             return None
-        closed = [child for child in children_of[parent_id] if not active(child)]
-        counts = _own_of(parent_id)
-        quota = QuotaFigures.combine(quota_of(child["id"]) for child in closed)
+        closed = [child for child in self.children_of[parent_id] if not self.active(child)]
+        counts = self._own_of(parent_id)
+        quota = QuotaFigures.combine(self.quota_of(child["id"]) for child in closed)
         closed_counts = ZERO4
         for child in closed:
-            closed_counts = _add(closed_counts, admitted.get(child["id"], ZERO4))
+            closed_counts = _add(closed_counts, self.admitted.get(child["id"], ZERO4))
         if quota is None and not any(counts) and not any(closed_counts):
             return None
         if closed:
             label = _("Khác (tổ chức đã giải thể, hợp nhất)")
         else:
-            label = _("Khác (ghi nhận trực tiếp tại %(name)s)") % {"name": ref(nodes[parent_id]).label}
+            label = _("Khác (ghi nhận trực tiếp tại %(name)s)") % {"name": self.ref(self.nodes[parent_id]).label}
         return ProgressRow(
             kind=RowKind.OTHER,
             label=str(label),
-            quarter=quarter,
+            quarter=self.quarter,
             quota=quota,
             admitted_by_quarter=_add(counts, closed_counts),
             depth=depth,
         )
 
-    def _own_of(node_id: int) -> tuple[int, int, int, int]:
+    def _own_of(self, node_id: int) -> tuple[int, int, int, int]:
         # What a node holds itself: its subtree less its children's subtrees.
-        counts = admitted.get(node_id, ZERO4)
-        for child in children_of[node_id]:
-            counts = tuple(c - a for c, a in zip(counts, admitted.get(child["id"], ZERO4), strict=True))
+        counts = self.admitted.get(node_id, ZERO4)
+        for child in self.children_of[node_id]:
+            counts = tuple(c - a for c, a in zip(counts, self.admitted.get(child["id"], ZERO4), strict=True))
         return counts
 
-    nested: dict[int, list[ProgressRow]] = {}
-
-    def descend(node: dict, number: str, depth: int) -> None:
+    def descend(self, node: dict, number: str, depth: int) -> None:
         rows = []
-        for index, child in enumerate((c for c in children_of[node["id"]] if active(c)), start=1):
-            rows.append(row(child, f"{number}.{index}", depth + 1))
-            descend(child, f"{number}.{index}", depth + 1)
-        extra = other_line(node["id"], depth + 1)
+        for index, child in enumerate((c for c in self.children_of[node["id"]] if self.active(c)), start=1):
+            rows.append(self.row(child, f"{number}.{index}", depth + 1))
+            self.descend(child, f"{number}.{index}", depth + 1)
+        extra = self.other_line(node["id"], depth + 1)
         if extra is not None:
             rows.append(extra)
         if rows:
-            nested[node["id"]] = rows
+            self.nested[node["id"]] = rows
 
+
+def _assemble(
+    *, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None, draft=""
+):
+    tree = _ReportTree(
+        subject_id=organization.pk,
+        year=year,
+        quarter=quarter,
+        today=today,
+        nodes=nodes,
+        allocated=allocated,
+        derived=derived,
+        admitted=admitted,
+    )
     subject_node = nodes[organization.pk]
     by_group: dict[int, list[ProgressRow]] = defaultdict(list)
-    for child in children_of[organization.pk]:
-        if not active(child):
+    for child in tree.children_of[organization.pk]:
+        if not tree.active(child):
             continue
         group = _group_of(child["sector"])
         number = str(len(by_group[group]) + 1)
-        by_group[group].append(row(child, number, 0))
+        by_group[group].append(tree.row(child, number, 0))
         if detail:
-            descend(child, number, 0)
+            tree.descend(child, number, 0)
 
     groups = []
     for group in sorted(by_group):
@@ -599,26 +614,27 @@ def _assemble(*, organization, year, quarter, detail, today, nodes, allocated, d
                 subtotal=_sum_row(rows, kind=RowKind.SUBTOTAL, label=str(_("Cộng")), quarter=quarter, group=group),
             )
         )
-    other = other_line(organization.pk, 0)
+    other = tree.other_line(organization.pk, 0)
     top_rows = [row for g in groups for row in g.rows] + ([other] if other else [])
     total = _sum_row(top_rows, kind=RowKind.TOTAL, label=str(_("Tổng cộng")), quarter=quarter)
     return ProgressReport(
-        organization=ref(subject_node),
+        organization=tree.ref(subject_node),
         year=year,
         quarter=quarter,
         detail=detail,
         subject=ProgressRow(
             kind=RowKind.ORGANIZATION,
-            label=ref(subject_node).label,
+            label=tree.ref(subject_node).label,
             quarter=quarter,
-            quota=quota_of(organization.pk) or own_target,
+            quota=tree.quota_of(organization.pk) or own_target,
             admitted_by_quarter=admitted.get(organization.pk, ZERO4),
-            organization=ref(subject_node),
+            organization=tree.ref(subject_node),
         ),
         groups=groups,
         other=other,
         total=total,
-        nested=nested,
+        nested=tree.nested,
+        draft=draft,
     )
 
 
@@ -650,12 +666,7 @@ def progress_header(
     """The official header and signature block of the quarterly report: issued by the organization,
     quotas as in its effective plan for the year (number, date, signer, "Nơi nhận") when it has one."""
     today = today or timezone.localdate()
-    plan = (
-        Plan.objects.current()
-        .filter(organization=organization, status=Plan.Status.ISSUED, start_year__lte=year, end_year__gte=year)
-        .order_by(F("issued_on").desc(nulls_last=True), "-pk")
-        .first()
-    )
+    plan = plan_effective(organization=organization, year=year)
     parent = Organization.objects.filter(pk=organization.parent_id).first()
     superior = party_committee_of(parent.name) if parent else ""
     last_day = quarter_bounds(year, quarter)[1]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from organizations.models import Organization
 from partytrack import locks
 from partytrack.documents import in_official_language
 from quotas.models import Plan, Quota
+from quotas.plans import measured_against, plan_targets
 
 from .models import AdmissionTally, AlertRules, QuotaTally, ReportJob
 from .selectors import MAX_YEAR, MIN_YEAR, QuotaFigures, allocations
@@ -193,8 +194,9 @@ def _recompute_subtree_counts(node_ids: list[int]) -> None:
 
 
 def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None) -> None:
-    """QuotaTally of these nodes = the sum over their children of (allocated quota, else the
-    child's own QuotaTally). Their children's QuotaTally rows must be right."""
+    """QuotaTally of these nodes = what each is measured against when its parent allocated it nothing:
+    the sum over its children of (allocated quota, else the child's own QuotaTally), else its own
+    effective plan's target (quotas.plans.plan_targets). Their children's QuotaTally rows must be right."""
     if not node_ids:
         return
     children = list(Organization.objects.filter(parent_id__in=node_ids).values_list("pk", "parent_id"))
@@ -217,8 +219,11 @@ def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None
     for child_id, year in set(allocated) | set(derived):
         if child_id not in parent_of:
             continue  # credited to an organization that is not one of these nodes' children
-        figures = allocated.get((child_id, year)) or derived.get((child_id, year))
+        figures = measured_against(allocated=allocated.get((child_id, year)), derived=derived.get((child_id, year)))
         parts[(parent_of[child_id], year)].append(figures)
+    for (org_id, year), plan in plan_targets(Q(organization_id__in=node_ids), years).items():
+        if (org_id, year) not in parts:  # a committee planning against its own target (seed 003)
+            parts[(org_id, year)].append(QuotaFigures.of(plan.target_for_year(year), plan.target_quarters))
 
     rows = {(t.organization_id, t.year): t for t in existing}
     create, update, delete = [], [], []
@@ -300,8 +305,10 @@ def tallies_rebuild(*, stdout=None) -> dict[str, int]:
     # Own counts first (with sub = own), computed and written by the database in one statement.
     admissions = _insert_own_counts()
 
-    # Then every organization with children, deepest level first.
-    inner = Organization.objects.filter(rght__gt=F("lft") + 1)
+    # Then every organization with children, and those whose own plans may set a target, deepest first.
+    inner = Organization.objects.filter(
+        Q(rght__gt=F("lft") + 1) | Exists(Plan.objects.filter(organization=OuterRef("pk")))
+    )
     top = inner.aggregate(deepest=Max("level"))["deepest"]
     for level in range(top if top is not None else -1, -1, -1):
         ids = list(inner.filter(level=level).order_by("pk").values_list("pk", flat=True))

@@ -35,6 +35,7 @@ from organizations.models import CELL_KINDS, Kind, MembershipFigure, Organizatio
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.text import fold
 from quotas.models import Plan, SubTarget
+from quotas.plans import counted_plans
 
 from .selectors import MAX_YEAR, MIN_YEAR
 
@@ -262,11 +263,7 @@ def _age_expression():
 
 
 def subtree_admissions(organization: Organization):
-    return Admission.objects.counted().filter(
-        organization__tree_id=organization.tree_id,
-        organization__lft__gte=organization.lft,
-        organization__rght__lte=organization.rght,
-    )
+    return Admission.objects.counted().within(organization)
 
 
 def admission_statistics(
@@ -462,10 +459,9 @@ def plans_in_force(*, organization: Organization, year: int):
     """Current issued plans covering the year of the organization and of every committee above it:
     nearest committee first, then the most recently issued (undated plans last on every database)."""
     return (
-        Plan.objects.current()
+        counted_plans()
         .covering(year)
         .filter(
-            status=Plan.Status.ISSUED,
             organization__tree_id=organization.tree_id,
             organization__lft__lte=organization.lft,
             organization__rght__gte=organization.rght,
@@ -492,9 +488,8 @@ def cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
         .values("admitted_on")[:1]
     )
     return list(
-        Organization.objects.filter(
-            tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind__in=CELL_KINDS
-        )
+        Organization.objects.within(organization)
+        .filter(kind__in=CELL_KINDS)
         .active(today)
         .annotate(
             members=Subquery(latest.values("member_count")[:1]),
@@ -617,9 +612,8 @@ def _communes(organization: Organization, today: datetime.date) -> list[dict]:
     """Active commune-level organizations (xã, phường, đặc khu) of the subtree, outermost only."""
     found = []
     rows = (
-        Organization.objects.filter(
-            tree_id=organization.tree_id, lft__gte=organization.lft, rght__lte=organization.rght, kind=Kind.COMMUNE
-        )
+        Organization.objects.within(organization)
+        .filter(kind=Kind.COMMUNE)
         .active(today)
         .order_by("lft")
         .values("id", "name", "short_name", "lft", "rght")

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization, Scope
 from quotas.models import Plan
 
 from .models import ReportingDeadline, ReportSubmission
@@ -56,12 +56,6 @@ def default_rule() -> tuple[int, int]:
     return DEFAULT_DAY, DEFAULT_MONTHS_AFTER
 
 
-def deadline_rule(*, organization: Organization, year: int) -> tuple[int, int]:
-    """(day, months after) for reports sent to `organization`: its plans' setting, else the default."""
-    setting = deadline_setting(organization=organization, year=year)
-    return (setting.day, setting.months_after) if setting else (DEFAULT_DAY, DEFAULT_MONTHS_AFTER)
-
-
 # ---------------------------------------------------------------- service
 
 
@@ -78,7 +72,7 @@ def report_submit(
 ) -> ReportSubmission:
     """Record that `organization` sent its report for the period to the level above. Once per period."""
     now = now or timezone.now()
-    if not Organization.objects.filter(pk=organization.pk).filter(Scope.of(by).q(roles=CANDIDATE_ROLES)).exists():
+    if not Organization.objects.filter(pk=organization.pk).restrict(by, "view_people").exists():
         raise PermissionDenied
     if organization.parent_id is None:
         raise ValidationError(_("Tổ chức này không có cấp trên để gửi báo cáo."))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations import selectors as org_selectors
-from organizations.models import Organization, Scope
+from organizations.models import Organization
 from organizations.shortcuts import visible_organization_or_404
 from partytrack.db_routers import replica_reads
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
@@ -28,7 +28,7 @@ SYNC_MAX_ROWS = 300
 
 
 def _job_or_404(request, pk: int) -> ReportJob:
-    jobs = ReportJob.objects.filter(Scope.of(request.user).q(prefix="organization__")).select_related("organization")
+    jobs = ReportJob.objects.restrict(request.user).select_related("organization")
     try:
         return jobs.get(pk=pk)
     except ReportJob.DoesNotExist as exc:

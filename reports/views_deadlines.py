@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations import selectors as org_selectors
-from organizations.models import Organization, Scope
+from organizations.models import Organization
 from organizations.shortcuts import visible_organization_or_404
 from partytrack.services import call_service
 from quotas.models import Plan
@@ -75,7 +75,7 @@ def deadlines(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def deadline_set(request, plan_pk: int):
-    visible = Plan.objects.filter(Scope.of(request.user).q(prefix="organization__")).select_related("organization")
+    visible = Plan.objects.restrict(request.user).select_related("organization")
     plan = get_object_or_404(visible, pk=plan_pk)
     url = reverse("reports:deadlines", args=[plan.organization_id])
     if request.method == "GET":  # the form lives on the deadlines page

@@ -16,7 +16,7 @@ from candidates import selectors as candidate_selectors
 from candidates.models import PersonalDataAccess, PrivacyRules
 from candidates.views import personal_data_read
 from organizations import selectors as org_selectors
-from organizations.models import CANDIDATE_ROLES, Organization, Scope
+from organizations.models import Organization
 from organizations.shortcuts import visible_organization_or_404
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
@@ -203,9 +203,7 @@ def completeness_page(request, pk: int):
     table = submissions.completeness(organization=organization, kind=kind, year=year)
     can_submit = organization.parent_id is not None and (
         request.user.is_superuser
-        or Organization.objects.filter(pk=organization.pk)
-        .filter(Scope.of(request.user).q(roles=CANDIDATE_ROLES))
-        .exists()
+        or Organization.objects.filter(pk=organization.pk).restrict(request.user, "view_people").exists()
     )
     return render(
         request,

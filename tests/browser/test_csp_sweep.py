@@ -124,7 +124,9 @@ class Sweep:
             return
         self.visited.append(path)
         if response is None or response.status >= 400:
-            self.journey.problems.append(f"{path}: {response.status if response else 'no response'}")
+            # The page's own text says why (a refused period, a refused parameter): kept for the failure report.
+            said = " ".join(self.journey.page.inner_text("body").split())[:300] if response else ""
+            self.journey.problems.append(f"{path}: {response.status if response else 'no response'} {said}")
 
 
 def test_no_page_of_any_role_breaks_the_content_security_policy(world, journey, capsys):

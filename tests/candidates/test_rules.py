@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from candidates import services
 from candidates.choices import DeadlineKind, EventKind, Introduction, RuleException, Status, Step
 from candidates.models import Admission, Candidate, PipelineRules, StepEvent
+from candidates.rules import STEP_EXCEPTIONS
 from organizations.models import MembershipFigure
 from organizations.services import membership_figure_record
 
@@ -437,6 +438,36 @@ def test_a_changed_rule_recomputes_deadlines(world):
     assert PipelineRules.current().decision_working_days == 59
 
 
+def test_recomputing_deadlines_reads_and_writes_in_a_constant_number_of_queries(world):
+    """One candidate or six at various steps, with voided events: the same number of queries, and
+    every deadline moved as if rebuilt one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rules = PipelineRules.current()
+
+    def recompute(days: int) -> tuple[int, int]:
+        rules.decision_working_days = days
+        with CaptureQueriesContext(connection) as queries:
+            changed = services.deadlines_recompute(rules=rules)
+        return changed, len(queries)
+
+    one = make_candidate(world.cell_a, step=Step.REVIEW)
+    assert recompute(59) == (1, recompute(58)[1])
+    few = recompute(57)[1]
+    many = [make_candidate(world.cell_a, step=step) for step in (Step.CELL_RESOLUTION, Step.REVIEW, Step.DECISION)]
+    many += [make_candidate(world.cell_b, step=Step.REVIEW) for _ in range(2)]
+    services.candidate_undo_last_step(candidate=many[-1], reason="ghi nhầm", by=None)  # back at the resolution
+    changed, queries = recompute(56)
+    assert changed == 5  # the decided candidate's deadline (the ceremony's) does not depend on it
+    assert queries == few
+    for candidate in [one, *many]:
+        candidate.refresh_from_db()
+        stored = (candidate.step, candidate.next_deadline, candidate.next_deadline_kind)
+        rebuilt = services._rebuild(candidate, rules)
+        assert stored == (rebuilt.step, rebuilt.next_deadline, rebuilt.next_deadline_kind)
+
+
 def test_a_changed_probation_length_moves_the_end_of_probation_the_recognition_checks(world):
     """Ceremony 15/07/2025; probation set to 6 months: it ends 15/01/2026, the deadline shown and the
     rule checked at recognition agree, and recognition on 20/01/2026 is accepted."""
@@ -499,7 +530,7 @@ def test_a_late_decision_needs_the_competent_committees_written_acceptance(world
     late = RuleException.LATE_DECISION_ACCEPTED
     refused("văn bản cho phép", lambda: advance(candidate, Step.DECISION, D(2025, 10, 6), exception=late))
     # The exception belongs to the decision: the ceremony and the cell resolution do not take it.
-    assert late not in services.STEP_EXCEPTIONS[Step.CEREMONY]
+    assert late not in STEP_EXCEPTIONS[Step.CEREMONY]
     fired.clear()
     candidate = advance(
         candidate,
@@ -627,3 +658,17 @@ def test_undoing_a_withdrawal_is_refused_once_the_person_was_admitted_otherwise(
     refused("đã được kết nạp", lambda: services.candidate_undo_last_step(candidate=candidate, reason="x", by=None))
     candidate.refresh_from_db()
     assert candidate.status == Status.WITHDRAWN
+
+
+def test_every_step_has_an_entry_in_the_rule_table_and_the_forms_offer_its_exceptions():
+    from candidates.forms import step_form
+    from candidates.rules import STEPS
+
+    assert set(STEPS) == set(Step.values)
+    for step, rule in STEPS.items():
+        assert STEP_EXCEPTIONS.get(step, frozenset()) == rule.exceptions
+        if step == Step.SYMPATHIZER:
+            continue  # recorded on creation, not by a step form
+        field = step_form(step).base_fields.get("exception")
+        offered = {value for value, _label in field.choices if value} if field else set()
+        assert offered == rule.exceptions, step

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -245,6 +246,23 @@ def test_confirm_refuses_a_forged_or_stale_preview(seeded, client):
     response = client.post(url, {"payload": payload}, follow=True)
     assert "biểu đã được lưu lại sau khi bạn xem trước" in response.content.decode()
     assert quota_state() == before
+
+
+def test_a_preview_is_confirmed_on_its_own_page_by_its_own_login_only(seeded, client):
+    """The preview stays in the session (partytrack.previews); the page holds only its token."""
+    response, url = upload(
+        client, seeded.staff, seeded, seed_000_workbook(_seed_rows(), total_text="Tổng cộng: 220 đảng viên.")
+    )
+    assert response.status_code == 200 and response.context["preview"].is_clean
+    token = response.context["payload"]
+    before = quota_state()
+    other_year = reverse("quotas:import", kwargs={"pk": seeded.luc_ngan.pk, "year": 2023})
+    assert client.post(other_year, {"payload": token}).status_code == 400
+    other_login = Client()
+    other_login.force_login(seeded.staff2)
+    assert other_login.post(url, {"payload": token}).status_code == 400
+    assert quota_state() == before
+    assert client.post(url, {"payload": token}).status_code == 302
 
 
 def test_import_needs_staff_rights(seeded, client):

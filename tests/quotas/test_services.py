@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from quotas import selectors, services
+from quotas import plans, selectors, services
 from quotas.models import Plan, Quota
 from quotas.services import QuotaInput
 from quotas.signals import quotas_changed
@@ -117,7 +117,9 @@ def test_without_a_plan_a_draft_titled_after_the_year_is_created(seeded):
     plan = result.plan
     assert result.plan_created and plan.status == Plan.Status.DRAFT
     assert plan.title == "Kết nạp đảng viên năm 2027" and (plan.start_year, plan.end_year) == (2027, 2027)
-    assert selectors.plan_effective(organization=seeded.luc_ngan, year=2027) == plan
+    # A draft does not count (issue 13): it is the plan the grid works on, not the effective one.
+    assert selectors.plan_effective(organization=seeded.luc_ngan, year=2027) is None
+    assert plans.plan_working(organization=seeded.luc_ngan, year=2027) == plan
 
 
 def test_replaced_plan_stays_as_history_and_cannot_be_changed(seeded):

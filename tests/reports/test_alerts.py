@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from candidates.choices import Step
 from organizations.models import MembershipFigure
 from quotas.models import Plan, SubTarget
+from quotas.signals import quotas_changed
 from reports.alerts import AlertKind, organization_alerts
 from reports.models import AlertRules
 from reports.services import alert_rules_update
@@ -175,16 +176,23 @@ def test_a_cell_is_not_stalled_when_a_cell_merged_into_it_admitted_recently(atte
 def test_a_committee_behind_its_own_plan_is_alerted_at_every_level(world):
     """Seed 003's pattern: commune A1 sets itself ≥ 25 for 2026 as 0 / 4 / 11 / 10 and nobody above
     allocated it a quota. On 02/12/2026 (quarter IV) it has 1 of 25: behind, in its own alerts and in
-    those of the district and the province above it."""
+    those of the district and the province above it. The province's report measures district A as
+    its reports do, by the sum of its children's quotas (A1's 25, issue 13): behind too."""
     w = world
     own = plan(w.commune_a, "75-KH/ĐU", {}, year=2026, issued_on="2026-03-01")
     Plan.objects.filter(pk=own.pk).update(target=25, target_q1=0, target_q2=4, target_q3=11, target_q4=10)
+    quotas_changed.send(sender=Plan, plan_ids={own.pk})  # as plan_update does: the roll-up measures A1 against 25
     admit(w.cell_a, "2026-05-01")
-    for organization in (w.commune_a, w.district_a, w.province):
+    behind = (w.commune_a.pk, "Lũy kế 1; chỉ tiêu đến hết quý IV: 25 (chỉ tiêu năm 25)")
+    for organization, expected in (
+        (w.commune_a, [behind]),
+        (w.district_a, [behind]),
+        (w.province, [(w.district_a.pk, behind[1]), behind]),
+    ):
         found = organization_alerts(user=w.superuser, organization=organization, today=D(2026, 12, 2))
-        assert [(a.organization_id, a.message) for a in _by_kind(found, AlertKind.BEHIND_TARGET)] == [
-            (w.commune_a.pk, "Lũy kế 1; chỉ tiêu đến hết quý IV: 25 (chỉ tiêu năm 25)")
-        ], organization
+        assert [(a.organization_id, a.message) for a in _by_kind(found, AlertKind.BEHIND_TARGET)] == expected, (
+            organization
+        )
 
 
 # ---------------------------------------------------------------- thresholds are data

@@ -26,18 +26,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core import signing
-
 from candidates.choices import Step
-from candidates.views import IMPORT_SESSION_KEY
+from candidates.views import IMPORT_PREVIEW as ADMISSIONS_PREVIEW
+from partytrack import previews
 from quotas import forms as quota_forms
 from quotas import selectors as quota_selectors
+from quotas import views as quota_views
 from tests.candidates.factories import make_admission, make_candidate
 from tests.conftest import ROLES
 from tests.factories import OrganizationFactory
 from tests.quotas.scope_cases import YEAR, _plan, _quota
 
 METHODS = ("post", "put", "patch", "delete")
+IMPORT_SESSION_KEY = previews.SESSION_KEY
 TODAY = datetime.date.today().isoformat()
 
 
@@ -45,8 +46,15 @@ TODAY = datetime.date.today().isoformat()
 class Target:
     kwargs: dict | None
     data: dict = field(default_factory=dict)
-    # For the admissions import's confirm step: what the preview left in the session.
+    # For an import's confirm step: what the preview left in the session, under IMPORT_SESSION_KEY.
     session: dict | None = None
+
+
+def _kept_preview(kind: str, data, where: str = "") -> tuple[str, dict]:
+    """A preview as the upload keeps it (partytrack.previews): the token and the session's entry."""
+    session: dict = {}
+    token = previews.preview_store(session, kind=kind, data=data, where=where)
+    return token, session[IMPORT_SESSION_KEY]
 
 
 Build = Callable[[Any], Target]
@@ -227,15 +235,15 @@ def _grid(commune) -> Target:
 
 
 def _import_payload(commune) -> Target:
-    """The confirm step of a quota import, as the preview signs it: 4 for each cell of the commune."""
+    """The confirm step of a quota import, as the preview keeps it: 4 for each cell of the commune."""
     allocation = quota_selectors.allocation_for(organization=commune, year=YEAR)
     rows = [[row.organization.pk, 4, None, None, None, None] for row in allocation.rows]
-    payload = signing.dumps(
+    token, kept = _kept_preview(
+        quota_views.IMPORT_PREVIEW,
         {"layout": "year", "plan": None, "token": allocation.token, "rows": rows},
-        salt="quotas.import.preview",
-        compress=True,
+        where=quota_views.import_preview_page(commune, YEAR),
     )
-    return Target({"pk": commune.pk, "year": YEAR}, {"payload": payload})
+    return Target({"pk": commune.pk, "year": YEAR}, {"payload": token}, session=kept)
 
 
 def _import_upload(commune) -> Target:
@@ -427,7 +435,8 @@ def _import_confirm(cell) -> Target:
         "decision_number": "12-QĐ/HU",
         "admitted_on": "2022-02-14",
     }
-    return Target(None, {"confirm": "1", "token": "t0k3n"}, session={"token": "t0k3n", "rows": [row]})
+    token, kept = _kept_preview(ADMISSIONS_PREVIEW, [row])
+    return Target(None, {"confirm": "1", "token": token}, session=kept)
 
 
 def _import_file(cell) -> Target:

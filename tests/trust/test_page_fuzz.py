@@ -286,7 +286,7 @@ def discover(world) -> tuple[list[Form], Client, Client]:
         target = case.inside(world)
         if target.session is not None:
             session = client.session
-            session[IMPORT_SESSION_KEY] = target.session
+            session[IMPORT_SESSION_KEY] = {**session.get(IMPORT_SESSION_KEY, {}), **target.session}  # both imports
             session.save()
         pages.append((_url(case.url_name, target.kwargs), target.data))
     # Each step of the pipeline has a form of its own (introducers, votes, the decision number…).

@@ -10,6 +10,7 @@ says what changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.db import transaction
 from organizations.selectors import organization_by_id_or_code
 from partytrack.documents import format_number
 from partytrack.text import fold
-from quotas import importers, selectors, services
+from quotas import importers, plans, selectors, services
 from quotas.models import Plan
 
 
@@ -44,47 +45,10 @@ class Command(BaseCommand):
         organization = organization_by_id_or_code(org)
         if organization is None:
             raise CommandError(f"Không tìm thấy tổ chức có mã hoặc id “{org}”.")
-        chosen = None
-        if plan:
-            chosen = next(
-                (p for p in Plan.objects.filter(organization=organization) if fold(p.number) == fold(plan)), None
-            )
-            if chosen is None:
-                raise CommandError(f"{organization.name} không có kế hoạch số “{plan}”.")
-            if year not in chosen.years:
-                raise CommandError(f"Kế hoạch {chosen.number} không áp dụng cho năm {year}.")
+        chosen = _chosen_plan(organization, plan, year) if plan else None
         parsed = importers.read_workbook(path.read_bytes())
-        effective = chosen or selectors.plan_effective(organization=organization, year=year)
-        if parsed.layout == "term":
-            if effective is None:
-                raise CommandError("Biểu nhiệm kỳ cần một kế hoạch nhiệm kỳ của tổ chức: hãy tạo kế hoạch trước.")
-            table = selectors.term_table(plan=effective)
-            token = table.token
-            names = {row.organization.pk: row.name for row in table.rows}
-            read = {(row.organization.pk, year): total for row in table.rows for year, total in row.years.items()}
-            preview = importers.build_preview(
-                parsed,
-                candidates=[row.organization for row in table.rows],
-                parent_name=organization.name,
-                current={(r.organization.pk, y): (v,) for r in table.rows for y, v in r.years.items()},
-                plan_years=list(effective.years),
-                current_figures={
-                    r.organization.pk: (r.figure.cell_count, r.figure.member_count, r.figure.official_member_count)
-                    for r in table.rows
-                    if r.figure and r.figure.as_of == table.figures_as_of
-                },
-            )
-        else:
-            allocation = selectors.allocation_for(organization=organization, year=year, plan=effective)
-            token = allocation.token
-            names = {row.organization.pk: row.name for row in allocation.rows}
-            read = allocation.values_by_organization()
-            preview = importers.build_preview(
-                parsed,
-                candidates=[row.organization for row in allocation.rows],
-                parent_name=organization.name,
-                current=allocation.values_by_organization(),
-            )
+        effective = chosen or plans.plan_working(organization=organization, year=year)
+        preview, state = _preview(parsed, organization, year, effective)
         kind = "biểu nhiệm kỳ" if parsed.layout == "term" else "biểu năm"
         self.stdout.write(f"{path.name}: {kind}, {len(preview.rows)} dòng tổ chức, cấp ủy {organization.name}.")
         if not preview.is_clean:
@@ -96,23 +60,36 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(self.style.WARNING("--dry-run: tệp hợp lệ, không ghi gì."))
             return
+        result = self._save(parsed, preview, state, organization=organization, year=year, chosen=chosen, plan=effective)
+        if result.plan_created:
+            self.stdout.write(f"Đã tạo kế hoạch dự thảo “{result.plan.number}”.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nhập vào kế hoạch {result.plan.number}: {result.created} mới, {result.updated} sửa, "
+                f"{result.deleted} xóa, {result.figures} số liệu đảng viên."
+            )
+        )
+        note = plans.draft_note(result.plan)
+        if note:  # the report does not count a draft's quotas until it is issued
+            self.stdout.write(self.style.WARNING(f"Kế hoạch {result.plan.number}: {note}."))
+
+    def _save(self, parsed, preview, state: _ReadState, *, organization, year, chosen, plan):
         try:
             # The service locks the allocation, compares its state with `token` (what the preview was
             # built from) and writes, in one transaction: a save made since is never overwritten.
             with transaction.atomic():
                 if parsed.layout == "term":
-                    result = services.term_save(plan=effective, rows=preview.term_inputs, by=None, seen_token=token)
-                else:
-                    result = services.allocation_save(
-                        organization=organization,
-                        year=year,
-                        rows=preview.quota_inputs,
-                        plan=chosen,
-                        by=None,
-                        seen_token=token,
-                    )
+                    return services.term_save(plan=plan, rows=preview.term_inputs, by=None, seen_token=state.token)
+                return services.allocation_save(
+                    organization=organization,
+                    year=year,
+                    rows=preview.quota_inputs,
+                    plan=chosen,
+                    by=None,
+                    seen_token=state.token,
+                )
         except services.AllocationConflict as conflict:
-            for line in _changes(read, conflict.values, names, term=parsed.layout == "term"):
+            for line in _changes(state.read, conflict.values, state.names, term=parsed.layout == "term"):
                 self.stderr.write(f"  - {line}")
             raise CommandError(
                 "Tệp bị từ chối: người khác đã sửa biểu này sau khi lệnh đọc nó (xem các thay đổi ở trên). "
@@ -122,14 +99,63 @@ class Command(BaseCommand):
             for message in exc.messages:
                 self.stderr.write(f"  - {message}")
             raise CommandError("Tệp bị từ chối. Không có gì được ghi.") from exc
-        if result.plan_created:
-            self.stdout.write(f"Đã tạo kế hoạch dự thảo “{result.plan.number}”.")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Đã nhập vào kế hoạch {result.plan.number}: {result.created} mới, {result.updated} sửa, "
-                f"{result.deleted} xóa, {result.figures} số liệu đảng viên."
-            )
+
+
+def _chosen_plan(organization, plan: str, year: int) -> Plan:
+    chosen = next((p for p in Plan.objects.filter(organization=organization) if fold(p.number) == fold(plan)), None)
+    if chosen is None:
+        raise CommandError(f"{organization.name} không có kế hoạch số “{plan}”.")
+    if year not in chosen.years:
+        raise CommandError(f"Kế hoạch {chosen.number} không áp dụng cho năm {year}.")
+    return chosen
+
+
+@dataclass(frozen=True)
+class _ReadState:
+    """The saved state the preview was built from: its token, the organizations' names and values."""
+
+    token: str
+    names: dict
+    read: dict
+
+
+def _preview(parsed, organization, year: int, effective):
+    """The file compared with the saved term table or yearly allocation, and the state it was read from."""
+    if parsed.layout == "term":
+        if effective is None:
+            raise CommandError("Biểu nhiệm kỳ cần một kế hoạch nhiệm kỳ của tổ chức: hãy tạo kế hoạch trước.")
+        table = selectors.term_table(plan=effective)
+        state = _ReadState(
+            token=table.token,
+            names={row.organization.pk: row.name for row in table.rows},
+            read={(row.organization.pk, year): total for row in table.rows for year, total in row.years.items()},
         )
+        preview = importers.build_preview(
+            parsed,
+            candidates=[row.organization for row in table.rows],
+            parent_name=organization.name,
+            current={(r.organization.pk, y): (v,) for r in table.rows for y, v in r.years.items()},
+            plan_years=list(effective.years),
+            current_figures={
+                r.organization.pk: (r.figure.cell_count, r.figure.member_count, r.figure.official_member_count)
+                for r in table.rows
+                if r.figure and r.figure.as_of == table.figures_as_of
+            },
+        )
+        return preview, state
+    allocation = selectors.allocation_for(organization=organization, year=year, plan=effective)
+    state = _ReadState(
+        token=allocation.token,
+        names={row.organization.pk: row.name for row in allocation.rows},
+        read=allocation.values_by_organization(),
+    )
+    preview = importers.build_preview(
+        parsed,
+        candidates=[row.organization for row in allocation.rows],
+        parent_name=organization.name,
+        current=allocation.values_by_organization(),
+    )
+    return preview, state
 
 
 def _changes(read: dict, saved: dict, names: dict[int, str], *, term: bool, limit: int = 20) -> list[str]:
