@@ -1,10 +1,11 @@
 """Admin: the rule durations and privacy rules (superusers), and read-only views of candidates and admissions scoped
-to the administrator's subtree (writes go through the pages, which run the rules and the hooks)."""
+to the administrator's subtree (writes go through the pages, which run the rules and send the signals)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
-from partytrack.admin import HistoryAdmin, RulesAdmin, ScopedAdmin
+from organizations.admin_scope import ScopedAdmin
+from partytrack.admin import HistoryAdmin, RulesAdmin
 
 from . import services
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent

@@ -4,7 +4,6 @@ No database access here: the service reads the facts a check needs into its `Ste
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,17 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations.models import Kind
+from partytrack.periods import add_months
 from partytrack.text import spelling_key
 
 from .choices import DeadlineKind, Introduction, RuleException, Step, step_index
 from .workdays import add_working_days
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Same day `months` later; the 31st becomes the month's last day (31/01 + 1 month = 28/02)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def age_in_months(birth_date: datetime.date, on: datetime.date) -> int:

@@ -2,7 +2,7 @@
 entered directly or imported), and the rule durations.
 
 Each service runs in one transaction, checks the acting user's scope before and again after writing
-(a write that leaves the scope rolls back), and fires `hooks.admissions_changed` after any change to
+(a write that leaves the scope rolls back), and sends `signals.admissions_changed` after any change to
 an admission. The same person is admitted once: see `_check_not_admitted` and the constraints on
 Admission; on PostgreSQL an advisory lock per person makes two concurrent requests for the same
 person run one after the other, so the second sees the first and is refused.
@@ -17,12 +17,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -31,11 +30,12 @@ from django.utils.translation import gettext as _
 from organizations.models import CANDIDATE_ROLES, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
-from partytrack import durable, hooks, versions
+from partytrack import durable, locks, versions
 from partytrack.models import check_text_lengths
 from partytrack.text import clean_compact, clean_lines, clean_text, fold
 
 from . import rules as pipeline
+from . import signals
 from .choices import (
     CLOSING_STATUSES,
     AdmissionSource,
@@ -46,9 +46,6 @@ from .choices import (
 )
 from .models import Admission, Candidate, PersonalDataAccess, PipelineRules, PrivacyRules, StepEvent, identity_key
 from .selectors import cell_official_members, decision_extension
-
-# Namespace of the per-person advisory locks (pg_advisory_xact_lock(int4, int4)).
-PERSON_LOCK_NAMESPACE = 7_204_311
 
 PERSON_FIELDS = (
     "full_name",
@@ -131,17 +128,6 @@ def _check_organization(organization: Organization, on: datetime.date, field: st
 
 
 # Identity ---------------------------------------------------------------------------------------
-
-
-def _person_lock(*keys: str) -> None:
-    """Serialise writers about the same person until the transaction ends (PostgreSQL; SQLite
-    serialises writers on its own)."""
-    if connection.vendor != "postgresql":
-        return
-    codes = sorted({zlib.crc32(key.encode()) - 2**31 for key in keys if key})
-    with connection.cursor() as cursor:
-        for code in codes:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PERSON_LOCK_NAMESPACE, code])
 
 
 def _same_person(record, *, full_name: str, birth_date: datetime.date, citizen_id: str) -> bool:
@@ -486,8 +472,29 @@ def _record_event(**fields) -> StepEvent:
     return event
 
 
-def _locked(candidate: Candidate) -> Candidate:
-    return Candidate.objects.select_for_update().select_related("organization").get(pk=candidate.pk)
+def _locked(candidate: Candidate, **changes) -> Candidate:
+    """The candidate's row, locked for this transaction, after the person lock (partytrack.locks.PERSON)
+    on who they are and, with `changes` to their name, birth date or citizen ID, who they become: the
+    advisory lock comes before the row lock, as everywhere."""
+    fields = ("full_name", "birth_date", "citizen_id")
+    identity = Candidate.objects.values(*fields).get(pk=candidate.pk)
+    locks.person(*_identities(identity, changes))
+    locked = Candidate.objects.select_for_update().select_related("organization").get(pk=candidate.pk)
+    if any(getattr(locked, name) != identity[name] for name in fields):
+        # Changed by another writer between the two reads (rare): lock who they are now as well.
+        locks.person(*_identities({name: getattr(locked, name) for name in fields}, changes))
+    return locked
+
+
+def _identities(identity: dict, changes: dict) -> list[str]:
+    """The identity keys and citizen IDs of a person as stored and as `changes` make them."""
+    after = {**identity, **_clean_person({name: changes[name] for name in identity if name in changes})}
+    keys = [identity_key(identity["full_name"], identity["birth_date"]), identity["citizen_id"]]
+    if isinstance(after["full_name"], str) and isinstance(after["birth_date"], datetime.date):
+        keys.append(identity_key(after["full_name"], after["birth_date"]))
+    if isinstance(after["citizen_id"], str):
+        keys.append(after["citizen_id"])
+    return keys
 
 
 def _clean_person(values: dict) -> dict:
@@ -568,7 +575,7 @@ def candidate_create(
     _check_organization(organization, listed_on)
     _check_organization(organization, _today())
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
-    _person_lock(candidate.identity_key, candidate.citizen_id)
+    locks.person(candidate.identity_key, candidate.citizen_id)
     _check_not_candidate(
         full_name=candidate.full_name,
         birth_date=candidate.birth_date,
@@ -599,7 +606,7 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     unknown = set(changes) - set(CANDIDATE_FIELDS)
     if unknown:
         raise TypeError(f"candidate_update() cannot change {sorted(unknown)}")
-    candidate = _locked(candidate)
+    candidate = _locked(candidate, **changes)
     _ensure_scope(by, candidate.organization)
     for field, value in _clean_person(changes).items():
         setattr(candidate, field, value)
@@ -607,7 +614,8 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
     if "birth_date" in changes:
         _check_listing_age(candidate)
     candidate.identity_key = identity_key(candidate.full_name, candidate.birth_date)
-    _person_lock(candidate.identity_key, candidate.citizen_id)
+    # Held since _locked, unless the values given were not yet of their type (then it is taken now).
+    locks.person(candidate.identity_key, candidate.citizen_id)
     if candidate.is_active:
         _check_not_candidate(
             full_name=candidate.full_name,
@@ -633,7 +641,9 @@ def candidate_update(*, candidate: Candidate, by, **changes) -> Candidate:
             setattr(admission, field, getattr(candidate, field))
         admission._history_user = by
         admission.save()
-        hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+        signals.admissions_changed.send(
+            sender=Admission, organization_ids={admission.organization_id}, dates={admission.admitted_on}
+        )
     elif candidate.is_active:  # corrected into a person already admitted: refused, as on creation
         _check_file_not_admitted(candidate, by)
     _save(candidate, by)
@@ -955,8 +965,8 @@ def candidate_undo_last_step(*, candidate: Candidate, reason: str, by) -> Candid
 def _check_can_reopen(candidate: Candidate, last: StepEvent, by) -> None:
     """Undoing the end of a file (withdrawal, rejection, removal, recognition) makes it active again:
     refused while the same person has another active file (one active file per person), and, for a
-    file not yet through the decision, once the person has been admitted otherwise (as on creation)."""
-    _person_lock(candidate.identity_key, candidate.citizen_id)
+    file not yet through the decision, once the person has been admitted otherwise (as on creation).
+    The person lock is held: taken by _locked."""
     if step_index(candidate.step) < step_index(Step.DECISION):
         _check_file_not_admitted(candidate, by)
     _check_refusals_left(by)
@@ -1052,7 +1062,8 @@ def _admission_create(
     if candidate is None:
         _check_organization(organization, admitted_on)
     admission.identity_key = identity_key(admission.full_name, admission.birth_date)
-    _person_lock(admission.identity_key, admission.citizen_id)
+    if candidate is None:  # from a candidate's file, the person lock is held already (_locked)
+        locks.person(admission.identity_key, admission.citizen_id)
     _check_not_admitted(
         full_name=admission.full_name,
         birth_date=admission.birth_date,
@@ -1076,7 +1087,7 @@ def _admission_create(
             admission.save()
     except IntegrityError as exc:  # a concurrent writer got there first (the lock makes this rare)
         raise ValidationError({"full_name": _("Người này đã được kết nạp.")}) from exc
-    hooks.admissions_changed.fire(organization_ids={organization.pk}, dates={admitted_on})
+    signals.admissions_changed.send(sender=Admission, organization_ids={organization.pk}, dates={admitted_on})
     return admission
 
 
@@ -1174,7 +1185,9 @@ def _cancel(admission: Admission, *, reason: str, by) -> Admission:
     admission.cancel_reason = reason[:300]
     admission._history_user = by
     admission.save()
-    hooks.admissions_changed.fire(organization_ids={admission.organization_id}, dates={admission.admitted_on})
+    signals.admissions_changed.send(
+        sender=Admission, organization_ids={admission.organization_id}, dates={admission.admitted_on}
+    )
     return admission
 
 

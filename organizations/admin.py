@@ -15,9 +15,10 @@ from django.utils.translation import ngettext
 from mptt.admin import MPTTModelAdmin
 
 from partytrack import login_throttle
-from partytrack.admin import HistoryAdmin, ScopedAdmin
+from partytrack.admin import HistoryAdmin
 
 from . import services
+from .admin_scope import ScopedAdmin
 from .models import MembershipFigure, Organization, Role, RoleAssignment
 
 # Text prefixed to a name once per level below the top in the change list (no inline style: the

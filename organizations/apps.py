@@ -7,7 +7,16 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Tổ chức đảng")
 
     def ready(self):
-        from . import services, validators
+        from django.urls import reverse
 
-        # An organization is not closed while candidates are still followed in its subtree.
-        services.organization_closing.connect(validators.no_active_candidates)
+        from partytrack import history
+
+        from .models import Organization
+        from .selectors import organization_get_visible
+
+        history.register(
+            Organization,
+            get=organization_get_visible,
+            url=lambda o: reverse("organizations:detail", args=[o.pk]),
+            visible=lambda *, user: Organization.objects.visible_to(user),
+        )

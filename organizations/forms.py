@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.forms import TreeNodeChoiceField
 
@@ -61,7 +60,7 @@ class OrganizationMergeForm(forms.Form):
         label=_("Các tổ chức hợp nhất vào tổ chức này"),
         widget=forms.CheckboxSelectMultiple,
     )
-    on = forms.DateField(label=_("Ngày hợp nhất có hiệu lực"), widget=DATE_INPUT, initial=datetime.date.today)
+    on = forms.DateField(label=_("Ngày hợp nhất có hiệu lực"), widget=DATE_INPUT, initial=timezone.localdate)
 
     def __init__(self, *args, user, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +74,7 @@ class OrganizationMergeForm(forms.Form):
 
 
 class OrganizationDissolveForm(forms.Form):
-    on = forms.DateField(label=_("Ngày giải thể có hiệu lực"), widget=DATE_INPUT, initial=datetime.date.today)
+    on = forms.DateField(label=_("Ngày giải thể có hiệu lực"), widget=DATE_INPUT, initial=timezone.localdate)
 
 
 class MembershipFigureForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -225,7 +226,7 @@ class OrganizationQuerySet(RestrictedQuerySet, TreeQuerySet):
         return self.order_by(group, "position", "name")
 
     def active(self, on: datetime.date | None = None) -> OrganizationQuerySet:
-        on = on or datetime.date.today()
+        on = on or timezone.localdate()
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
@@ -328,7 +329,7 @@ class Organization(MPTTModel):
         return ReportGroup.RESIDENTIAL if self.sector == Sector.RESIDENTIAL else ReportGroup.INSTITUTIONS
 
     def is_active(self, on: datetime.date | None = None) -> bool:
-        on = on or datetime.date.today()
+        on = on or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from partytrack.text import clean_text
+
 from .models import Organization, Scope
 
 
@@ -75,3 +77,11 @@ def organization_common_ancestor(organization_ids) -> Organization | None:
         .order_by("-level")
         .first()
     )
+
+
+def organization_by_id_or_code(value: str) -> Organization | None:
+    """An organization by code (compared case-insensitively) or by numeric id, as commands take it."""
+    organization = Organization.objects.filter(code=clean_text(value).upper()).first()
+    if organization is None and value.isascii() and value.isdigit():  # "²".isdigit() is true
+        organization = Organization.objects.filter(pk=int(value)).first()
+    return organization

@@ -1,8 +1,9 @@
 """Every write to the organization tree: create, update, move, merge, dissolve, membership figures.
 
-django-mptt rewrites lft/rght across a whole tree on each insert or move and picks a new root's
-tree_id as max + 1, so two writers at once can corrupt the tree. Each service therefore takes one
-PostgreSQL advisory lock inside its transaction before touching any row (SQLite serialises writers
+django-mptt rewrites lft/rght across a whole tree on each insert or move and renumbers the roots'
+tree_id when one is inserted or moved, so two writers at once can corrupt the tree. Each service
+therefore takes the tree lock (partytrack.locks.TREE) of the trees it writes, inside its transaction
+before touching any row; writers of different provinces run side by side (SQLite serialises writers
 on its own).
 """
 
@@ -14,36 +15,39 @@ from collections.abc import Iterable
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partytrack import hooks, login_throttle, versions
+from partytrack import locks, login_throttle, versions
 from partytrack.text import clean_text, fold
 
-from . import validators
+from . import signals, validators
 from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
 
 logger = logging.getLogger(__name__)
 
-# Arbitrary constant shared by every tree writer (pg_advisory_xact_lock takes a bigint).
-TREE_LOCK_KEY = 7_204_310_001
-
 TREE_FIELDS = ("name", "short_name", "code", "kind", "sector", "position", "valid_from", "valid_to")
 
-# Fired (organization=, on=, field=) inside the transaction before an organization is closed (dissolved,
-# or an end date set), after the tree's own checks. Apps keeping work at an organization listen and
-# refuse with a ValidationError (nothing is written): organizations imports none of them. Connected in
-# OrganizationsConfig.ready (validators.no_active_candidates: candidates still followed in the subtree).
-organization_closing = hooks.Hook("organization_closing")
 
+def tree_lock(*organizations: Organization, under: Iterable[Organization | None] = ()) -> None:
+    """Serialise writers of the trees of these organizations (written or moved) and of the parents
+    written `under` until the transaction ends. Writing a root, or under None (the top level: a new
+    root, a move to the top), locks every tree, as does a call without arguments (a rebuild): django-mptt
+    then renumbers the roots' tree_id."""
+    under = list(under)
+    whole = not (organizations or under) or any(parent is None for parent in under)
+    pks = {organization.pk for organization in organizations}
+    parent_pks = {parent.pk for parent in under if parent is not None}
 
-def tree_lock() -> None:
-    """Serialise tree writers until the surrounding transaction ends."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("tree_lock() must be called inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
+    def tree_ids() -> set[int] | None:
+        if whole:
+            return None
+        rows = list(Organization.objects.filter(pk__in=pks | parent_pks).values_list("pk", "tree_id", "parent_id"))
+        if any(pk in pks and parent_id is None for pk, _tree_id, parent_id in rows):
+            return None  # a root written: its save or move may renumber the other roots
+        return {tree_id for _pk, tree_id, _parent_id in rows}
+
+    locks.trees(locks.TREE, tree_ids)
 
 
 def _check_sibling_name(*, parent: Organization | None, name: str, exclude_pk: int | None = None) -> None:
@@ -97,7 +101,7 @@ def organization_create(
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
 ) -> Organization:
-    tree_lock()
+    tree_lock(under=[parent])
     if parent is not None:
         parent = Organization.objects.get(pk=parent.pk)  # fresh lft/rght under the lock
     _ensure_parent_allowed(by, parent)
@@ -130,7 +134,7 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     unknown = set(changes) - set(TREE_FIELDS)
     if unknown:
         raise TypeError(f"organization_update() cannot change {sorted(unknown)}")
-    tree_lock()
+    tree_lock(organization)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     changes = {field: clean_text(value) if isinstance(value, str) else value for field, value in changes.items()}
@@ -150,8 +154,11 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     if closing:
         # Closing an organization by editing its end date follows the same rule as dissolving it.
         _check_no_active_children(organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to")
-        organization_closing.fire(
-            organization=organization, on=organization.valid_to + datetime.timedelta(days=1), field="valid_to"
+        signals.organization_closing.send(
+            sender=Organization,
+            organization=organization,
+            on=organization.valid_to + datetime.timedelta(days=1),
+            field="valid_to",
         )
     if organization.valid_to is None:
         _check_sibling_name(parent=organization.parent, name=organization.name, exclude_pk=organization.pk)
@@ -205,7 +212,7 @@ def _move(
 
 @transaction.atomic
 def organization_move(*, organization: Organization, new_parent: Organization | None, by=None) -> Organization:
-    tree_lock()
+    tree_lock(organization, under=[new_parent])
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _ensure_parent_allowed(by, new_parent)
@@ -213,7 +220,7 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
     organization = _move(organization, new_parent, by)
     _ensure_editable(by, organization)
     new_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
-    hooks.tree_changed.fire(organization_ids={organization.pk, *old_ancestors, *new_ancestors})
+    signals.tree_changed.send(sender=Organization, organization_ids={organization.pk, *old_ancestors, *new_ancestors})
     return organization
 
 
@@ -233,7 +240,7 @@ def organization_change(
     `expected_version` (the API's If-Match) nothing is written unless the organization is still at a
     version the caller read (versions.StaleVersion), checked under the tree lock and the row's."""
     if expected_version is not None:
-        tree_lock()
+        tree_lock(organization, under=[] if parent is _UNCHANGED else [parent])
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
         _ensure_editable(by, organization)
         versions.check(organization, expected_version)
@@ -254,7 +261,8 @@ def organization_merge(
     too, closed the day before `on` and marked as merged, so its admissions and quotas stay where
     they happened and every roll-up of the target includes them.
     """
-    tree_lock()
+    sources = list(sources)
+    tree_lock(*sources, under=[target])
     target = Organization.objects.get(pk=target.pk)
     sources = list(Organization.objects.filter(pk__in=[s.pk for s in sources]).order_by("tree_id", "lft"))
     if not sources:
@@ -292,7 +300,7 @@ def organization_merge(
         _move(Organization.objects.get(pk=source.pk), target, by)
     target = Organization.objects.get(pk=target.pk)
     _ensure_parent_allowed(by, target)
-    hooks.tree_changed.fire(organization_ids=affected)
+    signals.tree_changed.send(sender=Organization, organization_ids=affected)
     return target
 
 
@@ -309,11 +317,11 @@ def _check_no_active_children(organization: Organization, *, on: datetime.date, 
 @transaction.atomic
 def organization_dissolve(*, organization: Organization, on: datetime.date, by=None) -> Organization:
     """Close an organization from `on` (last active day is the day before); it stays in history."""
-    tree_lock()
+    tree_lock(organization)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _check_no_active_children(organization, on=on)
-    organization_closing.fire(organization=organization, on=on, field=None)
+    signals.organization_closing.send(sender=Organization, organization=organization, on=on, field=None)
     closing_day = on - datetime.timedelta(days=1)
     if organization.valid_from and closing_day < organization.valid_from:
         raise ValidationError({"on": _("Ngày giải thể phải sau ngày bắt đầu hoạt động.")})

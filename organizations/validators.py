@@ -159,23 +159,3 @@ def check_start_not_too_late(valid_from: datetime.date | None) -> None:
                 % {"day": _d(valid_from), "latest": _d(latest)}
             }
         )
-
-
-def no_active_candidates(*, organization: Organization, field: str | None = None, **_kwargs) -> None:
-    """Listener of services.organization_closing: a cell (or a committee over cells) is not closed while
-    candidates are still followed in its subtree. The candidates app is looked up by name, never
-    imported, so organizations depends on it neither at import time nor when it is not installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("candidates"):
-        return
-    candidate_model = apps.get_model("candidates", "Candidate")
-    count = candidate_model.objects.active().within(organization).count()
-    if count:
-        message = _(
-            "Còn %(count)d quần chúng đang theo dõi trong quy trình kết nạp ở “%(name)s” hoặc các tổ chức trực "
-            "thuộc: hoàn tất quy trình của họ hoặc cho rút khỏi danh sách (trang Quần chúng, “Rút / không kết "
-            "nạp”), hoặc chuyển chi bộ nơi họ sinh hoạt sang tổ chức khác trước (phần mềm chưa có chức năng "
-            "chuyển từng quần chúng sang chi bộ khác)."
-        ) % {"count": count, "name": organization.name}
-        raise ValidationError({field: message} if field else message)

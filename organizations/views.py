@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partytrack.service_views import service_form
-from partytrack.shortcuts import visible_organization_or_404
 from partytrack.text import clean_text
 
 from . import selectors, services
@@ -23,7 +21,24 @@ from .forms import (
     OrganizationMergeForm,
     OrganizationMoveForm,
 )
-from .models import Organization
+from .models import Organization, RoleAssignment
+from .shortcuts import visible_organization_or_404
+
+
+@login_required
+def home(request):
+    """The user's organizations and what each role can do there; every root for a superuser."""
+    if request.user.is_superuser:
+        assignments = []
+        tops = Organization.objects.root_nodes()
+    else:
+        assignments = list(
+            RoleAssignment.objects.filter(user=request.user)
+            .select_related("organization")
+            .order_by("organization__lft")
+        )
+        tops = []
+    return render(request, "home.html", {"assignments": assignments, "tops": tops})
 
 
 def _editable_or_404(request, pk: int) -> Organization:
@@ -169,7 +184,7 @@ def dissolve(request, pk: int):
 def figures(request, pk: int):
     """Record the organization's cells, members and official members as of a date."""
     organization = _editable_or_404(request, pk)
-    form = MembershipFigureForm(request.POST or None, initial={"as_of": datetime.date.today()})
+    form = MembershipFigureForm(request.POST or None, initial={"as_of": timezone.localdate()})
     return service_form(
         request,
         form=form,

@@ -2,10 +2,10 @@
 
 django-simple-history keeps a row per save (who, when, +/~/-); this page compares each row with the
 one before it (simple_history's diff_against) and shows field by field the old and the new value,
-foreign keys and choices turned into readable labels. The object is fetched through its own app's
-scoped selector, so the history is visible exactly to those who may see the object (404 otherwise):
-candidates and admissions (personal data) only to secretaries, staff and administrators of their
-organization, never to leaders."""
+foreign keys and choices turned into readable labels. Each app registers its audited models
+(`register`, in its AppConfig.ready) with its own scoped selector, so the history is visible exactly
+to those who may see the object (404 otherwise): candidates and admissions (personal data) only to
+secretaries, staff and administrators of their organization, never to leaders."""
 
 from __future__ import annotations
 
@@ -47,94 +47,24 @@ class Audited:
     on_read: Callable[..., None] | None = None
 
 
-def _organization(*, user, pk):
-    from organizations.selectors import organization_get_visible
-
-    return organization_get_visible(user=user, pk=pk)
+# Filled by each app in its AppConfig.ready (register): partytrack imports no app.
+AUDITED: dict[tuple[str, str], Audited] = {}
 
 
-def _organizations(*, user):
-    from organizations.models import Organization
-
-    return Organization.objects.visible_to(user)
-
-
-def _plan(*, user, pk):
-    from quotas.selectors import plan_get_visible
-
-    return plan_get_visible(user=user, pk=pk)
-
-
-def _plans(*, user):
-    """Plans of the user's subtree, and those that allocated a quota the user sees (a district's own
-    quota names the province's plan on every quota page)."""
-    from django.db.models import Q
-
-    from quotas.models import Plan
-
-    visible = _organizations(user=user)
-    return Plan.objects.filter(Q(organization__in=visible) | Q(quotas__organization__in=visible)).distinct()
+def register(
+    model: type[models.Model],
+    *,
+    get: Callable[..., models.Model],
+    url: Callable[[models.Model], str],
+    visible: Callable[..., models.QuerySet],
+    on_read: Callable[..., None] | None = None,
+) -> None:
+    """Give `model` a history page: `get(user=, pk=)` fetches one object in the user's scope (raising
+    DoesNotExist outside it), `url(obj)` is its own page, `visible(user=)` the objects the user may
+    see, `on_read(request, obj)` logs the read of personal data."""
+    AUDITED[(model._meta.app_label, model._meta.model_name)] = Audited(get, url, visible, on_read)
 
 
-def _quota(*, user, pk):
-    return _quotas(user=user).select_related("organization", "plan").get(pk=pk)
-
-
-def _quotas(*, user):
-    from quotas.selectors import quotas_visible
-
-    return quotas_visible(user=user)
-
-
-def _candidate(*, user, pk):
-    from candidates.selectors import candidate_get
-
-    return candidate_get(user=user, pk=pk)
-
-
-def _candidates(*, user):
-    from candidates.selectors import candidates_for
-
-    return candidates_for(user=user)
-
-
-def _admission(*, user, pk):
-    from candidates.selectors import admission_get
-
-    return admission_get(user=user, pk=pk)
-
-
-def _admissions(*, user):
-    from candidates.selectors import admissions_for
-
-    return admissions_for(user=user)
-
-
-def _personal_data_read(request, obj) -> None:
-    from candidates.models import PersonalDataAccess
-    from candidates.views import personal_data_read
-
-    personal_data_read(request, kind=PersonalDataAccess.Kind.HISTORY_PAGE, people=[obj])
-
-
-AUDITED: dict[tuple[str, str], Audited] = {
-    ("organizations", "organization"): Audited(
-        _organization, lambda o: reverse("organizations:detail", args=[o.pk]), _organizations
-    ),
-    ("quotas", "plan"): Audited(_plan, lambda o: reverse("quotas:plan_detail", args=[o.pk]), _plans),
-    ("quotas", "quota"): Audited(
-        _quota, lambda o: reverse("quotas:allocation", args=[o.organization_id, o.year]), _quotas
-    ),
-    ("candidates", "candidate"): Audited(
-        _candidate, lambda o: reverse("candidates:detail", args=[o.pk]), _candidates, on_read=_personal_data_read
-    ),
-    ("candidates", "admission"): Audited(
-        _admission,
-        lambda o: reverse("candidates:admission_detail", args=[o.pk]),
-        _admissions,
-        on_read=_personal_data_read,
-    ),
-}
 # What a history shows for a related object the reader may not see (a parent above their subtree,
 # the district an organization was moved from): not its name, nor whether it still exists.
 OUTSIDE_SCOPE = gettext_lazy("(ngoài phạm vi của bạn)")

@@ -5,8 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
-
 api_patterns = [
     path("", include("organizations.api")),
     path("", include("quotas.api")),
@@ -15,7 +13,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("organizations.urls_home")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's views (login required); not the admin's templates of the same default names.

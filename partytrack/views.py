@@ -1,30 +1,11 @@
-"""The home page (the user's organizations and what each role can do there) and the page of a
-locked-out login."""
+"""The page of a locked-out login. (The home page is organizations.views.home.)"""
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from organizations.models import Organization, RoleAssignment
-
 from . import login_throttle
-
-
-@login_required
-def home(request):
-    if request.user.is_superuser:
-        assignments = []
-        tops = Organization.objects.root_nodes()
-    else:
-        assignments = list(
-            RoleAssignment.objects.filter(user=request.user)
-            .select_related("organization")
-            .order_by("organization__lft")
-        )
-        tops = []
-    return render(request, "home.html", {"assignments": assignments, "tops": tops})
 
 
 def login_locked_out(request, original_response=None, credentials=None):

@@ -9,8 +9,7 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy
 
-# The Party was founded in 1930: nothing is admitted or allocated before; 2100 bounds typing errors.
-FIRST_YEAR, LAST_YEAR = 1930, 2100
+from .periods import FIRST_YEAR, LAST_YEAR
 
 
 def _out_of_range(min_value: int, max_value: int) -> str:

@@ -1,9 +1,9 @@
 """Plans and quotas in /admin/: read-only (every write goes through quotas.services, which checks the
-rules, keeps history and fires hooks.quotas_changed), scoped to the administrator's subtree."""
+rules, keeps history and sends quotas.signals.quotas_changed), scoped to the administrator's subtree."""
 
 from django.contrib import admin
 
-from partytrack.admin import ScopedAdmin
+from organizations.admin_scope import ScopedAdmin
 
 from .models import Plan, Quota, SubTarget
 

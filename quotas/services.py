@@ -1,6 +1,6 @@
 """Every write to plans and quotas: create, edit and replace a plan, save an allocation (grid, file
 import, API), save a term table. Each write is one transaction, checks the user's scope before and
-after, refuses bad input as a whole with the row named, and fires hooks.quotas_changed."""
+after, refuses bad input as a whole with the row named, and sends signals.quotas_changed."""
 
 from __future__ import annotations
 
@@ -8,23 +8,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization, Scope
 from organizations.services import membership_figure_record
-from partytrack import hooks, versions
+from partytrack import locks, versions
+from partytrack.periods import FIRST_YEAR, LAST_YEAR
 from partytrack.text import clean_lines, clean_text, fold
-from partytrack.years import FIRST_YEAR, LAST_YEAR
 
-from . import plans, rules, selectors
+from . import plans, rules, selectors, signals
 from .models import Plan, Quota, SubTarget
 from .selectors import Values
-
-# pg_advisory_xact_lock(bigint): this namespace in the high 32 bits, the allocating organization's id
-# in the low ones, so two saves of the same organization's allocation run one after the other.
-ALLOCATION_LOCK_NAMESPACE = 0x51554F54  # "QUOT"
 
 PLAN_FIELDS = (
     "number",
@@ -111,18 +107,6 @@ def row_key(organization_id: int) -> str:
 
 
 # ------------------------------------------------------------------------------------- helpers
-
-
-def _lock_allocation(organization_id: int) -> None:
-    if not connection.in_atomic_block:
-        raise RuntimeError("_lock_allocation() must be called inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(ALLOCATION_LOCK_NAMESPACE << 32) | organization_id])
-    else:
-        # SQLite: take the database's write lock now, so the state read below cannot go stale
-        # before this transaction writes (deferred transactions only lock on their first write).
-        Plan.objects.filter(pk=-1).update(number="")
 
 
 def _ensure_can_allocate(by, organization: Organization) -> None:
@@ -238,7 +222,7 @@ def allocation_save(
     someone saved in between, AllocationConflict is raised and nothing is written."""
     _check_year(year)
     organization = Organization.objects.get(pk=organization.pk)
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     plan = _resolve_plan(organization, year, plan)
     if seen_token is not None:
@@ -292,7 +276,7 @@ def allocation_save(
     _write_quotas(plan=plan, cells=cells, by=by, result=result)
     _ensure_can_allocate(by, organization)
     if result.changed or result.plan_created:
-        hooks.quotas_changed.fire(plan_ids={plan.pk})
+        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return result
 
 
@@ -328,7 +312,7 @@ def quota_save(
             }
         )
     if expected_version is not None:
-        _lock_allocation(parent.pk)
+        locks.allocation(parent.pk)
         _ensure_can_allocate(by, parent)
         target = plan or plans.plan_working(organization=parent, year=year)
         current = Quota.objects.select_for_update().filter(plan=target, organization=organization, year=year).first()
@@ -359,7 +343,7 @@ def term_save(
     A year whose total changes loses its quarterly split (the split no longer adds up)."""
     plan = Plan.objects.select_related("organization").get(pk=plan.pk)
     organization = plan.organization
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     ensure_current(plan)
     if seen_token is not None:
@@ -412,7 +396,7 @@ def term_save(
         result.figures += 1
     _ensure_can_allocate(by, organization)
     if result.changed:
-        hooks.quotas_changed.fire(plan_ids={plan.pk})
+        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return result
 
 
@@ -519,7 +503,7 @@ def plan_create(*, organization: Organization, by, replaces: Plan | None = None,
     if unknown:
         raise TypeError(f"plan_create() got unknown fields {sorted(unknown)}")
     organization = Organization.objects.get(pk=organization.pk)
-    _lock_allocation(organization.pk)
+    locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
     fields = _strip(fields)
     fields.setdefault("issuing_body", default_issuing_body(organization))
@@ -528,7 +512,7 @@ def plan_create(*, organization: Organization, by, replaces: Plan | None = None,
     plan._history_user = by
     plan.save()
     _ensure_can_allocate(by, organization)
-    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return plan
 
 
@@ -538,7 +522,7 @@ def plan_update(*, plan: Plan, by, **changes) -> Plan:
     if unknown:
         raise TypeError(f"plan_update() cannot change {sorted(unknown)}")
     plan = Plan.objects.select_related("organization").get(pk=plan.pk)
-    _lock_allocation(plan.organization_id)
+    locks.allocation(plan.organization_id)
     _ensure_can_allocate(by, plan.organization)
     for name, value in _strip(changes).items():
         setattr(plan, name, value)
@@ -546,7 +530,7 @@ def plan_update(*, plan: Plan, by, **changes) -> Plan:
     plan._history_user = by
     plan.save()
     _ensure_can_allocate(by, plan.organization)
-    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return plan
 
 
@@ -555,7 +539,7 @@ def plan_replace(*, plan: Plan, by, copy_quotas: bool = True, **fields) -> Plan:
     """Issue a plan that replaces `plan` (seed 003: "Kế hoạch này thay thế Kế hoạch số 70-KH/ĐU").
     The old plan and its quotas stay as history; the new one starts from a copy of its quotas."""
     old = Plan.objects.select_related("organization").get(pk=plan.pk)
-    _lock_allocation(old.organization_id)
+    locks.allocation(old.organization_id)
     _ensure_can_allocate(by, old.organization)
     ensure_current(old)
     new = plan_create(organization=old.organization, by=by, replaces=old, **fields)
@@ -565,7 +549,7 @@ def plan_replace(*, plan: Plan, by, copy_quotas: bool = True, **fields) -> Plan:
             for q in Quota.objects.filter(plan=old, year__gte=new.start_year, year__lte=new.end_year)
         }
         _write_quotas(plan=new, cells=cells, by=by, result=AllocationResult(plan=new))
-    hooks.quotas_changed.fire(plan_ids={old.pk, new.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={old.pk, new.pk})
     return new
 
 
@@ -628,5 +612,5 @@ def sub_targets_save(*, plan: Plan, rows: Sequence[SubTargetInput], by) -> list[
     for target in built:
         target._history_user = by
         target.save()
-    hooks.quotas_changed.fire(plan_ids={plan.pk})
+    signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
     return built

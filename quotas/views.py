@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -12,21 +10,23 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from organizations.models import Organization
 from organizations.selectors import organization_breadcrumbs
+from organizations.shortcuts import visible_organization_or_404
 from partytrack import documents, previews
+from partytrack.periods import LAST_YEAR, QUOTA_PAGES_FIRST_YEAR
 from partytrack.service_views import service_form
-from partytrack.shortcuts import visible_organization_or_404
 
 from . import exporters, forms, importers, selectors, services
 from .models import Plan
 from .plans import DRAFT_NOT_COUNTED, plan_working
 from .selectors import FIELDS
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
+MIN_YEAR, MAX_YEAR = QUOTA_PAGES_FIRST_YEAR, LAST_YEAR
 
 
 # ---------------------------------------------------------------------------------------- access
@@ -102,7 +102,7 @@ def index(request):
     return render(
         request,
         "quotas/index.html",
-        {"entries": entries, "organizations": organizations, "this_year": datetime.date.today().year},
+        {"entries": entries, "organizations": organizations, "this_year": timezone.localdate().year},
     )
 
 
@@ -526,7 +526,7 @@ def _plan_page(request, *, form, formset, save, success, context: dict):
 @require_http_methods(["GET", "POST"])
 def plan_create(request, pk: int):
     organization = _allocatable_or_404(request, pk)
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     initial = {
         "start_year": year,
         "end_year": year,

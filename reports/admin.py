@@ -4,7 +4,8 @@ services, which validate, check the scope and keep history."""
 
 from django.contrib import admin
 
-from partytrack.admin import HistoryAdmin, RulesAdmin, ScopedAdmin
+from organizations.admin_scope import ScopedAdmin
+from partytrack.admin import HistoryAdmin, RulesAdmin
 from quotas.models import Plan
 
 from . import services, submissions

@@ -29,12 +29,13 @@ from candidates.models import Candidate, PipelineRules
 from organizations.models import Organization, Scope
 from partytrack.documents import roman_quarter, vietnamese_date
 from partytrack.figures import interface_number
+from partytrack.periods import add_months
 from quotas.models import SubTarget
 from quotas.plans import counted_plans
 
 from . import selectors
 from .models import AlertRules
-from .statistics import _cell_facts, is_stalled, meets, plan_name, stalled_since
+from .statistics import cell_facts, is_stalled, meets, plan_name, stalled_since
 
 # Steps at which the awareness certificate still has to be valid (the cell's vote needs it).
 CERTIFICATE_STEPS = (Step.AWARENESS_CLASS, Step.APPLICATION, Step.VERIFICATION, Step.REFERENCES)
@@ -75,14 +76,6 @@ class Alert:
 
 def _label(row: dict) -> str:
     return row.get("short_name") or row["name"]
-
-
-def _months_later(day: datetime.date, months: int) -> datetime.date:
-    import calendar
-
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def organization_alerts(
@@ -179,7 +172,7 @@ def _nearest(governing: list[_Governing], cells: list[dict], default: Threshold)
 
 
 def _cell_alerts(organization: Organization, today: datetime.date, kinds: set[str], defaults: AlertRules):
-    cells = _cell_facts(organization, today)
+    cells = cell_facts(organization, today)
     governing = _plan_thresholds(organization, today.year)
     stalled_rule = _nearest(
         governing[SubTarget.Kind.STALLED_CELL_YEARS], cells, Threshold(Decimal(defaults.stalled_cell_years))
@@ -297,8 +290,8 @@ def _candidate_alerts(
         organization__rght__lte=organization.rght,
     )
     # certificate_on + valid months falls within [today, today + expiry_months]
-    earliest = _months_later(today, -rules.certificate_valid_months)
-    latest = _months_later(_months_later(today, expiry_months), -rules.certificate_valid_months)
+    earliest = add_months(today, -rules.certificate_valid_months)
+    latest = add_months(add_months(today, expiry_months), -rules.certificate_valid_months)
     conditions = {
         AlertKind.OVERDUE_CANDIDATE: Q(next_deadline__lt=today),
         AlertKind.CERTIFICATE_EXPIRING: Q(
@@ -328,7 +321,7 @@ def _candidate_alerts(
                 }
                 on = c.next_deadline
             else:
-                on = _months_later(c.certificate_on, rules.certificate_valid_months)
+                on = add_months(c.certificate_on, rules.certificate_valid_months)
                 message = str(_("Chứng nhận cấp ngày %(issued)s, hết hạn ngày %(date)s")) % {
                     "issued": vietnamese_date(c.certificate_on),
                     "date": vietnamese_date(on),

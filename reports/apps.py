@@ -8,10 +8,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The tallies follow every admission, quota and tree write inside the writer's transaction.
-        from partytrack import hooks
+        from candidates.signals import admissions_changed
+        from organizations.signals import tree_changed
+        from quotas.signals import quotas_changed
 
         from . import services
 
-        hooks.admissions_changed.connect(services.tallies_admissions_changed)
-        hooks.quotas_changed.connect(services.tallies_quotas_changed)
-        hooks.tree_changed.connect(services.tallies_tree_changed)
+        admissions_changed.connect(services.tallies_admissions_changed, dispatch_uid="reports.tallies")
+        quotas_changed.connect(services.tallies_quotas_changed, dispatch_uid="reports.tallies")
+        tree_changed.connect(services.tallies_tree_changed, dispatch_uid="reports.tallies")

@@ -1,8 +1,8 @@
 """Summary tables that keep the progress roll-up fast at national scale, and background report jobs.
 
 The tallies are derived data: `reports.services` keeps them in step with the facts (admissions,
-quotas, the tree) from the hooks in `partytrack.hooks`, and `manage.py rebuild_tallies` recomputes
-them from scratch. Nothing reads them as a source of truth for anything but the roll-up.
+quotas, the tree) from the signals those apps send (`candidates.signals`, `quotas.signals`,
+`organizations.signals`), and `manage.py rebuild_tallies` recomputes them from scratch. Nothing reads them as a source of truth for anything but the roll-up.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
+from partytrack.periods import LAST_YEAR, REPORTS_FIRST_YEAR
 from partytrack.text import fold
 from quotas.models import Quota
 from quotas.plans import (
@@ -53,8 +54,7 @@ from quotas.plans import (
 from .models import QUARTERS
 
 ZERO4 = (0, 0, 0, 0)
-MIN_YEAR = 2000
-MAX_YEAR = 2100
+MIN_YEAR, MAX_YEAR = REPORTS_FIRST_YEAR, LAST_YEAR
 
 
 # ---------------------------------------------------------------- periods

@@ -1,9 +1,9 @@
 """Every write of the reports app: keeping the tallies in step with the facts, and report jobs.
 
 The tallies (`AdmissionTally`, `QuotaTally`) are maintained inside the writers' transactions from the
-hooks in `partytrack.hooks` (listeners registered in `ReportsConfig.ready`). Each maintenance step
-takes one PostgreSQL advisory lock, so two writers never interleave read-modify-write on the same
-ancestor rows; on SQLite writers are serialised anyway. `tallies_rebuild` recomputes everything
+signals of candidates, quotas and organizations (receivers connected in `ReportsConfig.ready`). Each
+maintenance step takes the tally lock of the trees it touches (partytrack.locks.TALLIES), so two
+writers never interleave read-modify-write on the same ancestor rows; on SQLite writers are serialised anyway. `tallies_rebuild` recomputes everything
 from the facts (`manage.py rebuild_tallies`).
 """
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Admission
 from organizations.models import Organization
+from partytrack import locks
 from partytrack.documents import in_official_language
 from quotas.models import Plan, Quota
 from quotas.plans import measured_against, plan_targets
@@ -32,18 +33,22 @@ from .selectors import MAX_YEAR, MIN_YEAR, QuotaFigures, allocations
 
 logger = logging.getLogger(__name__)
 
-# pg_advisory_xact_lock key shared by every tally writer (organizations uses 7_204_310_001).
-TALLY_LOCK_KEY = 7_204_310_005
 SUB_FIELDS = ("sub_q1", "sub_q2", "sub_q3", "sub_q4")
 OWN_FIELDS = ("own_q1", "own_q2", "own_q3", "own_q4")
 QUOTA_FIELDS = ("total", "q1", "q2", "q3", "q4", "through_q1", "through_q2", "through_q3", "through_q4", "estimated")
 CHUNK = 500
 
 
-def _tally_lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TALLY_LOCK_KEY])
+def _tally_lock(organizations=None) -> None:
+    """Serialise tally writers of the trees these organizations (a queryset) are in until the
+    transaction ends; without organizations, of every tree (a rebuild)."""
+
+    def tree_ids() -> set[int] | None:
+        if organizations is None:
+            return None
+        return set(organizations.values_list("tree_id", flat=True).distinct())
+
+    locks.trees(locks.TALLIES, tree_ids)
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -121,7 +126,7 @@ def tallies_admissions_changed(*, organization_ids: Iterable[int], dates: Iterab
     if not org_ids or not years:
         return
     with transaction.atomic():
-        _tally_lock()
+        _tally_lock(Organization.objects.filter(pk__in=org_ids))
         fresh = _own_counts(org_ids, years)
         rows = {
             (t.organization_id, t.year): t
@@ -271,7 +276,7 @@ def tallies_tree_changed(*, organization_ids: Iterable[int], **_) -> None:
     if not org_ids:
         return
     with transaction.atomic():
-        _tally_lock()
+        _tally_lock(Organization.objects.filter(pk__in=org_ids))
         _bottom_up(org_ids, admissions=True, quotas=True)
 
 
@@ -282,7 +287,7 @@ def tallies_quotas_changed(*, plan_ids: Iterable[int], **_) -> None:
     if not plan_ids:
         return
     with transaction.atomic():
-        _tally_lock()
+        _tally_lock(Organization.objects.filter(plans__in=plan_ids))
         plans = list(Plan.objects.filter(pk__in=plan_ids).values_list("organization_id", "start_year", "end_year"))
         years = {year for _org, start, end in plans for year in range(start, end + 1)}
         years |= set(Quota.objects.filter(plan_id__in=plan_ids).values_list("year", flat=True).distinct())

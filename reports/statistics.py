@@ -584,7 +584,7 @@ def plans_in_force(*, organization: Organization, year: int):
     )
 
 
-def _cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
+def cell_facts(organization: Organization, today: datetime.date) -> list[dict]:
     """Active cells of the subtree with their latest member count and the last counted admission of
     their own subtree (one query)."""
     latest = MembershipFigure.objects.filter(organization=OuterRef("pk")).order_by("-as_of")
@@ -690,7 +690,7 @@ def sub_target_report(
         )
     )
     cells = (
-        _cell_facts(organization, today)
+        cell_facts(organization, today)
         if kinds & {SubTarget.Kind.CELL_MIN_MEMBERS, SubTarget.Kind.STALLED_CELL_YEARS}
         else []
     )

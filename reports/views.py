@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations import selectors as org_selectors
 from organizations.models import Organization
+from organizations.shortcuts import visible_organization_or_404
 from partytrack.db_routers import replica_reads
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
-from partytrack.shortcuts import visible_organization_or_404
 
 from . import exporters, selectors, services
 from .charts import progress_chart

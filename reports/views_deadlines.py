@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations import selectors as org_selectors
 from organizations.models import Organization
+from organizations.shortcuts import visible_organization_or_404
 from partytrack.services import call_service
-from partytrack.shortcuts import visible_organization_or_404
 from quotas.models import Plan
 
 from . import submissions

@@ -17,9 +17,9 @@ from candidates.models import PersonalDataAccess, PrivacyRules
 from candidates.views import personal_data_read
 from organizations import selectors as org_selectors
 from organizations.models import Organization
+from organizations.shortcuts import visible_organization_or_404
 from partytrack.documents import in_official_language, pdf_response, xlsx_response
 from partytrack.services import call_service
-from partytrack.shortcuts import visible_organization_or_404
 from partytrack.text import fold
 
 from . import alerts as alert_selectors

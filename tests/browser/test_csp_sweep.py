@@ -24,7 +24,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from partytrack.admin import ScopedAdmin
+from organizations.admin_scope import ScopedAdmin
 from tests.scope.test_admin import BUILDERS, REGISTRY
 from tests.scope.test_matrix import CASES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from partytrack import hooks
+from candidates.signals import admissions_changed
 
 
 @pytest.fixture
@@ -12,9 +12,9 @@ def fired():
     """Every admissions_changed call made during the test, as (organization_ids, dates)."""
     calls: list[tuple[set, set]] = []
 
-    def listener(*, organization_ids, dates):
+    def listener(*, organization_ids, dates, **_):
         calls.append((set(organization_ids), set(dates)))
 
-    hooks.admissions_changed.connect(listener)
+    admissions_changed.connect(listener)
     yield calls
-    hooks.admissions_changed._listeners.remove(listener)
+    admissions_changed.disconnect(listener)

@@ -1,5 +1,5 @@
 """The rules every write follows, whatever the door (grid, file, API): one level down, no negatives,
-quarters add up, all or nothing, replaced plans are history, hooks fire inside the transaction."""
+quarters add up, all or nothing, replaced plans are history, signals sent inside the transaction."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from partytrack import hooks
 from quotas import plans, selectors, services
 from quotas.models import Plan, Quota
 from quotas.services import QuotaInput
+from quotas.signals import quotas_changed
 from tests.quotas.conftest import quota_state
 
 
@@ -59,9 +59,13 @@ def test_only_staff_of_the_allocating_organization_may_write(seeded):
     assert quota_state() == before
 
 
-def test_save_writes_only_differences_keeps_history_and_fires_the_hook(seeded):
+def test_save_writes_only_differences_keeps_history_and_sends_the_signal(seeded):
     fired = []
-    listener = hooks.quotas_changed.connect(lambda plan_ids: fired.append(plan_ids))
+
+    def listener(*, plan_ids, **_):
+        fired.append(plan_ids)
+
+    quotas_changed.connect(listener)
     try:
         result = services.allocation_save(
             organization=seeded.luc_ngan,
@@ -70,7 +74,7 @@ def test_save_writes_only_differences_keeps_history_and_fires_the_hook(seeded):
             by=seeded.staff,
         )
     finally:
-        hooks.quotas_changed._listeners.remove(listener)
+        quotas_changed.disconnect(listener)
     assert (result.created, result.updated, result.deleted) == (0, 1, 0)  # Biển Động was already 6/1/2/2/1
     assert fired == [{seeded.plan72.pk}]
     record = Quota.history.filter(organization=seeded.org("BG-LN-X01"), year=2022).latest("history_id")

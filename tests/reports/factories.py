@@ -1,6 +1,6 @@
 """Writers of facts for the reports tests. Admissions go through candidates.services (the real writer,
-which fires hooks.admissions_changed in its transaction); plans and quotas, and corrections no
-service offers, are saved here and fire their hook exactly as a writer must."""
+which sends candidates.signals.admissions_changed in its transaction); plans and quotas, and corrections
+no service offers, are saved here and send their signal exactly as a writer must."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.db import transaction
 
 from candidates import services as candidate_services
 from candidates.models import Admission
+from candidates.signals import admissions_changed
 from organizations.models import Organization
-from partytrack import hooks
 from quotas.models import Plan, Quota
+from quotas.signals import quotas_changed
 
 _numbers = itertools.count(1)
 
@@ -39,13 +40,13 @@ def cancel(admission: Admission) -> Admission:
 
 @transaction.atomic
 def redate(admission: Admission, *, on: datetime.date, organization: Organization | None = None) -> Admission:
-    """Correct an admission's date (and cell): both the old and the new place and date are fired."""
+    """Correct an admission's date (and cell): both the old and the new place and date are sent."""
     old_org, old_on = admission.organization_id, admission.admitted_on
     admission.admitted_on = on
     if organization is not None:
         admission.organization = organization
     admission.save()
-    hooks.admissions_changed.fire(organization_ids={old_org, admission.organization_id}, dates={old_on, on})
+    admissions_changed.send(sender=Admission, organization_ids={old_org, admission.organization_id}, dates={old_on, on})
     return admission
 
 
@@ -80,7 +81,7 @@ def plan(
         total, *quarters = figures
         q = dict(zip(("q1", "q2", "q3", "q4"), quarters or (None,) * 4, strict=True))
         Quota.objects.create(plan=created, organization=child, year=year, total=total, **q)
-    hooks.quotas_changed.fire(plan_ids={created.pk} | ({replaces.pk} if replaces else set()))
+    quotas_changed.send(sender=Plan, plan_ids={created.pk} | ({replaces.pk} if replaces else set()))
     return created
 
 
@@ -89,5 +90,5 @@ def set_quota(quota: Quota, **changes) -> Quota:
     for name, value in changes.items():
         setattr(quota, name, value)
     quota.save()
-    hooks.quotas_changed.fire(plan_ids={quota.plan_id})
+    quotas_changed.send(sender=Plan, plan_ids={quota.plan_id})
     return quota

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from candidates.choices import Step
 from organizations.models import MembershipFigure
-from partytrack import hooks
 from quotas.models import Plan, SubTarget
+from quotas.signals import quotas_changed
 from reports.alerts import AlertKind, organization_alerts
 from reports.models import AlertRules
 from reports.services import alert_rules_update
@@ -181,7 +181,7 @@ def test_a_committee_behind_its_own_plan_is_alerted_at_every_level(world):
     w = world
     own = plan(w.commune_a, "75-KH/ĐU", {}, year=2026, issued_on="2026-03-01")
     Plan.objects.filter(pk=own.pk).update(target=25, target_q1=0, target_q2=4, target_q3=11, target_q4=10)
-    hooks.quotas_changed.fire(plan_ids={own.pk})  # as plan_update does: the roll-up measures A1 against 25
+    quotas_changed.send(sender=Plan, plan_ids={own.pk})  # as plan_update does: the roll-up measures A1 against 25
     admit(w.cell_a, "2026-05-01")
     behind = (w.commune_a.pk, "Lũy kế 1; chỉ tiêu đến hết quý IV: 25 (chỉ tiêu năm 25)")
     for organization, expected in (

@@ -36,9 +36,9 @@ def test_a_quota_from_the_parent_wins_over_the_own_target(world):
         organization=world.district_a, number="72-KH/HU", title="Kết nạp 2026", start_year=2026, end_year=2026
     )
     Quota.objects.create(plan=parent_plan, organization=world.commune_a, year=2026, total=8)
-    from partytrack import hooks
+    from quotas.signals import quotas_changed
 
-    hooks.quotas_changed.fire(plan_ids={parent_plan.pk})  # as the quota services do
+    quotas_changed.send(sender=Plan, plan_ids={parent_plan.pk})  # as the quota services do
     Plan.objects.create(
         organization=world.commune_a, number="71-KH/ĐU", title="Riêng", start_year=2026, end_year=2026, target=25
     )

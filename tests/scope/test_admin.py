@@ -2,7 +2,7 @@
 administrator (world.admin, administrator of district A) lists only their subtree and gets 404 on
 district B's objects (change, delete and history pages; reading and posting), writing nothing there;
 models that belong to no organization are closed to them; staff, secretaries and leaders have no
-admin at all. simple_history's history pages are scoped too and read-only (partytrack.admin.HistoryAdmin).
+admin at all. simple_history's history pages are scoped too and read-only (partytrack.admin.HistoryAdmin, organizations.admin_scope.ScopedAdmin).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations import services as org_services
+from organizations.admin_scope import ScopedAdmin
 from organizations.models import Organization, Role, RoleAssignment
-from partytrack.admin import ScopedAdmin
 from tests.candidates.factories import make_admission, make_candidate
 from tests.factories import UserFactory, grant
 from tests.quotas.scope_cases import _plan, _quota

@@ -11,9 +11,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from candidates.models import Admission
-from partytrack import hooks
+from candidates.signals import admissions_changed
 from quotas import exporters, selectors
 from quotas.models import Quota
+from quotas.signals import quotas_changed
 
 from .conftest import HEADER, xlsx
 
@@ -53,7 +54,9 @@ def failing_listener(monkeypatch) -> list:
         calls.append(kwargs)
         raise Outage("tally rebuild failed")
 
-    monkeypatch.setattr(hooks.quotas_changed, "_listeners", [*hooks.quotas_changed._listeners, listener])
+    # A copy of the receivers, restored after the test: the listener runs after the real ones.
+    monkeypatch.setattr(quotas_changed, "receivers", list(quotas_changed.receivers))
+    quotas_changed.connect(listener, weak=False)
     return calls
 
 
@@ -159,7 +162,8 @@ def failing_admissions_listener(monkeypatch) -> list:
         if len(calls) == 3:
             raise Outage("tally rebuild failed")
 
-    monkeypatch.setattr(hooks.admissions_changed, "_listeners", [*hooks.admissions_changed._listeners, listener])
+    monkeypatch.setattr(admissions_changed, "receivers", list(admissions_changed.receivers))
+    admissions_changed.connect(listener, weak=False)
     return calls
 
 

@@ -4,15 +4,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from organizations.models import Organization, Role
+from organizations.selectors import organization_by_id_or_code
 from organizations.services import role_grant
-from partytrack.text import clean_text
 
 
 def find_organization(value: str) -> Organization:
     """An organization by numeric id or by code (codes are compared case-insensitively)."""
-    organization = Organization.objects.filter(code=clean_text(value).upper()).first()
-    if organization is None and value.isascii() and value.isdigit():
-        organization = Organization.objects.filter(pk=int(value)).first()
+    organization = organization_by_id_or_code(value)
     if organization is None:
         raise CommandError(f"Không tìm thấy tổ chức có mã hoặc id “{value}”.")
     return organization

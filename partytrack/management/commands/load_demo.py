@@ -1,7 +1,9 @@
 """Load the demo data built from ../shared/seeds: organizations, then each app's own demo data.
 
 Each app contributes a `demo.py` with `load(*, stdout)`; they run in dependency order and each is
-idempotent, so running the command twice changes nothing the second time.
+idempotent, so running the command twice changes nothing the second time. A module with a
+`print_logins(*, stdout)` (organizations.demo_users) prints it at the end. The modules are named, not
+imported: partytrack imports no app.
 """
 
 import importlib
@@ -10,7 +12,7 @@ from django.core.management.base import BaseCommand
 
 DEMO_MODULES = [
     "organizations.demo",
-    "partytrack.demo_users",
+    "organizations.demo_users",
     "quotas.demo",
     "candidates.demo",
     "reports.demo",
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu demo từ các văn bản mẫu (seeds) và tạo tài khoản demo."
 
     def handle(self, *args, **options):
+        loaded = []
         for name in DEMO_MODULES:
             try:
                 module = importlib.import_module(name)
@@ -29,6 +32,7 @@ class Command(BaseCommand):
                     raise
                 continue
             module.load(stdout=self.stdout)
-        from partytrack.demo_users import print_logins
-
-        print_logins(stdout=self.stdout)
+            loaded.append(module)
+        for module in loaded:
+            if hasattr(module, "print_logins"):
+                module.print_logins(stdout=self.stdout)

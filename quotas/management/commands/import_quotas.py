@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from organizations.management.commands.grant_role import find_organization
+from organizations.selectors import organization_by_id_or_code
 from partytrack.documents import format_number
 from partytrack.text import fold
 from quotas import importers, plans, selectors, services
@@ -42,7 +42,9 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không đọc được tệp “{file}”.")
-        organization = find_organization(org)
+        organization = organization_by_id_or_code(org)
+        if organization is None:
+            raise CommandError(f"Không tìm thấy tổ chức có mã hoặc id “{org}”.")
         chosen = _chosen_plan(organization, plan, year) if plan else None
         parsed = importers.read_workbook(path.read_bytes())
         effective = chosen or plans.plan_working(organization=organization, year=year)

@@ -8,8 +8,8 @@ years only, so the earlier years exercise quotas summed from below), and admissi
 years. Run it on a database of its own, never on one holding real data.
 
 The tree rows are saved one by one with django-mptt's updates disabled, then the tree is rebuilt
-once (no bulk_create on the tree table); plans, quotas and admissions are bulk-inserted, which fires
-no hooks, so the report tallies are rebuilt from the facts at the end.
+once (no bulk_create on the tree table); plans, quotas and admissions are bulk-inserted, which sends
+no signals, so the report tallies are rebuilt from the facts at the end.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Command(BaseCommand):
         parser.add_argument("--provinces", type=int, default=34)
         parser.add_argument("--grassroots", type=int, default=110, help="Số tổ chức cơ sở mỗi tỉnh.")
         parser.add_argument("--years", type=int, default=5, help="Số năm có kết nạp, tính đến năm nay.")
-        parser.add_argument("--last-year", type=int, default=datetime.date.today().year)
+        parser.add_argument("--last-year", type=int, default=timezone.localdate().year)
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, **o):

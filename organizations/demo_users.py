@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from organizations.models import Organization, Role
-from organizations.services import role_grant
+from .models import Organization, Role
+from .services import role_grant
 
 # Long enough for the password validators; printed at the end of `make run`.
 DEMO_PASSWORD = "demo-partytrack-2026"

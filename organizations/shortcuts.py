@@ -1,8 +1,8 @@
-"""View shortcuts shared by every app."""
+"""View shortcuts shared by every app: the organization of a URL, within the user's scope."""
 
 from django.shortcuts import get_object_or_404
 
-from organizations.models import Organization
+from .models import Organization
 
 
 def visible_organization_or_404(request, pk: int) -> Organization:
