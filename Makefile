@@ -63,6 +63,7 @@ run: syscheck $(VENV)/.installed
 test: syscheck-test $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The inner loop, under 90 s: all but the browser journeys, the fuzzers and the PostgreSQL-only tests,
