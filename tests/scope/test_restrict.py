@@ -63,7 +63,8 @@ NARROWED = {
     "candidates.Candidate": {"view": PEOPLE},
     "candidates.Admission": {"view": PEOPLE},
     "candidates.StepEvent": {"view": PEOPLE},
-    "candidates.PersonalDataAccess": {"view": MANAGE},
+    # The access log is the subtree administrator's to read (issue 12, item 5), not staff's.
+    "candidates.PersonalDataAccess": {"view": frozenset({Role.ADMIN})},
 }
 
 # Rows at organizations inside and outside district A, above it, and at the edge (district A itself).
