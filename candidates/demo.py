@@ -166,6 +166,33 @@ def _official_members(cell: Organization, on: datetime.date) -> int:
     return services.cell_official_members(cell, on) or 12
 
 
+def _step_details(step: str, *, number: int, cell: Organization, on: datetime.date, person: dict) -> dict:
+    """The documents and votes of one demo step, numbered after the demo candidate."""
+    if step == Step.AWARENESS_CLASS:
+        return {"document_number": f"{number:03d}/CN-TTCT", "acting_body": "Trung tâm Chính trị"}
+    if step == Step.APPLICATION:
+        intro = Introduction.YOUTH_UNION if person["youth_union_member"] else Introduction.TWO_MEMBERS
+        return {"introduction": intro, "people": ["Đảng viên Demo A", "Đảng viên Demo B"]}
+    if step in (Step.CELL_RESOLUTION, Step.FULL_MEMBERSHIP):
+        total = _official_members(cell, on)
+        return {"document_number": f"{number:02d}-NQ/CB", "votes_for": total - 1, "voters_total": total}
+    if step == Step.REVIEW:
+        return {
+            "document_number": f"{number:02d}-BC/ĐU",
+            "acting_body": f"Đảng ủy {cell.parent.short_name or cell.parent.name}",
+            "votes_for": 9,
+            "voters_total": 11,
+        }
+    if step == Step.DECISION:
+        return {
+            "document_number": f"{number:03d}-QĐ/ĐU",
+            "acting_body": f"Ban Thường vụ {cell.parent.parent.name if cell.parent.parent else cell.parent.name}",
+        }
+    if step == Step.PROBATION:
+        return {"people": [f"Đảng viên Demo {number:03d}"]}
+    return {"document_number": f"{number:02d}/{step[:3].upper()}"}
+
+
 def _load_candidates(stdout) -> tuple[int, int]:
     created = kept = 0
     number = 0
@@ -192,34 +219,7 @@ def _load_candidates(stdout) -> tuple[int, int]:
                 **person,
             )
             for step, on in history[1:]:
-                kwargs = {}
-                if step == Step.AWARENESS_CLASS:
-                    kwargs = {"document_number": f"{number:03d}/CN-TTCT", "acting_body": "Trung tâm Chính trị"}
-                elif step == Step.APPLICATION:
-                    intro = Introduction.YOUTH_UNION if person["youth_union_member"] else Introduction.TWO_MEMBERS
-                    kwargs = {"introduction": intro, "people": ["Đảng viên Demo A", "Đảng viên Demo B"]}
-                elif step == Step.CELL_RESOLUTION:
-                    total = _official_members(cell, on)
-                    kwargs = {"document_number": f"{number:02d}-NQ/CB", "votes_for": total - 1, "voters_total": total}
-                elif step == Step.REVIEW:
-                    kwargs = {
-                        "document_number": f"{number:02d}-BC/ĐU",
-                        "acting_body": f"Đảng ủy {cell.parent.short_name or cell.parent.name}",
-                        "votes_for": 9,
-                        "voters_total": 11,
-                    }
-                elif step == Step.DECISION:
-                    kwargs = {
-                        "document_number": f"{number:03d}-QĐ/ĐU",
-                        "acting_body": f"Ban Thường vụ {cell.parent.parent.name if cell.parent.parent else cell.parent.name}",
-                    }
-                elif step == Step.PROBATION:
-                    kwargs = {"people": [f"Đảng viên Demo {number:03d}"]}
-                elif step == Step.FULL_MEMBERSHIP:
-                    total = _official_members(cell, on)
-                    kwargs = {"document_number": f"{number:02d}-NQ/CB", "votes_for": total - 1, "voters_total": total}
-                else:
-                    kwargs = {"document_number": f"{number:02d}/{step[:3].upper()}"}
+                kwargs = _step_details(step, number=number, cell=cell, on=on, person=person)
                 candidate = services.candidate_advance(candidate=candidate, step=step, on=on, by=None, **kwargs)
             if target == Status.WITHDRAWN:
                 services.candidate_close(

@@ -147,28 +147,37 @@ class _Labels:
                 return str(OUTSIDE_SCOPE)  # gone or outside: the same answer
             return _("(đã xóa, mã %(pk)s)") % {"pk": value.pk}
         if related is not None:
-            pk = value.pk if isinstance(value, models.Model) else value
-            obj = self._related(related, pk) if self._hidden(related) or not isinstance(value, models.Model) else value
-            if obj is None and self._hidden(related):
-                return str(OUTSIDE_SCOPE)
-            if obj is None:
-                return _("(đã xóa, mã %(pk)s)") % {"pk": value}
-            if isinstance(obj, get_user_model()):
-                return _user_label(obj)
-            return str(obj)
+            return self._related_value(related, value)
         if model_field is not None and model_field.choices:
             return str(dict(model_field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return _("Có") if value else _("Không")
-        if isinstance(value, datetime.datetime):
-            return value.strftime("%H:%M %d/%m/%Y")
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        if isinstance(value, int | Decimal | float):
-            return number_format(value, force_grouping=True)
-        if isinstance(value, list | tuple):
-            return ", ".join(str(v) for v in value)
-        return str(value)
+        return _formatted(value)
+
+    def _related_value(self, related: type[models.Model], value) -> str:
+        """A related object by name, if the reader may see it."""
+        pk = value.pk if isinstance(value, models.Model) else value
+        obj = self._related(related, pk) if self._hidden(related) or not isinstance(value, models.Model) else value
+        if obj is None and self._hidden(related):
+            return str(OUTSIDE_SCOPE)
+        if obj is None:
+            return _("(đã xóa, mã %(pk)s)") % {"pk": value}
+        if isinstance(obj, get_user_model()):
+            return _user_label(obj)
+        return str(obj)
+
+
+def _formatted(value) -> str:
+    """A plain value as the history page shows it: Có/Không, dd/mm/yyyy, grouped numbers."""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%H:%M %d/%m/%Y")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, int | Decimal | float):
+        return number_format(value, force_grouping=True)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 class ReadableHistoryContextHelper(HistoricalRecordContextHelper):

@@ -223,6 +223,22 @@ def check_xlsx(data: bytes, *, formulas_need_values: bool = False, **tighter: in
 
 
 def _check_archive(archive, members, limit, size, formulas_need_values) -> XlsxSummary:
+    total = _check_members(members, limit)
+    names = {info.filename for info in members}
+    _check_is_xlsx_package(names)
+    package = _Package(archive, names, limit)
+    summary = XlsxSummary(size=size, uncompressed=total)
+    package.find_parts(summary)
+    _check_first_sheet(summary)
+    _scan_sheets(package, summary, limit, formulas_need_values)
+    if summary.shared_strings:
+        package.scan_shared_strings(summary.shared_strings)
+    package.scan_the_rest()
+    return summary
+
+
+def _check_members(members, limit) -> int:
+    """Refuse too many parts, encrypted parts, zip bombs; return the declared uncompressed size."""
     if len(members) > limit["max_members"]:
         raise UploadRefused(
             _("Tệp nén có %(count)s phần, quá nhiều cho một tệp Excel (tối đa %(max)s).")
@@ -252,15 +268,17 @@ def _check_archive(archive, members, limit, size, formulas_need_values) -> XlsxS
             _("Tệp bị từ chối: giải nén ra %(size)s MB, vượt giới hạn %(max)s MB.")
             % {"size": _mb(total), "max": _mb(limit["max_uncompressed"])}
         )
-    names = {info.filename for info in members}
+    return total
+
+
+def _check_is_xlsx_package(names: set[str]) -> None:
     if ARC_CONTENT_TYPES not in names:
         if "content.xml" in names and "mimetype" in names:
             raise _not_xlsx(_("Đây là tệp OpenDocument: hãy mở bằng Excel và lưu lại dạng .xlsx."))
         raise _not_xlsx(_("Tệp nén không có phần %(part)s của tệp Excel.") % {"part": ARC_CONTENT_TYPES})
 
-    package = _Package(archive, names, limit)
-    summary = XlsxSummary(size=size, uncompressed=total)
-    package.find_parts(summary)
+
+def _check_first_sheet(summary: XlsxSummary) -> None:
     if not summary.sheets:
         raise UploadRefused(_("Tệp Excel không có trang tính nào."))
     first = summary.sheets[0]
@@ -269,6 +287,10 @@ def _check_archive(archive, members, limit, size, formulas_need_values) -> XlsxS
             _("Trang tính đầu tiên “%(sheet)s” đang bị ẩn: hãy bỏ ẩn, hoặc đưa trang số liệu lên đầu.")
             % {"sheet": first.name}
         )
+
+
+def _scan_sheets(package, summary: XlsxSummary, limit, formulas_need_values) -> None:
+    """Scan every sheet, refusing as soon as the running cell or merged-range count passes its limit."""
     cells = 0
     merged = 0
     for index, sheet in enumerate(summary.sheets):
@@ -284,10 +306,6 @@ def _check_archive(archive, members, limit, size, formulas_need_values) -> XlsxS
             )
         if merged > limit["max_merged"]:
             raise UploadRefused(_("Tệp có hơn %(max)s vùng ô gộp: hãy bỏ gộp ô.") % {"max": _n(limit["max_merged"])})
-    if summary.shared_strings:
-        package.scan_shared_strings(summary.shared_strings)
-    package.scan_the_rest()
-    return summary
 
 
 # ------------------------------------------------------------------------------- streaming XML
@@ -422,8 +440,12 @@ class _Package:
             if summary.shared_strings not in names:
                 raise _missing(ARC_CONTENT_TYPES, summary.shared_strings)
         book = self._tree(workbook, WorkbookPackage)
-        if not book.sheets:
-            return
+        if book.sheets:
+            self._find_sheets(book, workbook, summary)
+
+    def _find_sheets(self, book, workbook: str, summary: XlsxSummary) -> None:
+        """The workbook's sheets through its relationships; worksheets (not chartsheets) go to the summary."""
+        names = self.names
         rels_path = get_rels_path(workbook)
         if rels_path not in names:
             raise _missing(workbook, rels_path)
@@ -574,46 +596,59 @@ class _SheetScan:
         if parent == "row":  # openpyxl takes every child of a row for a cell
             self.start_cell(attrs)
         elif parent == "c" or parent == "is":
-            if name == "v":
-                self.in_v = True  # openpyxl writes an empty <v/> after a formula: only text is a saved value
-            elif name == "f":
-                self.formula = self.in_f = True
-                self.text = ""
-                self.sheet.formulas += 1
-            elif name not in CELL_PARTS:
-                self.package._count(self.sheet.path)  # rich text runs
+            self.start_in_cell(name)
         elif name == "row":
             self.start_row(attrs)
         elif name == "mergeCell":
-            sheet, limit = self.sheet, self.limit
-            sheet.merged += 1
-            if sheet.merged > limit["max_merged"]:
-                raise UploadRefused(
-                    _("Trang “%(sheet)s” có hơn %(max)s vùng ô gộp: hãy bỏ gộp ô.")
-                    % {"sheet": sheet.name, "max": _n(limit["max_merged"])}
-                )
-            ref = attrs.get("ref", "")
-            bounds = self.area(ref, _("vùng ô gộp"))
-            sheet.covered += (bounds[2] - bounds[0] + 1) * (bounds[3] - bounds[1] + 1) - 1
-            if self.first:
-                sheet.merged_ranges.append(MergedRange(ref.replace("$", "").upper(), *bounds))
-        elif name == "hyperlink":  # openpyxl gives each cell of the link's range its own copy of it
-            sheet = self.sheet
-            bounds = self.area(attrs.get("ref", ""), _("vùng liên kết"))
-            sheet.covered += (bounds[2] - bounds[0] + 1) * (bounds[3] - bounds[1] + 1)
-            self.package._count(sheet.path)
+            self.start_merge_cell(attrs)
+        elif name == "hyperlink":
+            self.start_hyperlink(attrs)
         elif name == "dimension":
-            sheet, limit = self.sheet, self.limit
-            bounds = attrs.get("ref", "").split(":")[-1]
-            match = _CELL.match(bounds)
-            if match:
-                if int(match.group(2)) > limit["max_rows"]:
-                    self.too_many_rows(int(match.group(2)), _("vùng dữ liệu %(ref)s") % {"ref": attrs.get("ref")})
-                if column_number(match.group(1)) > limit["max_columns"]:
-                    self.too_many_columns(column_number(match.group(1)), bounds)
-            self.package._count(sheet.path)
+            self.start_dimension(attrs)
         else:
             self.package._count(self.sheet.path)  # columns, formats, validations…
+
+    def start_in_cell(self, name: str) -> None:
+        if name == "v":
+            self.in_v = True  # openpyxl writes an empty <v/> after a formula: only text is a saved value
+        elif name == "f":
+            self.formula = self.in_f = True
+            self.text = ""
+            self.sheet.formulas += 1
+        elif name not in CELL_PARTS:
+            self.package._count(self.sheet.path)  # rich text runs
+
+    def start_merge_cell(self, attrs: dict) -> None:
+        sheet, limit = self.sheet, self.limit
+        sheet.merged += 1
+        if sheet.merged > limit["max_merged"]:
+            raise UploadRefused(
+                _("Trang “%(sheet)s” có hơn %(max)s vùng ô gộp: hãy bỏ gộp ô.")
+                % {"sheet": sheet.name, "max": _n(limit["max_merged"])}
+            )
+        ref = attrs.get("ref", "")
+        bounds = self.area(ref, _("vùng ô gộp"))
+        sheet.covered += (bounds[2] - bounds[0] + 1) * (bounds[3] - bounds[1] + 1) - 1
+        if self.first:
+            sheet.merged_ranges.append(MergedRange(ref.replace("$", "").upper(), *bounds))
+
+    def start_hyperlink(self, attrs: dict) -> None:
+        """openpyxl gives each cell of the link's range its own copy of it."""
+        sheet = self.sheet
+        bounds = self.area(attrs.get("ref", ""), _("vùng liên kết"))
+        sheet.covered += (bounds[2] - bounds[0] + 1) * (bounds[3] - bounds[1] + 1)
+        self.package._count(sheet.path)
+
+    def start_dimension(self, attrs: dict) -> None:
+        sheet, limit = self.sheet, self.limit
+        bounds = attrs.get("ref", "").split(":")[-1]
+        match = _CELL.match(bounds)
+        if match:
+            if int(match.group(2)) > limit["max_rows"]:
+                self.too_many_rows(int(match.group(2)), _("vùng dữ liệu %(ref)s") % {"ref": attrs.get("ref")})
+            if column_number(match.group(1)) > limit["max_columns"]:
+                self.too_many_columns(column_number(match.group(1)), bounds)
+        self.package._count(sheet.path)
 
     def start_row(self, attrs: dict) -> None:
         row, previous = attrs.get("r"), self.row

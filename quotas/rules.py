@@ -65,6 +65,11 @@ def _parse_number(value) -> int | None:
         if value.is_integer():
             return int(value)
         raise NotANumber(_("%(value)s không phải là số nguyên") % {"value": str(value).replace(".", ",")})
+    return _parse_text_number(value)
+
+
+def _parse_text_number(value) -> int | None:
+    """A number typed as text: "1.234", "5,0", "—"; refused when it is not clearly one whole number."""
     text = clean_text(value).replace(" ", "")
     if text in {"", "-", "–", "—"}:
         return None

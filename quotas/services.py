@@ -376,7 +376,17 @@ def term_save(
 
     result = AllocationResult(plan=plan)
     _write_quotas(plan=plan, cells=cells, by=by, result=result)
-    as_of = selectors.figures_date(plan)
+    result.figures += _record_term_figures(figures, as_of=selectors.figures_date(plan), by=by)
+    _ensure_can_allocate(by, organization)
+    if result.changed:
+        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
+    return result
+
+
+def _record_term_figures(figures: list[tuple[Organization, TermInput]], *, as_of, by) -> int:
+    """Record the typed membership figures of a term table that differ from those saved as of its
+    date; how many were recorded."""
+    recorded = 0
     for child, row in figures:
         figure = child.membership_figures.filter(as_of=as_of).first()
         if figure and (figure.cell_count, figure.member_count, figure.official_member_count) == (
@@ -393,11 +403,8 @@ def term_save(
             cell_count=row.cell_count,
             by=by,
         )
-        result.figures += 1
-    _ensure_can_allocate(by, organization)
-    if result.changed:
-        signals.quotas_changed.send(sender=Plan, plan_ids={plan.pk})
-    return result
+        recorded += 1
+    return recorded
 
 
 def _term_row_errors(row: TermInput, current, *, plan: Plan, seen: set[int]) -> list[str]:

@@ -214,7 +214,14 @@ def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None
         child_tallies = child_tallies.filter(year__in=years)
         existing = existing.filter(year__in=years)
     derived = {(t.organization_id, t.year): QuotaFigures.from_tally(t) for t in child_tallies}
-    parent_of = dict(children)
+    parts = _quota_parts(node_ids, dict(children), allocated=allocated, derived=derived, years=years)
+    _save_quota_tallies({(t.organization_id, t.year): t for t in existing}, parts)
+
+
+def _quota_parts(
+    node_ids: list[int], parent_of: dict[int, int], *, allocated: dict, derived: dict, years: set[int] | None
+) -> dict[tuple[int, int], list[QuotaFigures]]:
+    """Per (node, year), what each child is measured against, else the node's own plan target."""
     parts: dict[tuple[int, int], list[QuotaFigures]] = defaultdict(list)
     for child_id, year in set(allocated) | set(derived):
         if child_id not in parent_of:
@@ -224,8 +231,23 @@ def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None
     for (org_id, year), plan in plan_targets(Q(organization_id__in=node_ids), years).items():
         if (org_id, year) not in parts:  # a committee planning against its own target (seed 003)
             parts[(org_id, year)].append(QuotaFigures.of(plan.target_for_year(year), plan.target_quarters))
+    return parts
 
-    rows = {(t.organization_id, t.year): t for t in existing}
+
+def _tally_values(figures: QuotaFigures) -> dict:
+    return {
+        "total": figures.total,
+        **dict(zip(("q1", "q2", "q3", "q4"), figures.quarters or (None,) * 4, strict=True)),
+        **dict(zip(("through_q1", "through_q2", "through_q3", "through_q4"), figures.through, strict=True)),
+        "estimated": figures.estimated,
+    }
+
+
+def _save_quota_tallies(
+    rows: dict[tuple[int, int], QuotaTally], parts: dict[tuple[int, int], list[QuotaFigures]]
+) -> None:
+    """Bring the QuotaTally rows of these (organization, year) keys in line with their combined parts:
+    create, update only what differs, delete where nothing is left."""
     create, update, delete = [], [], []
     for key in set(rows) | set(parts):
         figures = QuotaFigures.combine(parts.get(key, []))
@@ -234,12 +256,7 @@ def _recompute_derived_quotas(node_ids: list[int], years: set[int] | None = None
             if tally is not None:
                 delete.append(tally.pk)
             continue
-        values = {
-            "total": figures.total,
-            **dict(zip(("q1", "q2", "q3", "q4"), figures.quarters or (None,) * 4, strict=True)),
-            **dict(zip(("through_q1", "through_q2", "through_q3", "through_q4"), figures.through, strict=True)),
-            "estimated": figures.estimated,
-        }
+        values = _tally_values(figures)
         if tally is None:
             create.append(QuotaTally(organization_id=key[0], year=key[1], **values))
         elif any(getattr(tally, name) != value for name, value in values.items()):

@@ -378,6 +378,38 @@ def admission_statistics(
     in_current = Q(admitted_on__gte=period.start, admitted_on__lte=period.end)
     in_previous = Q(admitted_on__gte=previous.start, admitted_on__lte=previous.end)
     lines = _lines()
+    figures = (
+        subtree_admissions(organization)
+        .filter(in_current | in_previous)
+        .annotate(admitted_month=ExtractMonth("admitted_on"), admitted_day=ExtractDay("admitted_on"))
+        .annotate(age=_age_expression())
+        .aggregate(**_aggregates(lines, in_current=in_current, in_previous=in_previous))
+    )
+    withheld = tuple(
+        min_people is not None and 0 < figures[f"total__{suffix}"] < min_people for suffix in ("cur", "prev")
+    )
+    markers = _markers(figures, lines, withheld=withheld, min_people=min_people)
+
+    def shown(key: str, suffix: str, value):
+        hidden = withheld[0] if suffix == "cur" else withheld[1]
+        if hidden and key != "total":
+            return None
+        return markers[suffix].get(key, value)
+
+    rows = _rows(lines, figures, shown)
+    return AdmissionStatistics(
+        organization=organization,
+        period=period,
+        previous=previous,
+        rows=rows,
+        withheld=withheld,
+        min_people=min_people,
+        requested=requested,
+    )
+
+
+def _aggregates(lines, *, in_current: Q, in_previous: Q) -> dict:
+    """The counts of every counted line in both periods, and the age sums for the averages."""
     aggregates = {}
     for line in lines:
         if isinstance(line, tuple) or line.condition is None:
@@ -386,38 +418,31 @@ def admission_statistics(
         aggregates[f"{line.key}__prev"] = Count("pk", filter=in_previous & line.condition)
     aggregates["age_sum__cur"] = Sum("age", filter=in_current)
     aggregates["age_sum__prev"] = Sum("age", filter=in_previous)
-    figures = (
-        subtree_admissions(organization)
-        .filter(in_current | in_previous)
-        .annotate(admitted_month=ExtractMonth("admitted_on"), admitted_day=ExtractDay("admitted_on"))
-        .annotate(age=_age_expression())
-        .aggregate(**aggregates)
-    )
+    return aggregates
 
-    def average(suffix: str) -> float | None:
-        count = figures[f"total__{suffix}"]
-        return _one_decimal(Decimal(figures[f"age_sum__{suffix}"]) / count) if count else None
 
-    withheld = tuple(
-        min_people is not None and 0 < figures[f"total__{suffix}"] < min_people for suffix in ("cur", "prev")
-    )
-
+def _markers(figures: dict, lines, *, withheld: tuple[bool, bool], min_people: int | None) -> dict[str, dict]:
+    """Per period ("cur", "prev"), the breakdown cells to print as "< n" / "≥ n" instead of their count."""
     markers = {"cur": {}, "prev": {}}
-    if min_people is not None:
-        for suffix, hidden in zip(("cur", "prev"), withheld, strict=True):
-            total = figures[f"total__{suffix}"]
-            if hidden or not total:
-                continue
-            for keys in _breakdowns(lines):
-                counts = {key: figures[f"{key}__{suffix}"] for key in keys}
-                markers[suffix].update(_suppressed(counts, total, min_people))
+    if min_people is None:
+        return markers
+    for suffix, hidden in zip(("cur", "prev"), withheld, strict=True):
+        total = figures[f"total__{suffix}"]
+        if hidden or not total:
+            continue
+        for keys in _breakdowns(lines):
+            counts = {key: figures[f"{key}__{suffix}"] for key in keys}
+            markers[suffix].update(_suppressed(counts, total, min_people))
+    return markers
 
-    def shown(key: str, suffix: str, value):
-        hidden = withheld[0] if suffix == "cur" else withheld[1]
-        if hidden and key != "total":
-            return None
-        return markers[suffix].get(key, value)
 
+def _average_age(figures: dict, suffix: str) -> float | None:
+    count = figures[f"total__{suffix}"]
+    return _one_decimal(Decimal(figures[f"age_sum__{suffix}"]) / count) if count else None
+
+
+def _rows(lines, figures: dict, shown) -> list[StatisticRow]:
+    """The biểu's rows in order: headings numbered I, II, … and the lines under each 1, 2, …"""
     rows, top, sub = [], 0, 0
     for line in lines:
         if isinstance(line, tuple):
@@ -429,14 +454,11 @@ def admission_statistics(
             continue
         if line.key == "total":
             number = ""
-        elif line.level == 1:
-            sub += 1
-            number = str(sub)
         else:
             sub += 1
             number = str(sub)
         if line.key == "average_age":
-            current, before = average("cur"), average("prev")
+            current, before = _average_age(figures, "cur"), _average_age(figures, "prev")
         else:
             current, before = figures[f"{line.key}__cur"], figures[f"{line.key}__prev"]
         rows.append(
@@ -450,15 +472,7 @@ def admission_statistics(
                 decimals=1 if line.key == "average_age" else 0,
             )
         )
-    return AdmissionStatistics(
-        organization=organization,
-        period=period,
-        previous=previous,
-        rows=rows,
-        withheld=withheld,
-        min_people=min_people,
-        requested=requested,
-    )
+    return rows
 
 
 def _roman(n: int) -> str:

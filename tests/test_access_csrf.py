@@ -177,28 +177,34 @@ class Forms(HTMLParser):
         name = a.get("name")
         kind = (a.get("type") or "text").lower()
         if tag == "input" and name:
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._fields.append((name, a.get("value") or "on"))
-            elif kind in ("submit", "image", "button", "reset", "file"):
-                if kind == "submit" and not self._button_used:
-                    self._fields.append((name, a.get("value") or ""))
-                    self._button_used = True
-            else:
-                self._fields.append((name, a.get("value") or ""))
+            self._input(name, kind, a)
         elif tag == "button" and kind == "submit" and name and not self._button_used:
             self._fields.append((name, a.get("value") or ""))
             self._button_used = True
         elif tag == "select" and name:
             self._select = [name, None, None]
         elif tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            if self._select[1] is None:
-                self._select[1] = value
-            if "selected" in a:
-                self._select[2] = value
+            self._option(a)
         elif tag == "textarea" and name:
             self._textarea = [name, ""]
+
+    def _input(self, name, kind, a):
+        if kind in ("checkbox", "radio"):
+            if "checked" in a:
+                self._fields.append((name, a.get("value") or "on"))
+        elif kind in ("submit", "image", "button", "reset", "file"):
+            if kind == "submit" and not self._button_used:
+                self._fields.append((name, a.get("value") or ""))
+                self._button_used = True
+        else:
+            self._fields.append((name, a.get("value") or ""))
+
+    def _option(self, a):
+        value = a.get("value", "")
+        if self._select[1] is None:
+            self._select[1] = value
+        if "selected" in a:
+            self._select[2] = value
 
     def handle_data(self, data):
         if self._textarea is not None:

@@ -135,7 +135,7 @@ def server_side(access_log: Path) -> dict:
     }
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="partytrack_load")
     parser.add_argument("--users", type=int, default=50)
@@ -151,102 +151,80 @@ def main() -> int:
     parser.add_argument("--out", default="/tmp/partytrack_load")
     parser.add_argument("--no-pdf", action="store_true", help="request no PDFs (pages only)")
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database as it is")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    env = environment(args.database)
-    started: list[subprocess.Popen] = []
 
-    def stop_all(*_signal_args) -> None:
-        for process in started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        started.clear()
+def _set_up_database(database: str, env: dict) -> None:
+    """A fresh database with the demo data, static files collected, statistics up to date."""
+    psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{database}"')
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run([PY, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    psql_db = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-c", "VACUUM ANALYZE"]
+    run(psql_db, os.environ, stdout=subprocess.DEVNULL)
 
-    def on_signal(signum, _frame):
-        stop_all()
-        sys.exit(128 + signum)
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    try:
-        if not args.skip_setup:
-            psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-            psql(f'CREATE DATABASE "{args.database}"')
-            run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-            run([PY, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
-            run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
-            psql_db = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", args.database, "-c", "VACUUM ANALYZE"]
-            run(psql_db, os.environ, stdout=subprocess.DEVNULL)
-        script = f"ACCOUNTS = {ACCOUNTS!r}\n" + TARGETS_SCRIPT
-        targets = run([PY, "manage.py", "shell", "-c", script], env, capture_output=True, text=True).stdout
-        targets_file = out / "targets.json"
-        # `shell` may print a line of its own first (the automatic imports): the JSON is the last line.
-        targets_file.write_text(targets.strip().splitlines()[-1], encoding="utf-8")
+def _write_targets(out: Path, env: dict) -> Path:
+    """The pages each account visits, as JSON for the locustfile."""
+    script = f"ACCOUNTS = {ACCOUNTS!r}\n" + TARGETS_SCRIPT
+    targets = run([PY, "manage.py", "shell", "-c", script], env, capture_output=True, text=True).stdout
+    targets_file = out / "targets.json"
+    # `shell` may print a line of its own first (the automatic imports): the JSON is the last line.
+    targets_file.write_text(targets.strip().splitlines()[-1], encoding="utf-8")
+    return targets_file
 
-        (out / "access.log").unlink(missing_ok=True)  # gunicorn appends
-        log = (out / "gunicorn.log").open("w")
-        gunicorn = [
-            str(BIN / "gunicorn"),
-            "partytrack.wsgi",
-            "--workers",
-            str(args.workers),
-            # No keep-alive, as behind nginx (which opens a connection per request upstream): a kept-alive
-            # client stays on the worker that accepted it, so one worker's GIL saturates while the other
-            # idles; and gunicorn closing an idle connection just as the client reuses it is a reset.
-            *(
-                ["--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "0"]
-                if args.threads > 1
-                else []
-            ),
-            "--bind",
-            f"{HOST}:{PORT}",
-            "--access-logfile",
-            str(out / "access.log"),
-            # request line and the server's own time in microseconds, for the server-side percentiles
-            "--access-logformat",
-            '%(s)s %(D)s "%(r)s"',
-            "--error-logfile",
-            "-",
-        ]
-        print("$", " ".join(gunicorn), flush=True)
-        started.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True))
-        wait_until_up(f"http://{HOST}:{PORT}/accounts/login/")
 
-        locust = [
-            str(BIN / "locust"),
-            "-f",
-            str(HERE / "locustfile.py"),
-            "--headless",
-            "-u",
-            str(args.users),
-            "-r",
-            str(args.spawn_rate),
-            "-t",
-            args.time,
-            "--host",
-            f"http://{HOST}:{PORT}",
-            "--csv",
-            str(out / "load"),
-            "--only-summary",
-            "--stop-timeout",
-            "10",
-        ]
-        locust_env = {**os.environ, "LOAD_TARGETS": str(targets_file), "LOAD_PAGES_OUT": str(out / "pages.json")}
-        if args.no_pdf:
-            locust_env["LOAD_NO_PDF"] = "1"
-        print("$", " ".join(locust), flush=True)
-        started.append(subprocess.Popen(locust, cwd=ROOT, env=locust_env, start_new_session=True))
-        locust_code = started[-1].wait()
-    finally:
-        stop_all()
+def _gunicorn_command(args: argparse.Namespace, out: Path) -> list[str]:
+    return [
+        str(BIN / "gunicorn"),
+        "partytrack.wsgi",
+        "--workers",
+        str(args.workers),
+        # No keep-alive, as behind nginx (which opens a connection per request upstream): a kept-alive
+        # client stays on the worker that accepted it, so one worker's GIL saturates while the other
+        # idles; and gunicorn closing an idle connection just as the client reuses it is a reset.
+        *(
+            ["--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "0"]
+            if args.threads > 1
+            else []
+        ),
+        "--bind",
+        f"{HOST}:{PORT}",
+        "--access-logfile",
+        str(out / "access.log"),
+        # request line and the server's own time in microseconds, for the server-side percentiles
+        "--access-logformat",
+        '%(s)s %(D)s "%(r)s"',
+        "--error-logfile",
+        "-",
+    ]
 
+
+def _locust_command(args: argparse.Namespace, out: Path) -> list[str]:
+    return [
+        str(BIN / "locust"),
+        "-f",
+        str(HERE / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(args.users),
+        "-r",
+        str(args.spawn_rate),
+        "-t",
+        args.time,
+        "--host",
+        f"http://{HOST}:{PORT}",
+        "--csv",
+        str(out / "load"),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+    ]
+
+
+def _report(out: Path) -> bool:
+    """Print the figures of the run and write summary.json; whether the goal was met."""
     stats = summarize(out / "load_stats.csv")
     print(f"\n{'page':<38} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
     for row in stats:
@@ -273,6 +251,57 @@ def main() -> int:
     )
     print(f"Goal (no errors, p95 < {GOAL_MS} ms): {'met' if met else 'NOT met'}. CSV files in {out}/")
     (out / "summary.json").write_text(json.dumps({"stats": stats, "errors": errors, "pages": pages, "server": server}))
+    return met
+
+
+def main() -> int:
+    args = _arguments()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    env = environment(args.database)
+    started: list[subprocess.Popen] = []
+
+    def stop_all(*_signal_args) -> None:
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        started.clear()
+
+    def on_signal(signum, _frame):
+        stop_all()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        if not args.skip_setup:
+            _set_up_database(args.database, env)
+        targets_file = _write_targets(out, env)
+
+        (out / "access.log").unlink(missing_ok=True)  # gunicorn appends
+        log = (out / "gunicorn.log").open("w")
+        gunicorn = _gunicorn_command(args, out)
+        print("$", " ".join(gunicorn), flush=True)
+        started.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True))
+        wait_until_up(f"http://{HOST}:{PORT}/accounts/login/")
+
+        locust = _locust_command(args, out)
+        locust_env = {**os.environ, "LOAD_TARGETS": str(targets_file), "LOAD_PAGES_OUT": str(out / "pages.json")}
+        if args.no_pdf:
+            locust_env["LOAD_NO_PDF"] = "1"
+        print("$", " ".join(locust), flush=True)
+        started.append(subprocess.Popen(locust, cwd=ROOT, env=locust_env, start_new_session=True))
+        locust_code = started[-1].wait()
+    finally:
+        stop_all()
+
+    met = _report(out)
     return 0 if met and locust_code in (0, 1) else 1
 
 

@@ -164,21 +164,7 @@ class _Forms(HTMLParser):
             return
         name = attrs["name"]
         if tag == "input":
-            kind = (attrs.get("type") or "text").lower()
-            if kind in {"submit", "image", "reset", "button"}:
-                return
-            known = self.form.fields.get(name)
-            if kind in {"checkbox", "radio"}:
-                known = known or self.form.fields.setdefault(name, Field(name, kind, None if kind == "radio" else []))
-                value = attrs.get("value", "on")
-                known.options.append(value)
-                if "checked" in attrs:
-                    if kind == "radio":
-                        known.value = value
-                    else:
-                        known.value.append(value)
-                return
-            self.form.fields[name] = Field(name, kind, attrs.get("value", ""))
+            self._input(name, attrs)
         elif tag == "button" and attrs.get("value") is not None and (attrs.get("type") or "submit") == "submit":
             self.form.fields.setdefault(name, Field(name, "button", attrs.get("value", "")))
         elif tag == "select":
@@ -187,6 +173,23 @@ class _Forms(HTMLParser):
         elif tag == "textarea":
             self.textarea = Field(name, "textarea", "")
             self.form.fields[name] = self.textarea
+
+    def _input(self, name, attrs):
+        kind = (attrs.get("type") or "text").lower()
+        if kind in {"submit", "image", "reset", "button"}:
+            return
+        known = self.form.fields.get(name)
+        if kind in {"checkbox", "radio"}:
+            known = known or self.form.fields.setdefault(name, Field(name, kind, None if kind == "radio" else []))
+            value = attrs.get("value", "on")
+            known.options.append(value)
+            if "checked" in attrs:
+                if kind == "radio":
+                    known.value = value
+                else:
+                    known.value.append(value)
+            return
+        self.form.fields[name] = Field(name, kind, attrs.get("value", ""))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -276,6 +279,28 @@ def discover(world) -> tuple[list[Form], Client, Client]:
     client = _client(world.superuser)
     anonymous = _client()
     found: dict[tuple, Form] = {}
+    for page, payload in _pages(world, client):
+        response = client.get(page)
+        page_forms = forms_of(f"http://testserver{page}", response.content.decode(errors="replace"))
+        matched = False
+        for form in page_forms:
+            if form.view in SKIPPED_VIEWS:
+                continue
+            if payload is not None and form.method == "post" and urlsplit(form.action).path == urlsplit(page).path:
+                matched = True
+                _fill(form, payload)
+            found.setdefault(form.key, form)
+        if payload is not None and not matched:
+            form = _payload_form(page, payload)
+            found.setdefault(form.key, form)
+    for form in forms_of("http://testserver" + reverse("login"), anonymous.get(reverse("login")).content.decode()):
+        if form.view not in SKIPPED_VIEWS:
+            found.setdefault(form.key, form)
+    return list(found.values()), client, anonymous
+
+
+def _pages(world, client) -> list[tuple[str, dict | None]]:
+    """The pages to read forms from, each with the payload its write case posts (None: a page only)."""
     pages = []
     for case in CASES:
         if not case.api:
@@ -294,32 +319,14 @@ def discover(world) -> tuple[list[Form], Client, Client]:
         if step != Step.FULL_MEMBERSHIP:
             pages.append((reverse("candidates:advance", args=[make_candidate(world.cell_a, step=step).pk]), None))
     pages += [(reverse("password_change"), None), (reverse("home"), None), *_admin_pages(world)]
-    for page, payload in pages:
-        response = client.get(page)
-        page_forms = forms_of(f"http://testserver{page}", response.content.decode(errors="replace"))
-        matched = False
-        for form in page_forms:
-            if form.view in SKIPPED_VIEWS:
-                continue
-            if payload is not None and form.method == "post" and urlsplit(form.action).path == urlsplit(page).path:
-                matched = True
-                for name, value in payload.items():
-                    kind = (
-                        "file"
-                        if isinstance(value, SimpleUploadedFile)
-                        else form.fields.get(name, Field(name, "text")).kind
-                    )
-                    form.fields[name] = Field(
-                        name, kind, value if isinstance(value, SimpleUploadedFile | list) else str(value)
-                    )
-            found.setdefault(form.key, form)
-        if payload is not None and not matched:
-            form = _payload_form(page, payload)
-            found.setdefault(form.key, form)
-    for form in forms_of("http://testserver" + reverse("login"), anonymous.get(reverse("login")).content.decode()):
-        if form.view not in SKIPPED_VIEWS:
-            found.setdefault(form.key, form)
-    return list(found.values()), client, anonymous
+    return pages
+
+
+def _fill(form: Form, payload: dict) -> None:
+    """The write case's own payload in the page's form: the fields it posts, with the kinds the page gives them."""
+    for name, value in payload.items():
+        kind = "file" if isinstance(value, SimpleUploadedFile) else form.fields.get(name, Field(name, "text")).kind
+        form.fields[name] = Field(name, kind, value if isinstance(value, SimpleUploadedFile | list) else str(value))
 
 
 def _file(content: bytes, name: str) -> SimpleUploadedFile:
