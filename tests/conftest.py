@@ -16,6 +16,18 @@ from organizations.models import Kind, Role, Sector
 from .factories import OrganizationFactory, UserFactory, grant
 
 ROLES = ("staff", "secretary", "leader", "admin", "superuser")
+# The organizations of the `world` fixture, top down.
+WORLD_ORGANIZATIONS = (
+    "province",
+    "district_a",
+    "commune_a",
+    "cell_a",
+    "cell_a2",
+    "school_a",
+    "district_b",
+    "commune_b",
+    "cell_b",
+)
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -53,17 +65,7 @@ def _build_world() -> SimpleNamespace:
     w.admin = grant(UserFactory(username="admin_a"), w.district_a, Role.ADMIN)
     w.superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
     w.users = {role: getattr(w, role) for role in ROLES}
-    for org in (
-        "province",
-        "district_a",
-        "commune_a",
-        "cell_a",
-        "cell_a2",
-        "school_a",
-        "district_b",
-        "commune_b",
-        "cell_b",
-    ):
+    for org in WORLD_ORGANIZATIONS:
         getattr(w, org).refresh_from_db()
     return w
 

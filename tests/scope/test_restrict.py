@@ -22,20 +22,11 @@ from organizations.models import Organization, Role, RoleAssignment
 from quotas.models import Plan, Quota, SubTarget
 from reports.models import AdmissionTally, QuotaTally, ReportJob, ReportSubmission
 from tests.candidates.factories import make_admission, make_candidate
+from tests.conftest import WORLD_ORGANIZATIONS
 from tests.factories import UserFactory, grant
 from tests.quotas.scope_cases import _plan, _quota
 
-ORGANIZATIONS = (
-    "province",
-    "district_a",
-    "commune_a",
-    "cell_a",
-    "cell_a2",
-    "school_a",
-    "district_b",
-    "commune_b",
-    "cell_b",
-)
+ORGANIZATIONS = WORLD_ORGANIZATIONS
 # Below and including district A, where staff, leader and administrator hold their roles.
 SUBTREE_A = {"district_a", "commune_a", "cell_a", "cell_a2", "school_a"}
 # Where each world user holds their one role: (role, organization, its subtree).
