@@ -33,6 +33,7 @@ urlpatterns = [
     path("quotas/", include("quotas.urls")),
     path("candidates/", include("candidates.urls")),
     path("reports/", include("reports.urls")),
+    path("reports/", include("monitoring.urls")),
     path("history/", include("partytrack.history")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

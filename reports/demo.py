@@ -4,11 +4,10 @@ nothing is written."""
 
 from __future__ import annotations
 
-from . import demo_statistics, services
+from . import services
 
 
 def load(*, stdout) -> None:
-    demo_statistics.load(stdout=stdout)
     problems = services.tallies_drift()
     if not problems:
         stdout.write("Báo cáo: bảng tổng hợp đã khớp với dữ liệu.")

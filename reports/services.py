@@ -28,7 +28,7 @@ from partytrack.documents import in_official_language
 from quotas.models import Plan, Quota
 from quotas.plans import measured_against, plan_targets
 
-from .models import AdmissionTally, AlertRules, QuotaTally, ReportJob
+from .models import AdmissionTally, QuotaTally, ReportJob
 from .selectors import MAX_YEAR, MIN_YEAR, QuotaFigures, allocations
 
 logger = logging.getLogger(__name__)
@@ -402,29 +402,6 @@ def tallies_drift() -> list[str]:
 
 class _Rollback(Exception):
     pass
-
-
-# ---------------------------------------------------------------- alert thresholds
-
-ALERT_RULE_FIELDS = ("stalled_cell_years", "min_cell_members", "certificate_expiry_months")
-
-
-@transaction.atomic
-def alert_rules_update(*, by, **values) -> AlertRules:
-    """Change the default alert thresholds (superusers; plans' sub-targets still take precedence).
-    An invalid value is refused and nothing is written."""
-    if by is not None and not by.is_superuser:
-        raise PermissionDenied
-    unknown = set(values) - set(ALERT_RULE_FIELDS)
-    if unknown:
-        raise ValidationError(_("Không có ngưỡng cảnh báo: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    rules = AlertRules.current()
-    for field, value in values.items():
-        setattr(rules, field, value)
-    rules.full_clean()
-    rules._history_user = by
-    rules.save()
-    return rules
 
 
 # ---------------------------------------------------------------- report jobs

@@ -1,8 +1,8 @@
 """Pages of the reports app."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import urls_statistics, views
+from . import views
 
 app_name = "reports"
 urlpatterns = [
@@ -13,5 +13,4 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/status/", views.job_status, name="job-status"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
-    path("", include(urls_statistics)),
 ]

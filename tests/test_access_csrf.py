@@ -30,8 +30,8 @@ from django.utils.timezone import now
 from rest_framework.authtoken.models import Token
 
 from candidates.models import PipelineRules
+from monitoring.models import ReportingDeadline
 from organizations.models import MembershipFigure
-from reports.models import ReportingDeadline
 from tests.candidates.factories import make_admission, make_candidate
 from tests.quotas.scope_cases import _quota
 from tests.scope.test_matrix import CASES

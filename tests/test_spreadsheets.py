@@ -142,8 +142,8 @@ def downloads(w) -> dict[str, str]:
         "allocation": reverse("quotas:allocation_xlsx", args=[w.district_a.pk, 2025]) + f"?plan={w.plan.pk}",
         "term": reverse("quotas:term_xlsx", args=[w.term.pk]),
         "progress": reverse("reports:progress-xlsx", args=[w.district_a.pk]) + "?year=2025&quarter=1",
-        "statistics": reverse("reports:statistics-xlsx", args=[w.district_a.pk]) + "?kind=year&year=2025",
-        "alerts": reverse("reports:alerts-xlsx", args=[w.district_a.pk]),
+        "statistics": reverse("monitoring:statistics-xlsx", args=[w.district_a.pk]) + "?kind=year&year=2025",
+        "alerts": reverse("monitoring:alerts-xlsx", args=[w.district_a.pk]),
     }
 
 

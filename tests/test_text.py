@@ -122,7 +122,6 @@ def test_the_data_migrations_clean_stored_text_and_recompute_the_folded_keys(wor
         ("organizations", "0004_text_stored_clean"),
         ("candidates", "0010_text_stored_clean"),
         ("quotas", "0004_text_stored_clean"),
-        ("reports", "0006_text_stored_clean"),
     ]:
         _migration(app, name).clean_stored_text(apps, None)
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "quotas",
     "candidates",
     "reports",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

@@ -33,7 +33,7 @@ def test_downloading_the_admissions_is_logged(world, client):
 def test_downloading_the_alerts_with_candidates_names_is_logged(world, client):
     make_candidate(world.cell_a, step=Step.REVIEW, full_name="Quá Hạn Văn A")  # decision due in 2025: overdue
     make_candidate(world.school_a, step=Step.CEREMONY, full_name="Quá Hạn Thị B")
-    url = reverse("reports:alerts-xlsx", args=[world.district_a.pk])
+    url = reverse("monitoring:alerts-xlsx", args=[world.district_a.pk])
     client.force_login(world.staff)
     response = client.get(url, {"kind": "overdue_candidate"})
     assert response.status_code == 200

@@ -14,10 +14,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from monitoring.alerts import AlertKind, organization_alerts
 from quotas import plans, services
 from quotas.models import Plan
 from quotas.services import QuotaInput
-from reports.alerts import AlertKind, organization_alerts
 from reports.selectors import progress_report
 from tests.quotas.conftest import seed_000_workbook
 from tests.quotas.test_import_export import _seed_rows

@@ -7,7 +7,7 @@ import hashlib
 from django.apps import apps
 from django.db.models import Max
 
-APPS = ("organizations", "quotas", "candidates", "reports")
+APPS = ("organizations", "quotas", "candidates", "reports", "monitoring")
 
 
 def snapshot() -> dict[str, tuple[int, int | None, str]]:

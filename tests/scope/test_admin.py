@@ -34,7 +34,7 @@ def _figure(org):
 
 
 def _deadline(org):
-    from reports.submissions import reporting_deadline_set
+    from monitoring.submissions import reporting_deadline_set
 
     return reporting_deadline_set(plan=_plan(org), day=10, by=None)
 
@@ -47,7 +47,7 @@ BUILDERS = {
     "quotas.Quota": lambda w: (_quota(w.commune_a, w.cell_a), _quota(w.commune_b, w.cell_b)),
     "candidates.Candidate": lambda w: (make_candidate(w.cell_a), make_candidate(w.cell_b)),
     "candidates.Admission": lambda w: (make_admission(w.cell_a), make_admission(w.cell_b)),
-    "reports.ReportingDeadline": lambda w: (_deadline(w.cell_a), _deadline(w.cell_b)),
+    "monitoring.ReportingDeadline": lambda w: (_deadline(w.cell_a), _deadline(w.cell_b)),
 }
 
 
@@ -71,7 +71,7 @@ GLOBAL = {
     "axes.AccessFailureLog",
     "candidates.PipelineRules",
     "candidates.PrivacyRules",
-    "reports.AlertRules",
+    "monitoring.AlertRules",
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)

@@ -22,7 +22,7 @@ from tests.conftest import ROLES
 from tests.factories import OrganizationFactory
 from tests.quotas.scope_cases import YEAR, _plan
 
-APPS = ["organizations", "quotas", "candidates", "reports", "history"]
+APPS = ["organizations", "quotas", "candidates", "reports", "monitoring", "history"]
 # URLs that are not the application's own pages: Django's login, logout, language switch, admin.
 NOT_SCOPED = {"login", "logout", "set_language", "password_change", "password_change_done"}
 NOT_SCOPED_NAMESPACES = {"admin"}

@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from candidates.choices import Step
 from candidates.models import Admission, Candidate, PersonalDataAccess
+from monitoring.models import ReportSubmission
 from organizations import services as org_services
 from organizations.models import Organization, Role, RoleAssignment
 from quotas.models import Plan, Quota, SubTarget
-from reports.models import AdmissionTally, QuotaTally, ReportJob, ReportSubmission
+from reports.models import AdmissionTally, QuotaTally, ReportJob
 from tests.candidates.factories import make_admission, make_candidate
 from tests.conftest import WORLD_ORGANIZATIONS
 from tests.factories import UserFactory, grant
@@ -84,7 +85,7 @@ def _sub_target(org):
 
 
 def _deadline(org):
-    from reports.submissions import reporting_deadline_set
+    from monitoring.submissions import reporting_deadline_set
 
     return reporting_deadline_set(plan=_plan(org), day=10, by=None)
 
@@ -121,13 +122,13 @@ BUILDERS = {
         lambda org: ReportJob.objects.create(organization=org, year=2026, quarter=1, format=ReportJob.Format.PDF),
         AROUND,
     ),
-    "reports.ReportSubmission": (
+    "monitoring.ReportSubmission": (
         lambda org: ReportSubmission.objects.create(
             organization=org, kind=ReportSubmission.Kind.YEAR, year=2026, number=1, submitted_at=timezone.now()
         ),
         AROUND,
     ),
-    "reports.ReportingDeadline": (_deadline, AROUND),
+    "monitoring.ReportingDeadline": (_deadline, AROUND),
 }
 
 
@@ -145,7 +146,7 @@ def test_every_model_that_belongs_to_an_organization_names_its_path():
     """A model with a foreign key to Organization (other than the tree's own links) is restricted."""
     own_links = {"parent", "merged_into"}
     for model in apps.get_models():
-        if model._meta.app_label not in {"organizations", "quotas", "candidates", "reports"}:
+        if model._meta.app_label not in {"organizations", "quotas", "candidates", "reports", "monitoring"}:
             continue
         if model.__name__.startswith("Historical"):
             continue

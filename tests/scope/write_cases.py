@@ -605,7 +605,7 @@ REPORTS = [
     ),
     # Sending the cell's periodic report: those who record its candidates, not leaders.
     WriteCase(
-        "reports:submit",
+        "monitoring:submit",
         "post",
         lambda w: Target(_pk(w.cell_a), SUBMISSION),
         roles(302, PERSONAL),
@@ -615,7 +615,7 @@ REPORTS = [
     # When a plan's periodic reports are due: staff and administrators of the plan's organization or
     # above. The secretary sees her cell's plan but may not set it.
     WriteCase(
-        "reports:deadline-set",
+        "monitoring:deadline-set",
         "post",
         lambda w: Target({"plan_pk": _plan(w.cell_a).pk}, DEADLINE),
         roles(302, MANAGERS),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import connection
 
-APPS = ("organizations", "quotas", "candidates", "reports")
+APPS = ("organizations", "quotas", "candidates", "reports", "monitoring")
 
 
 def footprint() -> tuple:

@@ -20,10 +20,10 @@ from .conftest import HEADER, xlsx
 
 
 def everything() -> dict:
-    """Every row of the quotas, candidates and reports tables (history and tallies included)."""
+    """Every row of the quotas, candidates, reports and monitoring tables (history and tallies included)."""
     return {
         model._meta.label: sorted(map(repr, model.objects.values_list()))
-        for app in ("quotas", "candidates", "reports")
+        for app in ("quotas", "candidates", "reports", "monitoring")
         for model in apps.get_app_config(app).get_models()
     }
 

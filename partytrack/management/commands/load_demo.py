@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "quotas.demo",
     "candidates.demo",
     "reports.demo",
+    "monitoring.demo",
 ]
 
 
