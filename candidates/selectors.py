@@ -59,14 +59,14 @@ def admission_can_cancel(*, user, admission: Admission) -> bool:
 
 def organizations_for_entry(*, user, on: datetime.date | None = None) -> QuerySet[Organization]:
     """Where the user may add candidates or admissions: cells, and committees without a lower cell."""
-    from organizations.models import Kind
+    from organizations.models import COMMITTEE_KINDS, Kind
 
     on = on or timezone.localdate()
     with_children = Organization.objects.filter(parent__isnull=False).active(on).values("parent_id")
     return (
         Organization.objects.restrict(user, "view_people")
         .active(on)
-        .exclude(kind__in=[Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT])
+        .exclude(kind__in=COMMITTEE_KINDS)
         .filter(Q(kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL]) | ~Q(pk__in=with_children))
         .order_by("tree_id", "lft")
     )

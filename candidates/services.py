@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from organizations.models import CANDIDATE_ROLES, Kind, MembershipFigure, Organization, Scope
+from organizations.models import CANDIDATE_ROLES, COMMITTEE_KINDS, Kind, MembershipFigure, Organization, Scope
 from organizations.selectors import organization_common_ancestor
 from organizations.services import membership_figure_record
 from partytrack import durable, locks, versions
@@ -106,7 +106,7 @@ def _visible_to(by, organization_id: int) -> bool:
 def admits_directly(organization: Organization, on: datetime.date) -> bool:
     """Candidates are followed, and admissions recorded, in a cell; or in a grassroots committee or
     commune that has no lower cell (the demo's communes without cells, seed 000's institutions)."""
-    if organization.kind in (Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT):
+    if organization.kind in COMMITTEE_KINDS:
         return False
     if organization.is_cell:
         return True

@@ -31,6 +31,7 @@ from candidates.choices import (
     Religion,
 )
 from candidates.models import Admission
+from organizations import structure
 from organizations.models import CELL_KINDS, Kind, MembershipFigure, Organization
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.text import fold
@@ -480,11 +481,11 @@ def _roman(n: int) -> str:
 
 def statistics_header(*, organization: Organization, period: Period, today: datetime.date | None = None):
     today = today or timezone.localdate()
-    parent = Organization.objects.filter(pk=organization.parent_id).first()
-    recipients = ([f"{parent.name} (báo cáo)"] if parent else []) + ["Lưu Văn phòng"]
+    names = structure.names_on(organization, min(period.end, today))  # the bodies as named then
+    recipients = ([f"{names.parent_name} (báo cáo)"] if names.parent_name else []) + ["Lưu Văn phòng"]
     return OfficialHeader(
-        issuing_body=organization.name.upper(),
-        superior_body=party_committee_of(parent.name) if parent else "",
+        issuing_body=names.name.upper(),
+        superior_body=party_committee_of(names.parent_name) if names.parent_name else "",
         title="BIỂU THỐNG KÊ ĐẢNG VIÊN MỚI KẾT NẠP",
         subject=period.label,
         attached_to=(
@@ -492,7 +493,7 @@ def statistics_header(*, organization: Organization, period: Period, today: date
             f"cùng kỳ năm trước: từ ngày {vietnamese_date(period.year_before().start)} "
             f"đến ngày {vietnamese_date(period.year_before().end)})"
         ),
-        place=organization.short_name or organization.name,
+        place=names.short_name or names.name,
         issued_on=today,
         signer_title="BÍ THƯ",
         recipients=tuple(recipients),

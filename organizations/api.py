@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import include, path
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from partytrack.api_input import PrimaryKeyField
@@ -48,6 +50,27 @@ class OrganizationSerializer(serializers.ModelSerializer):
         # Uniqueness is the services' job (readable messages, checked under the tree lock).
         validators: list = []
         extra_kwargs = {"code": {"validators": [code_validator]}}
+
+
+class ScopedEditableField(PrimaryKeyField):
+    """An organization the caller may change; anything else reads as non-existent."""
+
+    def get_queryset(self):
+        return Organization.objects.editable_by(self.context["request"].user)
+
+
+class MergeInput(serializers.Serializer):
+    sources = serializers.ListField(child=ScopedEditableField(), allow_empty=False, max_length=500)
+    on = serializers.DateField()
+
+
+class MoveInput(serializers.Serializer):
+    parent = ScopedParentField(allow_null=True)
+    on = serializers.DateField(required=False)
+
+
+class DissolveInput(serializers.Serializer):
+    on = serializers.DateField()
 
 
 def _visible_organizations(request):
@@ -112,6 +135,58 @@ class OrganizationViewSet(
         except PermissionDenied as exc:
             raise Http404 from exc
         serializer.instance = organization
+
+    # ------------------------------------------------------------ restructuring (issue 14)
+
+    def _restructure(self, request, input_class, service):
+        """Run one structural service on the organization of the URL with the body's values: 404 outside
+        the caller's scope, 400 with the reason when refused (nothing written), else the organization."""
+        organization = self.get_object()
+        if not Organization.objects.editable_by(request.user).filter(pk=organization.pk).exists():
+            raise Http404
+        data = input_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            result = service(organization, data.validated_data)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        result.refresh_from_db()
+        return Response(self.get_serializer(result).data)
+
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge `sources` into this organization from `on`: their active children move under it, they
+        close the day before and stay in its history."""
+        return self._restructure(
+            request,
+            MergeInput,
+            lambda org, data: services.organization_merge(
+                sources=data["sources"], target=org, on=data["on"], by=request.user
+            ),
+        )
+
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move this organization under `parent` from `on` (default today; a later day is recorded now
+        and made on that day)."""
+        return self._restructure(
+            request,
+            MoveInput,
+            lambda org, data: services.organization_move(
+                organization=org, new_parent=data["parent"], on=data.get("on"), by=request.user
+            ),
+        )
+
+    @action(detail=True, methods=["post"])
+    def dissolve(self, request, pk=None):
+        """Dissolve this organization from `on`: it closes the day before and stays in history."""
+        return self._restructure(
+            request,
+            DissolveInput,
+            lambda org, data: services.organization_dissolve(organization=org, on=data["on"], by=request.user),
+        )
 
 
 router = DefaultRouter(trailing_slash=True)

@@ -35,7 +35,39 @@ class OrganizationForm(forms.ModelForm):
                 self.initial["kind"] = Kind.CELL if Kind.CELL in allowed else allowed[0]
 
 
-class OrganizationMoveForm(forms.Form):
+class EffectiveDateMixin(forms.Form):
+    """When a change of structure takes effect (issue 14): today unless a decision says otherwise (an
+    earlier day for a decision recorded late, a later one for a decision taking effect later)."""
+
+    effective_on = forms.DateField(
+        label=_("Có hiệu lực từ ngày"),
+        widget=DATE_INPUT,
+        required=False,
+        initial=timezone.localdate,
+        help_text=_("Để trống: hôm nay. Báo cáo các kỳ trước ngày này giữ cơ cấu cũ."),
+    )
+
+    def effective_day(self):
+        return self.cleaned_data.get("effective_on") or timezone.localdate()
+
+
+class OrganizationEditForm(EffectiveDateMixin, OrganizationForm):
+    correction = forms.BooleanField(
+        label=_("Sửa sai (áp dụng cho mọi thời kỳ)"),
+        required=False,
+        help_text=_("Chọn khi sửa lỗi ghi nhầm tên: các văn bản, báo cáo trước đây cũng dùng tên đã sửa."),
+    )
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("effective_on", "correction")}
+
+    def effective_day(self):
+        from .structure import ALWAYS
+
+        return ALWAYS if self.cleaned_data.get("correction") else super().effective_day()
+
+
+class OrganizationMoveForm(EffectiveDateMixin, forms.Form):
     new_parent = TreeNodeChoiceField(queryset=Organization.objects.none(), label=_("Chuyển về trực thuộc"))
 
     def __init__(self, *args, user, organization: Organization, **kwargs):

@@ -26,6 +26,13 @@ class Kind(models.TextChoices):
     CENTRAL = "central", _("Trung ương")
     PROVINCE = "province", _("Tỉnh ủy / Thành ủy trực thuộc Trung ương")
     DISTRICT = "district", _("Huyện ủy / Thành ủy / Thị ủy / Quận ủy")
+    # Since 2025 (Quy định 294-QĐ/TW): the committees directly under a provincial committee that are
+    # not communes, above grassroots organizations: Đảng ủy Công an tỉnh, Đảng ủy Quân sự tỉnh, Đảng
+    # ủy các cơ quan Đảng tỉnh, Đảng ủy Ủy ban nhân dân tỉnh.
+    PROVINCE_COMMITTEE = (
+        "province_committee",
+        _("Đảng ủy trực thuộc Tỉnh ủy (Công an, Quân sự, các cơ quan Đảng, Ủy ban nhân dân tỉnh)"),
+    )
     COMMUNE = "commune", _("Đảng ủy xã / phường / thị trấn / đặc khu")
     GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
     GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
@@ -35,6 +42,9 @@ class Kind(models.TextChoices):
 
 # Kinds whose members meet as one cell: candidates are followed and admitted there.
 CELL_KINDS = frozenset({Kind.GRASSROOTS_CELL, Kind.CELL})
+
+# Kinds above the grassroots: they allocate and report, but follow no candidate themselves.
+COMMITTEE_KINDS = frozenset({Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT, Kind.PROVINCE_COMMITTEE})
 
 
 class Sector(models.TextChoices):
@@ -331,6 +341,63 @@ class Organization(MPTTModel):
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
+
+
+class OrganizationVersion(models.Model):
+    """What an organization was between two dates: its parent, names, kind, sector and place in the biểu
+    (issue 14). An organization's versions follow one another without gap or overlap from its first
+    day (`valid_from`, None: since before the records) to its last (`valid_to`, None: still active);
+    the tree of a date is the versions valid on it (organizations.structure). The django-mptt tree is
+    the tree of today; the services that change structure record each change here with the date it
+    takes effect (organizations.structure.record)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="versions", verbose_name=_("tổ chức")
+    )
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    parent = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_versions",
+        verbose_name=_("trực thuộc"),
+    )
+    name = NameCharField(_("tên"), max_length=255)
+    short_name = CleanCharField(_("tên ngắn"), max_length=100, blank=True)
+    kind = models.CharField(_("loại hình"), max_length=32, choices=Kind.choices)
+    sector = models.CharField(_("khối"), max_length=16, choices=Sector.choices, default=Sector.RESIDENTIAL)
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cơ cấu theo thời gian")
+        verbose_name_plural = _("cơ cấu theo thời gian")
+        ordering = ["organization", F("valid_from").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "valid_from"], name="organization_version_one_start"),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(valid_from__isnull=True), name="organization_version_one_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="organization_version_period",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "valid_from"], name="organization_version_parent"),
+            models.Index(fields=["valid_from"], name="organization_version_from"),
+            models.Index(fields=["valid_to"], name="organization_version_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from or '…'} – {self.valid_to or '…'})"
+
+    def holds_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class MembershipFigure(models.Model):

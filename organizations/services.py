@@ -16,13 +16,15 @@ from collections.abc import Iterable
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partytrack import locks, login_throttle, versions
 from partytrack.text import clean_text, fold
 
-from . import signals, validators
-from .models import MembershipFigure, Organization, Role, RoleAssignment, Scope
+from . import signals, structure, validators
+from .models import MembershipFigure, Organization, OrganizationVersion, Role, RoleAssignment, Scope
 
 logger = logging.getLogger(__name__)
 
@@ -119,27 +121,50 @@ def organization_create(
     _full_clean(organization)
     validators.check_parent_open(parent=parent)
     validators.check_kind_under(name=organization.name, kind=organization.kind, parent=parent)
+    validators.check_kind_in_time(name=organization.name, kind=organization.kind, on=organization.valid_from)
     validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=parent, field="valid_to")
     validators.check_start_not_too_late(organization.valid_from)
     _check_sibling_name(parent=parent, name=organization.name)
     organization._history_user = by
     organization.save()
+    structure.version_created(organization)
     _ensure_parent_allowed(by, organization)
     return organization
 
 
+def _effective_day(on) -> datetime.date | structure._Always:
+    """The day a structural change takes effect: today unless given (a decision recorded late, or
+    one taking effect later), or structure.ALWAYS for a correction."""
+    if on is None:
+        return timezone.localdate()
+    if on is not structure.ALWAYS and not isinstance(on, datetime.date):
+        raise ValidationError({"on": _("Ngày có hiệu lực không hợp lệ.")})
+    return on
+
+
+def _is_future(on) -> bool:
+    return on is not structure.ALWAYS and on > timezone.localdate()
+
+
 @transaction.atomic
-def organization_update(*, organization: Organization, by=None, **changes) -> Organization:
-    """Change an organization's own fields (not its place in the tree: see organization_move)."""
+def organization_update(*, organization: Organization, by=None, on=None, **changes) -> Organization:
+    """Change an organization's own fields (not its place in the tree: see organization_move). A change
+    of name, short name, kind, sector or position takes effect `on` (default today; structure.ALWAYS:
+    a correction, for every date): from a later day it is recorded now and applied to the tree of
+    today on that day (structure_apply)."""
     unknown = set(changes) - set(TREE_FIELDS)
     if unknown:
         raise TypeError(f"organization_update() cannot change {sorted(unknown)}")
+    on = _effective_day(on)
     tree_lock(organization)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     changes = {field: clean_text(value) if isinstance(value, str) else value for field, value in changes.items()}
     closing = "valid_to" in changes and changes["valid_to"] is not None and changes["valid_to"] != organization.valid_to
     changed = {field for field, value in changes.items() if getattr(organization, field) != value}
+    dated = {field: changes[field] for field in changed if field in structure.DATED_FIELDS}
+    later = _is_future(on)
+    original = {field: getattr(organization, field) for field in dated}
     for field, value in changes.items():
         setattr(organization, field, value)
     _full_clean(organization)
@@ -147,6 +172,9 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
     if "kind" in changed:
         validators.check_kind_under(name=organization.name, kind=organization.kind, parent=parent)
         validators.check_children_fit_kind(organization, organization.kind)
+        validators.check_kind_in_time(
+            name=organization.name, kind=organization.kind, on=None if on is structure.ALWAYS else on
+        )
     if "valid_from" in changed:
         validators.check_start_not_too_late(organization.valid_from)
     if "valid_to" in changed:
@@ -162,8 +190,15 @@ def organization_update(*, organization: Organization, by=None, **changes) -> Or
         )
     if organization.valid_to is None:
         _check_sibling_name(parent=organization.parent, name=organization.name, exclude_pk=organization.pk)
+    if later:  # the tree of today keeps its values until the day comes
+        for field, value in original.items():
+            setattr(organization, field, value)
     organization._history_user = by
     organization.save()
+    if {"valid_from", "valid_to"} & changed:
+        structure.version_life(organization)
+    if dated:
+        structure.version_change(organization, on=on, changes=dated)
     _ensure_editable(by, organization)
     return organization
 
@@ -176,18 +211,9 @@ def _sibling_name_taken(*, parent: Organization | None, name: str, exclude_pk: i
     return False
 
 
-def _move(
-    organization: Organization, new_parent: Organization | None, by, *, former_parent: Organization | None = None
-) -> Organization:
-    """Move under `new_parent`. With `former_parent` (a merge), a name already used under the new
-    parent gets the former parent's name added ("Chi bộ Thôn 1 (xã Lộc An)") instead of being refused:
-    merged communes usually both have a "Thôn 1", and the merge must go through."""
-    renamed = former_parent is not None and organization.valid_to is None
-    if renamed and _sibling_name_taken(parent=new_parent, name=organization.name, exclude_pk=organization.pk):
-        suffix = former_parent.short_name or former_parent.name
-        organization.name = f"{organization.name} ({suffix})"
-        if organization.short_name:
-            organization.short_name = f"{organization.short_name} ({suffix})"
+def _check_move(organization: Organization, new_parent: Organization | None) -> Organization | None:
+    """Refuse a move of `organization` under `new_parent` that the tree's rules forbid; the parent read
+    fresh under the tree lock."""
     if new_parent is not None:
         new_parent = Organization.objects.get(pk=new_parent.pk)
         if new_parent.pk == organization.pk or new_parent.is_descendant_of(organization):
@@ -204,20 +230,52 @@ def _move(
     validators.check_outlives_not_parent(valid_to=organization.valid_to, parent=new_parent)
     if organization.valid_to is None:
         _check_sibling_name(parent=new_parent, name=organization.name, exclude_pk=organization.pk)
+    return new_parent
+
+
+def _move(
+    organization: Organization,
+    new_parent: Organization | None,
+    by,
+    *,
+    on,
+    former_parent: Organization | None = None,
+) -> Organization:
+    """Move under `new_parent`, recorded as from `on` (None: a merged source, closed before it, whose
+    move under its target is today's tree only). With `former_parent` (a merge), a name already used
+    under the new parent gets the former parent's name added ("Chi bộ Thôn 1 (xã Lộc An)") instead of
+    being refused: merged communes usually both have a "Thôn 1", and the merge must go through."""
+    renamed = former_parent is not None and organization.valid_to is None
+    if renamed and _sibling_name_taken(parent=new_parent, name=organization.name, exclude_pk=organization.pk):
+        suffix = former_parent.short_name or former_parent.name
+        organization.name = f"{organization.name} ({suffix})"
+        if organization.short_name:
+            organization.short_name = f"{organization.short_name} ({suffix})"
+    new_parent = _check_move(organization, new_parent)
     organization.parent = new_parent
     organization._history_user = by
     organization.save()
+    if on is not None:
+        dated = {field: getattr(organization, field) for field in ("parent_id", "name", "short_name")}
+        structure.version_change(organization, on=on, changes=dated)
     return Organization.objects.get(pk=organization.pk)
 
 
 @transaction.atomic
-def organization_move(*, organization: Organization, new_parent: Organization | None, by=None) -> Organization:
+def organization_move(*, organization: Organization, new_parent: Organization | None, by=None, on=None) -> Organization:
+    """Move an organization under `new_parent` from `on` (default today): from a later day the move is
+    recorded now and made in the tree of today on that day (structure_apply)."""
+    on = _effective_day(on)
     tree_lock(organization, under=[new_parent])
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _ensure_parent_allowed(by, new_parent)
+    if _is_future(on):
+        new_parent = _check_move(organization, new_parent)
+        structure.version_change(organization, on=on, changes={"parent_id": new_parent.pk if new_parent else None})
+        return organization
     old_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
-    organization = _move(organization, new_parent, by)
+    organization = _move(organization, new_parent, by, on=on)
     _ensure_editable(by, organization)
     new_ancestors = list(organization.get_ancestors().values_list("pk", flat=True))
     signals.tree_changed.send(sender=Organization, organization_ids={organization.pk, *old_ancestors, *new_ancestors})
@@ -234,6 +292,7 @@ def organization_change(
     by=None,
     parent=_UNCHANGED,
     expected_version: versions.Expected = None,
+    on=None,
     **changes,
 ) -> Organization:
     """A move and a change of fields in one write (the API's PATCH): both happen or neither. With
@@ -245,9 +304,9 @@ def organization_change(
         _ensure_editable(by, organization)
         versions.check(organization, expected_version)
     if parent is not _UNCHANGED and parent != organization.parent:
-        organization = organization_move(organization=organization, new_parent=parent, by=by)
+        organization = organization_move(organization=organization, new_parent=parent, by=by, on=on)
     if changes:
-        organization = organization_update(organization=organization, by=by, **changes)
+        organization = organization_update(organization=organization, by=by, on=on, **changes)
     return organization
 
 
@@ -291,13 +350,14 @@ def organization_merge(
         affected |= {source.pk, *source.get_ancestors().values_list("pk", flat=True)}
     for source in sources:
         for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):
-            _move(child, target, by, former_parent=source)
+            _move(child, target, by, on=on, former_parent=source)
         source = Organization.objects.get(pk=source.pk)
         source.valid_to = closing_day
         source.merged_into = target
         source._history_user = by
         source.save()
-        _move(Organization.objects.get(pk=source.pk), target, by)
+        structure.version_life(source)
+        _move(Organization.objects.get(pk=source.pk), target, by, on=None)
     target = Organization.objects.get(pk=target.pk)
     _ensure_parent_allowed(by, target)
     signals.tree_changed.send(sender=Organization, organization_ids=affected)
@@ -328,7 +388,50 @@ def organization_dissolve(*, organization: Organization, on: datetime.date, by=N
     organization.valid_to = closing_day
     organization._history_user = by
     organization.save()
+    structure.version_life(organization)
     return organization
+
+
+def structure_apply(*, today: datetime.date | None = None, by=None) -> list[Organization]:
+    """Bring the tree of today in line with the changes recorded for a day that has now come (a move or
+    a rename recorded ahead): each organization whose version of today differs from its row is moved
+    or changed, through the same services as any write. Run nightly (docs/deployment.md) and harmless
+    to run again. Returns the organizations changed."""
+    today = today or timezone.localdate()
+    fields = structure.DATED_FIELDS
+    due = []
+    versions = OrganizationVersion.objects.filter(structure.valid_on(today)).select_related("organization")
+    differs = Q(parent__isnull=True, organization__parent__isnull=False)
+    differs |= Q(parent__isnull=False, organization__parent__isnull=True)
+    differs |= Q(parent__isnull=False, organization__parent__isnull=False) & ~Q(parent_id=F("organization__parent_id"))
+    for field in fields:
+        if field != "parent_id":
+            differs |= ~Q(**{field: F(f"organization__{field}")})
+    for version in versions.filter(differs).order_by("organization__level", "organization_id"):
+        due.append(version)
+    changed = []
+    for version in due:
+        with transaction.atomic():
+            parent = Organization.objects.get(pk=version.parent_id) if version.parent_id else None
+            tree_lock(Organization(pk=version.organization_id), under=[parent])
+            organization = Organization.objects.get(pk=version.organization_id)
+            if version.parent_id != organization.parent_id:
+                old_ancestors = set(organization.get_ancestors().values_list("pk", flat=True))
+                # The versions already hold the move: only today's tree changes.
+                organization = _move(organization, parent, by, on=None)
+                new_ancestors = set(organization.get_ancestors().values_list("pk", flat=True))
+                signals.tree_changed.send(
+                    sender=Organization, organization_ids={organization.pk, *old_ancestors, *new_ancestors}
+                )
+            own = {field: getattr(version, field) for field in fields if field != "parent_id"}
+            if any(getattr(organization, field) != value for field, value in own.items()):
+                for field, value in own.items():
+                    setattr(organization, field, value)
+                _full_clean(organization)
+                organization._history_user = by
+                organization.save()
+            changed.append(organization)
+    return changed
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -77,4 +78,44 @@ def kind_problems() -> list[tuple[int, str, str | None]]:
         parent_kind = kinds[parent_id] if parent_id is not None else None
         if not kind_allowed_under(kind, parent_kind):
             problems.append((pk, kind, parent_kind))
+    return problems
+
+
+def version_problems(today=None) -> list[tuple[int, str]]:
+    """(id, what is wrong) for every organization whose dated versions (issue 14) do not follow one
+    another without gap or overlap over exactly its life, or whose version of today is not its row
+    (a change recorded ahead whose day has come: `manage.py apply_structure` makes it). Reads the two
+    tables once."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .models import OrganizationVersion
+    from .structure import DATED_FIELDS
+
+    today = today or timezone.localdate()
+    rows = {row["id"]: row for row in Organization.objects.values("id", "valid_from", "valid_to", *DATED_FIELDS)}
+    versions: dict[int, list[dict]] = defaultdict(list)
+    for version in OrganizationVersion.objects.values("organization_id", "valid_from", "valid_to", *DATED_FIELDS):
+        versions[version["organization_id"]].append(version)
+    problems = []
+    for pk, row in rows.items():
+        own = sorted(versions.get(pk, []), key=lambda v: v["valid_from"] or datetime.date.min)
+        if not own:
+            problems.append((pk, "không có lịch sử cơ cấu"))
+            continue
+        if own[0]["valid_from"] != row["valid_from"] or own[-1]["valid_to"] != row["valid_to"]:
+            problems.append((pk, "lịch sử cơ cấu không trùng thời gian hoạt động"))
+        for before, after in itertools.pairwise(own):
+            if before["valid_to"] is None or before["valid_to"] + datetime.timedelta(days=1) != after["valid_from"]:
+                problems.append((pk, "lịch sử cơ cấu bị hở hoặc chồng lấn"))
+                break
+        current = [
+            v
+            for v in own
+            if (v["valid_from"] is None or v["valid_from"] <= today)
+            and (v["valid_to"] is None or today <= v["valid_to"])
+        ]
+        if current and any(current[0][field] != row[field] for field in DATED_FIELDS):
+            problems.append((pk, "thay đổi cơ cấu đến hạn chưa được áp dụng (manage.py apply_structure)"))
     return problems

@@ -4,14 +4,17 @@ Which kind of organization may sit directly under which (DOMAIN.md, "The organiz
 
     Trung ương (national root)         only at the top
     Tỉnh ủy / Thành ủy trực thuộc TW    at the top, or under Trung ương
-    Huyện ủy / Thành ủy / Thị ủy / Quận ủy (before 2025)   under a province
+    Huyện ủy / Thành ủy / Thị ủy / Quận ủy (until 30/06/2025)   under a province
+    Đảng ủy Công an / Quân sự / các cơ quan Đảng / UBND tỉnh (2025)   under a province
     Đảng ủy xã / phường / đặc khu       under a province (since 2025) or a district (before)
-    Đảng bộ cơ sở, chi bộ cơ sở         under a province, a district or a commune committee
+    Đảng bộ cơ sở, chi bộ cơ sở         under a province, a district, a commune committee or one of
+                                        the province's committees above the grassroots
     Đảng bộ bộ phận                     under a đảng bộ cơ sở (a commune committee is one)
     Chi bộ trực thuộc                   under a đảng bộ cơ sở, a commune committee or a đảng bộ bộ phận
 
-A child is always of a lower level than its parent; the rule depends on the kinds only, not on dates,
-so trees from before the 2025 restructuring (with districts) and after it (without) both hold.
+A child is always of a lower level than its parent. The rule is dated where the kinds are: no
+district-level committee exists after 30/06/2025 (KIND_LAST_DAY), so none may be founded, or take that
+kind, from a later day; trees from before the 2025 restructuring (with districts) still hold.
 """
 
 from __future__ import annotations
@@ -28,12 +31,34 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str | None]] = {
     Kind.CENTRAL: frozenset({None}),
     Kind.PROVINCE: frozenset({None, Kind.CENTRAL}),
     Kind.DISTRICT: frozenset({Kind.PROVINCE}),
+    Kind.PROVINCE_COMMITTEE: frozenset({Kind.PROVINCE}),
     Kind.COMMUNE: frozenset({Kind.PROVINCE, Kind.DISTRICT}),
-    Kind.GRASSROOTS_COMMITTEE: frozenset({Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE}),
-    Kind.GRASSROOTS_CELL: frozenset({Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE}),
+    Kind.GRASSROOTS_COMMITTEE: frozenset({Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE, Kind.PROVINCE_COMMITTEE}),
+    Kind.GRASSROOTS_CELL: frozenset({Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE, Kind.PROVINCE_COMMITTEE}),
     Kind.SUB_COMMITTEE: frozenset({Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE}),
     Kind.CELL: frozenset({Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE, Kind.SUB_COMMITTEE}),
 }
+
+# The last day a kind existed: Quy định 294-QĐ/TW (in force 1/7/2025) organizes the Party without a
+# district level.
+KIND_LAST_DAY: dict[str, datetime.date] = {Kind.DISTRICT: datetime.date(2025, 6, 30)}
+
+
+def check_kind_in_time(*, name: str, kind: str, on: datetime.date | None, field: str = "kind") -> None:
+    """Refuse an organization of `kind` from a day after that kind ceased to exist."""
+    last = KIND_LAST_DAY.get(kind)
+    if last is None or on is None or on <= last:
+        return
+    raise ValidationError(
+        {
+            field: _(
+                "“%(name)s”: loại hình “%(kind)s” không còn từ ngày %(day)s (Quy định 294-QĐ/TW, không tổ chức cấp "
+                "huyện)."
+            )
+            % {"name": name, "kind": _kind_label(kind), "day": _d(last + datetime.timedelta(days=1))}
+        }
+    )
+
 
 # How far ahead an organization may be given a start date (a decision taken now for next year).
 MAX_START_AHEAD_YEARS = 1

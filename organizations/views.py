@@ -17,6 +17,7 @@ from . import selectors, services
 from .forms import (
     MembershipFigureForm,
     OrganizationDissolveForm,
+    OrganizationEditForm,
     OrganizationForm,
     OrganizationMergeForm,
     OrganizationMoveForm,
@@ -113,11 +114,13 @@ def create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
     organization = _editable_or_404(request, pk)
-    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
+    form = OrganizationEditForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
     return service_form(
         request,
         form=form,
-        service=lambda: services.organization_update(organization=organization, by=request.user, **form.cleaned_data),
+        service=lambda: services.organization_update(
+            organization=organization, by=request.user, on=form.effective_day(), **form.changes()
+        ),
         success=lambda result: _("Đã lưu “%(name)s”.") % {"name": result.name},
         redirect_to=_detail_url,
         template="organizations/form.html",
@@ -134,7 +137,10 @@ def move(request, pk: int):
         request,
         form=form,
         service=lambda: services.organization_move(
-            organization=organization, new_parent=form.cleaned_data["new_parent"], by=request.user
+            organization=organization,
+            new_parent=form.cleaned_data["new_parent"],
+            on=form.effective_day(),
+            by=request.user,
         ),
         success=lambda result: _("Đã chuyển “%(name)s”.") % {"name": result.name},
         redirect_to=_detail_url,

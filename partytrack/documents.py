@@ -100,10 +100,11 @@ def party_committee_of(name: str) -> str:
     return name.upper()
 
 
-def header_bodies(organization) -> tuple[str, str]:
-    """(superior body, issuing body) for a document issued by `organization`."""
-    superior = party_committee_of(organization.parent.name) if organization.parent_id else ""
-    return superior, organization.name.upper()
+def header_bodies(name: str, parent_name: str) -> tuple[str, str]:
+    """(superior body, issuing body) for a document issued by the organization `name` under `parent_name`
+    ("" at the top), both as named on the document's date."""
+    superior = party_committee_of(parent_name) if parent_name else ""
+    return superior, name.upper()
 
 
 def vietnamese_date_line(place: str, day: datetime.date) -> str:

@@ -4,12 +4,14 @@ Only formats what quotas.selectors returns."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
 
+from organizations import structure
 from partytrack import documents
 from partytrack.documents import OfficialHeader
 from partytrack.spreadsheets import Formula, put
@@ -38,8 +40,18 @@ def _attached_line(plan: Plan | None) -> str:
     return f"(kèm theo {plan.number}{on}{by})"
 
 
+def _document_day(plan: Plan | None) -> datetime.date | None:
+    """The day a plan's documents speak of: its issue date, else the first day of its first year."""
+    if plan is None:
+        return None
+    return plan.issued_on or datetime.date(plan.start_year, 1, 1)
+
+
 def official_header(*, organization, plan: Plan | None, title: str, subject: str) -> OfficialHeader:
-    superior, issuing = documents.header_bodies(organization)
+    """The bodies are named as on the plan's date (a plan of 11/02/2022 is Huyện ủy Lục Ngạn's, of
+    Đảng bộ tỉnh Bắc Giang, whatever they are called today)."""
+    names = structure.names_on(organization, _document_day(plan))
+    superior, issuing = documents.header_bodies(names.name, names.parent_name)
     official_number = plan is not None and bool(_OFFICIAL_NUMBER.match(plan.number))
     return OfficialHeader(
         superior_body=superior,
@@ -47,7 +59,7 @@ def official_header(*, organization, plan: Plan | None, title: str, subject: str
         title=title,
         subject=subject,
         number=plan.number if official_number else "",
-        place=(plan.place if plan else "") or organization.short_name or organization.name,
+        place=(plan.place if plan else "") or names.short_name or names.name,
         issued_on=plan.issued_on if plan else None,
         attached_to=_attached_line(plan),
         signer_title=plan.signer_title if plan else "",

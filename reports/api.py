@@ -1,9 +1,10 @@
 """REST API of the reports app, mounted under /api/v1/:
 
-    GET /api/v1/organizations/<id>/progress/?year=YYYY&quarter=Q
+    GET /api/v1/organizations/<id>/progress/?year=YYYY&quarter=Q&structure=then|now
 
 The progress of each organization directly below <id>, as on the dashboard: quotas, admissions,
-percentages (null where there is no quota), status, group subtotals and the total.
+percentages (null where there is no quota), status, group subtotals and the total, in the tree at the
+end of the period (`then`, the default) or in today's tree (`now`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 from organizations.models import Organization
 from partytrack.db_routers import replica_reads
 
-from .selectors import MAX_YEAR, MIN_YEAR, ProgressReport, ProgressRow, current_period, progress_report
+from .selectors import MAX_YEAR, MIN_YEAR, ProgressReport, ProgressRow, Structure, current_period, progress_report
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -32,6 +33,11 @@ class PeriodSerializer(serializers.Serializer):
         choices=[1, 2, 3, 4],
         required=False,
         error_messages={"invalid_choice": "Quý phải là 1, 2, 3 hoặc 4."},
+    )
+    structure = serializers.ChoiceField(
+        choices=[Structure.THEN, Structure.NOW],
+        required=False,
+        error_messages={"invalid_choice": "Cơ cấu phải là “then” (tại thời điểm báo cáo) hoặc “now” (hiện nay)."},
     )
 
 
@@ -80,6 +86,15 @@ def report_as_json(report: ProgressReport) -> dict:
         "total": _figures(report.total),
         # The organization's draft for the year: its quotas are in none of the figures above.
         "draft": {"plan_number": report.draft, "note": report.draft_note} if report.draft else None,
+        # The tree the figures follow, its day, and what changed in it (issue 14).
+        "structure": {
+            "kind": report.structure,
+            "label": report.structure_label,
+            "day": report.structure_day.isoformat() if report.structure_day else None,
+            "changed_during": report.changed_during,
+            "changed_after": report.changed_after,
+            "note": report.structure_note,
+        },
     }
 
 
@@ -113,6 +128,12 @@ class OrganizationProgressView(APIView):
         parameters=[
             OpenApiParameter("year", int, description="Năm (mặc định: năm nay)"),
             OpenApiParameter("quarter", int, description="Quý 1–4 (mặc định: quý hiện tại)"),
+            OpenApiParameter(
+                "structure",
+                str,
+                enum=[Structure.THEN, Structure.NOW],
+                description="then: cơ cấu tại thời điểm báo cáo (mặc định); now: cơ cấu hiện nay",
+            ),
         ],
         responses=inline_serializer(
             "OrganizationProgress",
@@ -147,6 +168,17 @@ class OrganizationProgressView(APIView):
                     {"plan_number": serializers.CharField(), "note": serializers.CharField()},
                     allow_null=True,
                 ),
+                "structure": inline_serializer(
+                    "ProgressStructure",
+                    {
+                        "kind": serializers.ChoiceField(choices=[Structure.THEN, Structure.NOW]),
+                        "label": serializers.CharField(),
+                        "day": serializers.DateField(allow_null=True),
+                        "changed_during": serializers.BooleanField(),
+                        "changed_after": serializers.BooleanField(),
+                        "note": serializers.CharField(),
+                    },
+                ),
             },
         ),
     )
@@ -160,7 +192,10 @@ class OrganizationProgressView(APIView):
         year, quarter = current_period()
         year = period.validated_data.get("year", year)
         quarter = int(period.validated_data.get("quarter", quarter))
-        report = replica_reads(progress_report)(organization=organization, year=year, quarter=quarter)
+        structure = period.validated_data.get("structure", Structure.THEN)
+        report = replica_reads(progress_report)(
+            organization=organization, year=year, quarter=quarter, structure=structure
+        )
         return Response(report_as_json(report))
 
 

@@ -128,9 +128,10 @@ def progress_xlsx(report: ProgressReport, header: OfficialHeader, *, progress: P
     if _has_estimates(report):
         put(sheet, row, 1, ESTIMATE_NOTE).font = xlsx_font(italic=True, size=11)
         row += 1
-    if report.draft_note:
-        put(sheet, row, 1, report.draft_note).font = xlsx_font(italic=True, size=11)
-        row += 1
+    for note in (report.draft_note, report.structure_note):
+        if note:
+            put(sheet, row, 1, note).font = xlsx_font(italic=True, size=11)
+            row += 1
     xlsx_write_signature(sheet, header, columns=len(COLUMNS), row=row)
     sheet.freeze_panes = sheet.cell(row=head_row + 1, column=3)
     buffer = io.BytesIO()

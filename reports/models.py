@@ -113,6 +113,8 @@ class ReportJob(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     quarter = models.PositiveSmallIntegerField(_("quý"))
     detail = models.BooleanField(_("chi tiết mọi cấp"), default=False)
+    # Which tree the report follows (reports.selectors.Structure): "then" or "now".
+    structure = models.CharField(_("cơ cấu tổ chức"), max_length=4, default="then")
     format = models.CharField(_("định dạng"), max_length=8, choices=Format.choices)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)

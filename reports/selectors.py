@@ -30,13 +30,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations import structure as org_structure
 from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.periods import LAST_YEAR, REPORTS_FIRST_YEAR
@@ -45,13 +46,14 @@ from quotas.models import Quota
 from quotas.plans import (
     DRAFT_NOT_COUNTED,
     measured_against,
+    plan_draft,
     plan_draft_subquery,
     plan_effective,
     plan_effective_subquery,
     plan_targets,
 )
 
-from .models import QUARTERS
+from .models import QUARTERS, AdmissionTally
 
 ZERO4 = (0, 0, 0, 0)
 MIN_YEAR, MAX_YEAR = REPORTS_FIRST_YEAR, LAST_YEAR
@@ -76,6 +78,16 @@ def current_period(today: datetime.date | None = None) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------- figures
+
+
+class Structure:
+    """Which tree a report of a past period follows (issue 14)."""
+
+    THEN = "then"  # the tree at the end of the period (the default)
+    NOW = "now"  # today's tree: each organization with the history of those merged into it
+
+    LABELS = {THEN: _("Theo cơ cấu tại thời điểm báo cáo"), NOW: _("Theo cơ cấu hiện nay")}
+    CHOICES = tuple(LABELS.items())
 
 
 class ProgressStatus:
@@ -280,6 +292,40 @@ class ProgressReport:
     nested: dict[int, list[ProgressRow]] = field(default_factory=dict)
     # The number of the organization's draft for the year, whose quotas are shown nowhere here.
     draft: str = ""
+    # Which tree the report follows (Structure), the day of that tree, and whether the subtree's
+    # structure changed within the period or after it (issue 14).
+    structure: str = "now"
+    structure_day: datetime.date | None = None
+    changed_during: bool = False
+    changed_after: bool = False
+    existed: bool = True
+
+    @property
+    def structure_label(self) -> str:
+        return str(Structure.LABELS[self.structure])
+
+    @property
+    def structure_note(self) -> str:
+        """What the report says about the tree it follows when the tree changed ("" when it did not)."""
+        day = vietnamese_date(self.structure_day) if self.structure_day else ""
+        if not self.existed:
+            return str(_("Tổ chức chưa được thành lập hoặc đã thôi hoạt động vào ngày %(day)s.") % {"day": day})
+        notes = []
+        if self.changed_during:
+            notes.append(str(_("Trong kỳ báo cáo có thay đổi về tổ chức (hợp nhất, sáp nhập, chia tách, đổi tên).")))
+        if self.changed_after and self.structure == Structure.THEN:
+            notes.append(
+                str(_("Số liệu theo cơ cấu tổ chức tại ngày %(day)s; cơ cấu đã thay đổi sau ngày này.") % {"day": day})
+            )
+        elif self.changed_after:
+            notes.append(
+                str(
+                    _(
+                        "Số liệu theo cơ cấu tổ chức hiện nay: mỗi tổ chức gồm cả số liệu của các tổ chức đã hợp nhất vào."
+                    )
+                )
+            )
+        return " ".join(notes)
 
     @property
     def draft_note(self) -> str:
@@ -413,13 +459,36 @@ def progress_report(
     quarter: int,
     detail: bool = False,
     today: datetime.date | None = None,
+    structure: str = Structure.THEN,
 ) -> ProgressReport:
     """The progress of each organization directly below `organization` (every level below it when
-    `detail`), with group subtotals and the total. Two queries whatever the tree's size: the
-    organizations with their tallies, and the quotas their parents allocated to them."""
+    `detail`), with group subtotals and the total, in the tree at the end of the period (THEN, the
+    default; the tree of today when the period is not over) or in today's tree (NOW). A constant
+    number of queries whatever the tree's size: whether the structure changed (one); when it did not
+    change since the period, or for NOW, today's tree and its tallies (two, _progress_now); else the
+    tree of that day, one query per level, with its organizations' own counts and quotas
+    (_progress_then)."""
     if not (MIN_YEAR <= year <= MAX_YEAR) or quarter not in QUARTERS:
         raise ValueError(f"bad period {year}/{quarter}")
+    if structure not in Structure.LABELS:
+        raise ValueError(f"bad structure {structure}")
     today = today or timezone.localdate()
+    day = min(quarter_bounds(year, quarter)[1], today)
+    changes = org_structure.changes_around(organization, start=datetime.date(year, 1, 1), day=day)
+    if structure == Structure.THEN and changes.after:
+        report = _progress_then(organization=organization, year=year, quarter=quarter, detail=detail, day=day)
+    else:
+        report = _progress_now(organization=organization, year=year, quarter=quarter, detail=detail, today=today)
+    return replace(
+        report, structure=structure, structure_day=day, changed_during=changes.during, changed_after=changes.after
+    )
+
+
+def _progress_now(
+    *, organization: Organization, year: int, quarter: int, detail: bool, today: datetime.date
+) -> ProgressReport:
+    """The report in today's tree, from the tallies: two queries, the organizations with their
+    tallies and the quotas their parents allocated to them."""
     if detail:
         where = Q(tree_id=organization.tree_id, lft__gte=organization.lft, lft__lte=organization.rght)
     else:
@@ -488,6 +557,96 @@ def progress_report(
         own_target=own_target,
         draft=draft,
     )
+
+
+def _progress_then(*, organization: Organization, year: int, quarter: int, detail: bool, day: datetime.date):
+    """The report in the tree of `day`: the organizations as they were then (parents, names, kinds),
+    each counting the admissions recorded in its subtree of that day and measured against what its
+    parent of that day allocated to it (else the sum of its children's, else its own plan's target),
+    as the tallies do for today's tree. Queries: one per level of the tree, then the own counts, the
+    quotas, the own targets and the draft, one each."""
+    subtree = org_structure.subtree_as_of(organization, day)
+    if not subtree:  # not founded yet, or closed by then: an empty report that says so
+        node = {**{name: getattr(organization, name) for name in NODE_FIELDS if name != "parent_id"}}
+        node["parent_id"], node["rght"], node["lft"] = organization.parent_id, 1, 0
+        report = _assemble(
+            organization=organization,
+            year=year,
+            quarter=quarter,
+            detail=detail,
+            today=day,
+            nodes={organization.pk: node},
+            allocated={},
+            derived={},
+            admitted={},
+        )
+        return replace(report, existed=False)
+    ids = [node.id for node in subtree]
+    parent_of = {node.id: node.parent_id for node in subtree}
+    own = {
+        pk: counts
+        for pk, *counts in AdmissionTally.objects.filter(organization_id__in=ids, year=year).values_list(
+            "organization_id", "own_q1", "own_q2", "own_q3", "own_q4"
+        )
+    }
+    quotas = Quota.objects.filter(organization_id__in=ids, year=year).filter(
+        plan=plan_effective_subquery(OuterRef("plan__organization"), year)
+    )
+    allocated = {
+        (pk, year): QuotaFigures.of(total, quarters)
+        for pk, allocator, total, *quarters in quotas.values_list(
+            "organization_id", "plan__organization_id", "total", "q1", "q2", "q3", "q4"
+        )
+        if parent_of.get(pk) == allocator  # allocated by its parent of that day
+    }
+    targets = own_plan_targets(Q(organization_id__in=ids), year)
+    admitted: dict[int, tuple[int, int, int, int]] = {}
+    derived: dict[int, QuotaFigures] = {}
+    parts: dict[int, list[QuotaFigures]] = defaultdict(list)
+    sizes: dict[int, int] = defaultdict(int)
+    for node in reversed(subtree):  # children before their parents
+        admitted[node.id] = _add(admitted.get(node.id, ZERO4), tuple(own.get(node.id, ZERO4)))
+        if parts[node.id]:
+            derived[node.id] = QuotaFigures.combine(parts[node.id])
+        elif node.id in targets:
+            derived[node.id] = targets[node.id]
+        if node.id != organization.pk and node.parent_id is not None:
+            admitted[node.parent_id] = _add(admitted.get(node.parent_id, ZERO4), admitted[node.id])
+            measured = measured_against(allocated=allocated.get((node.id, year)), derived=derived.get(node.id))
+            if measured is not None:
+                parts[node.parent_id].append(measured)
+            sizes[node.parent_id] += sizes[node.id] + 1
+    nodes = {
+        node.id: {
+            "id": node.id,
+            "parent_id": node.parent_id,
+            "code": node.code,
+            "name": node.name,
+            "short_name": node.short_name,
+            "sector": node.sector,
+            "position": node.position,
+            "valid_to": None,  # every organization of the tree of that day was active on it
+            "lft": 0,
+            "rght": 2 * sizes[node.id] + 1,
+        }
+        for node in subtree
+    }
+    if not detail:  # the organization and its children: the deeper levels only fed the sums
+        nodes = {pk: n for pk, n in nodes.items() if pk == organization.pk or n["parent_id"] == organization.pk}
+    draft = plan_draft(organization=organization, year=year)
+    report = _assemble(
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        detail=detail,
+        today=day,
+        nodes=nodes,
+        allocated=allocated,
+        derived=derived,
+        admitted=admitted,
+        draft=draft.number if draft else "",
+    )
+    return report
 
 
 class _ReportTree:
@@ -667,9 +826,11 @@ def progress_header(
     quotas as in its effective plan for the year (number, date, signer, "Nơi nhận") when it has one."""
     today = today or timezone.localdate()
     plan = plan_effective(organization=organization, year=year)
-    parent = Organization.objects.filter(pk=organization.parent_id).first()
-    superior = party_committee_of(parent.name) if parent else ""
     last_day = quarter_bounds(year, quarter)[1]
+    # The bodies as they were named at the end of the quarter (a 2022 report is Huyện ủy Lục Ngạn's,
+    # of Đảng bộ tỉnh Bắc Giang).
+    names = org_structure.names_on(organization, min(last_day, today))
+    superior = party_committee_of(names.parent_name) if names.parent_name else ""
     basis = f"(Số liệu tính đến hết ngày {vietnamese_date(last_day)}"
     if plan is not None:
         # "72-KH/HU" is a number; a plan recorded without one carries its title instead.
@@ -683,14 +844,14 @@ def progress_header(
     if plan is not None and plan.recipient_lines:
         recipients = list(plan.recipient_lines)  # the plan's own "Nơi nhận", one a line
     else:
-        recipients = [f"{parent.name} (báo cáo)"] if parent else []
+        recipients = [f"{names.parent_name} (báo cáo)"] if names.parent_name else []
         recipients += ["Các tổ chức đảng trực thuộc", "Lưu Văn phòng"]
     return OfficialHeader(
-        issuing_body=organization.name.upper(),
+        issuing_body=names.name.upper(),
         superior_body=superior,
         title=f"BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU KẾT NẠP ĐẢNG VIÊN — QUÝ {roman_quarter(quarter)} NĂM {year}",
         attached_to=basis,
-        place=(plan.place if plan and plan.place else "") or organization.short_name or organization.name,
+        place=(plan.place if plan and plan.place else "") or names.short_name or names.name,
         issued_on=today,
         signer_title=(plan.signer_title if plan else "") or "BÍ THƯ",
         signer_name=plan.signer_name if plan else "",

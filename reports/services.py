@@ -416,10 +416,12 @@ def _check_period(year: int, quarter: int) -> None:
 
 @transaction.atomic
 def report_job_request(
-    *, organization: Organization, year: int, quarter: int, detail: bool, format: str, by
+    *, organization: Organization, year: int, quarter: int, detail: bool, format: str, by, structure: str = "then"
 ) -> ReportJob:
     """Queue a report for the background worker; an identical one still waiting or running is reused."""
     _check_period(year, quarter)
+    if structure not in ("then", "now"):
+        raise ValidationError({"structure": _("Cơ cấu phải là “then” (tại thời điểm báo cáo) hoặc “now” (hiện nay).")})
     if format not in ReportJob.Format.values:
         raise ValidationError({"format": _("Định dạng không hợp lệ.")})
     if not Organization.objects.visible_to(by).filter(pk=organization.pk).exists():
@@ -429,6 +431,7 @@ def report_job_request(
         year=year,
         quarter=quarter,
         detail=detail,
+        structure=structure,
         format=format,
         requested_by=by,
         status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING],
@@ -436,7 +439,13 @@ def report_job_request(
     if pending is not None:
         return pending
     return ReportJob.objects.create(
-        organization=organization, year=year, quarter=quarter, detail=detail, format=format, requested_by=by
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        detail=detail,
+        structure=structure,
+        format=format,
+        requested_by=by,
     )
 
 
@@ -477,7 +486,13 @@ def report_job_run(*, job: ReportJob) -> ReportJob:
     progress = _job_progress(job)
     try:
         progress(5)
-        report = progress_report(organization=job.organization, year=job.year, quarter=job.quarter, detail=job.detail)
+        report = progress_report(
+            organization=job.organization,
+            year=job.year,
+            quarter=job.quarter,
+            detail=job.detail,
+            structure=job.structure,
+        )
         header = progress_header(organization=job.organization, year=job.year, quarter=job.quarter)
         progress(20)
         if job.format == ReportJob.Format.PDF:

@@ -59,7 +59,7 @@ def dashboard(request, pk: int):
     if not form.is_valid():
         return _bad_period(request, form, organization)
     year, quarter, _detail = form.period
-    report = selectors.progress_report(organization=organization, year=year, quarter=quarter)
+    report = selectors.progress_report(organization=organization, year=year, quarter=quarter, structure=form.tree)
     query = form.query_string(detail=None)
     context = {
         "organization": organization,
@@ -69,10 +69,14 @@ def dashboard(request, pk: int):
         "detail_query": form.query_string(detail=1),
         "breadcrumbs": org_selectors.organization_breadcrumbs(user=request.user, organization=organization),
         "chart": progress_chart(report.quarter_series),
-        "previous": _shift(year, quarter, -1),
-        "next": _shift(year, quarter, +1),
+        "previous": _shift(year, quarter, -1) + _structure_query(form),
+        "next": _shift(year, quarter, +1) + _structure_query(form),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _structure_query(form: PeriodForm) -> str:
+    return "" if form.tree == selectors.Structure.THEN else f"&structure={form.tree}"
 
 
 def _shift(year: int, quarter: int, step: int) -> str:
@@ -91,7 +95,13 @@ def _export(request, pk: int, format: str):
         job = call_service(
             form,
             lambda: services.report_job_request(
-                organization=organization, year=year, quarter=quarter, detail=detail, format=format, by=request.user
+                organization=organization,
+                year=year,
+                quarter=quarter,
+                detail=detail,
+                structure=form.tree,
+                format=format,
+                by=request.user,
             ),
         )
         if job is None:
@@ -112,7 +122,7 @@ def _export(request, pk: int, format: str):
             "reports/background.html",
             {"organization": organization, "form": form, "format": format, "rows": rows, "recent": recent},
         )
-    content, name = replica_reads(lambda: _build(organization, year, quarter, detail, format))()
+    content, name = replica_reads(lambda: _build(organization, year, quarter, detail, format, form.tree))()
     return _file_response(content, name, format)
 
 
@@ -123,8 +133,12 @@ def _file_response(content: bytes, filename: str, format: str) -> HttpResponse:
 
 
 @in_official_language
-def _build(organization: Organization, year: int, quarter: int, detail: bool, format: str) -> tuple[bytes, str]:
-    report = selectors.progress_report(organization=organization, year=year, quarter=quarter, detail=detail)
+def _build(
+    organization: Organization, year: int, quarter: int, detail: bool, format: str, structure: str
+) -> tuple[bytes, str]:
+    report = selectors.progress_report(
+        organization=organization, year=year, quarter=quarter, detail=detail, structure=structure
+    )
     header = selectors.progress_header(organization=organization, year=year, quarter=quarter)
     if format == ReportJob.Format.PDF:
         return exporters.progress_pdf(report, header), exporters.filename(report, "pdf")

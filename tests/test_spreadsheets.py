@@ -17,7 +17,7 @@ from openpyxl.cell import cell as openpyxl_cell
 
 from candidates.choices import Step
 from candidates.importers import parse_admissions_xlsx
-from organizations.models import Organization
+from organizations.models import Organization, OrganizationVersion
 from partytrack import spreadsheets
 from partytrack.spreadsheets import Formula, put
 from quotas import importers as quota_importers
@@ -120,6 +120,7 @@ def hostile(world):
     }
     for organization, name in names.items():
         Organization.objects.filter(pk=organization.pk).update(name=name)
+        OrganizationVersion.objects.filter(organization=organization).update(name=name)  # the names of every date
         organization.refresh_from_db()
     world.admission = make_admission(
         world.cell_a,

@@ -23,5 +23,11 @@ CASES = [
     Case("organization-list", None, outside=False, api=True),
     Case("organization-detail", org_pk(), api=True),
     Case("api-schema", None, outside=False, api=True),
+    # The restructuring actions (issue 14) take POST only: a GET tells nobody anything, inside or out.
+    # Their writes are in tests/scope/write_cases.py.
+    *(
+        Case(name, org_pk(), expect={role: 405 for role in READ_ALL}, outside=False, api=True)
+        for name in ("organization-merge", "organization-move", "organization-dissolve")
+    ),
 ]
 __all__ = ["CASES", "READ_ALL"]

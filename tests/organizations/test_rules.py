@@ -407,3 +407,48 @@ def test_the_admin_edit_shows_the_services_refusals_on_the_form(world, client):
     response = _admin_post(client, world.cell_a, name="Chi bộ Thôn 1 (mới)")
     assert response.status_code == 302
     assert Organization.objects.get(pk=world.cell_a.pk).name == "Chi bộ Thôn 1 (mới)"
+
+
+# ---------------------------------------------------------------- the kinds of 2026 (issue 14, item 5)
+
+
+def test_a_province_committee_above_the_grassroots_holds_grassroots_organizations(world):
+    police = services.organization_create(
+        parent=world.province,
+        name="Đảng ủy Công an tỉnh",
+        code="P-CA",
+        kind=Kind.PROVINCE_COMMITTEE,
+        sector=Sector.POLICE,
+        valid_from=D(2025, 7, 1),
+    )
+    station = services.organization_create(
+        parent=police,
+        name="Đảng bộ Phòng Cảnh sát giao thông",
+        code="P-CA-GT",
+        kind=Kind.GRASSROOTS_COMMITTEE,
+        sector=Sector.POLICE,
+    )
+    assert station.parent_id == police.pk
+    with pytest.raises(ValidationError, match="không được trực thuộc"):
+        services.organization_create(parent=police, name="Chi bộ Thôn 1", code="P-CA-X", kind=Kind.CELL)
+    with pytest.raises(ValidationError, match="không được trực thuộc"):
+        services.organization_create(
+            parent=world.district_a, name="Đảng ủy Quân sự", code="A-QS", kind=Kind.PROVINCE_COMMITTEE
+        )
+
+
+def test_no_district_level_committee_is_founded_after_june_2025(world):
+    commune = OrganizationFactory(name="Đảng ủy xã Mới", code="P-XM", kind=Kind.COMMUNE, parent=world.province)
+    before = snapshot()
+    with pytest.raises(ValidationError, match="không còn từ ngày 01/07/2025"):
+        services.organization_create(
+            parent=world.province, name="Huyện ủy Mới", code="P-HM", kind=Kind.DISTRICT, valid_from=D(2025, 7, 1)
+        )
+    with pytest.raises(ValidationError, match="không còn từ ngày 01/07/2025"):
+        services.organization_update(organization=commune, kind=Kind.DISTRICT)
+    assert snapshot() == before
+    # A district of before the restructuring is still recorded as it was.
+    old = services.organization_create(
+        parent=world.province, name="Huyện ủy Cũ", code="P-HC", kind=Kind.DISTRICT, valid_from=D(2020, 1, 1)
+    )
+    assert old.kind == Kind.DISTRICT

@@ -57,8 +57,9 @@ def test_index_without_any_role(client, db):
 def test_dashboard_rows_escape_what_users_typed(client_in, tree):
     """Names are typed by staff: the table writes them as text, never as markup."""
     from organizations.services import organization_update
+    from organizations.structure import ALWAYS
 
-    organization_update(organization=tree.school, short_name="", name='Chi bộ <b>"Trường"</b> & 1')
+    organization_update(organization=tree.school, short_name="", name='Chi bộ <b>"Trường"</b> & 1', on=ALWAYS)
     html = client_in.get(reverse("reports:dashboard", args=[tree.district.pk]) + "?" + PERIOD).content.decode()
     assert "Chi bộ &lt;b&gt;&quot;Trường&quot;&lt;/b&gt; &amp; 1" in html
     assert "<b>" not in html

@@ -13,7 +13,7 @@ from tests.factories import OrganizationFactory, UserFactory, grant
 
 from .factories import admit, plan
 
-QUERIES = 2  # organizations with their tallies; the quotas their parents allocated
+QUERIES = 3  # whether the structure changed since; organizations with their tallies; the quotas allocated
 
 
 def grow(tree, communes: int, cells: int):

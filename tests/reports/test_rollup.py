@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from organizations import services as org_services
-from reports.selectors import ProgressStatus, RowKind, progress_report
+from reports.selectors import ProgressStatus, RowKind, Structure, progress_report
 
 from .factories import admit, plan
 
@@ -118,19 +118,20 @@ def test_dissolved_cell_is_not_a_row_but_still_counts(tree):
 
 
 def test_a_moved_cell_counts_under_its_new_commune(tree):
+    """In today's tree (structure=now; the move is dated today, after the period)."""
     org_services.organization_move(organization=tree.x1b, new_parent=tree.x2)
-    report = progress_report(organization=tree.district, year=2025, quarter=2, today=JUNE_30)
+    report = progress_report(organization=tree.district, year=2025, quarter=2, today=JUNE_30, structure=Structure.NOW)
     one, two, _three = report.groups[0].rows
     assert one.admitted_by_quarter == (1, 2, 0, 0)  # only thôn A left
     assert two.admitted_by_quarter == (1, 0, 2, 1)  # thôn C 01/07 + thôn B 01/01, 30/09, 01/10
     assert (one.quota_total, two.quota_total) == (10, 6)  # allocations follow the parent that made them
     assert report.total.admitted_to_date == 7  # nothing lost, nothing counted twice
     # Under Hai, thôn B has no quota: Hai allocated nothing to it and it has no children.
-    hai = progress_report(organization=tree.x2, year=2025, quarter=4, today=NOVEMBER)
+    hai = progress_report(organization=tree.x2, year=2025, quarter=4, today=NOVEMBER, structure=Structure.NOW)
     assert {row.label: row.quota_total for row in hai.rows} == {"Chi bộ thôn B": None, "Chi bộ thôn C": None}
     assert hai.total.quota is None and hai.total.percent_total is None and hai.total.status == "no_quota"
     # Một's own report no longer lists it; Một's derived sum now holds thôn A only.
-    one_report = progress_report(organization=tree.x1, year=2025, quarter=2, today=JUNE_30)
+    one_report = progress_report(organization=tree.x1, year=2025, quarter=2, today=JUNE_30, structure=Structure.NOW)
     assert [row.label for row in one_report.rows] == ["Chi bộ thôn A"]
     assert one_report.total.quota_total == 6
 

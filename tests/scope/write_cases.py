@@ -213,6 +213,35 @@ ORGANIZATIONS = [
         api=True,
         label="into district B",
     ),
+    # Restructuring through the API (issue 14): the organization of the URL and every one the body
+    # names must be the caller's to change.
+    WriteCase(
+        "organization-merge",
+        "post",
+        lambda w: Target(_pk(w.commune_a), {"sources": [w.cell_a2.pk], "on": "2026-01-01"}),
+        roles(200, MANAGERS),
+        ok=200,
+        outside=lambda w: Target(_pk(w.commune_b), {"sources": [w.cell_b.pk], "on": "2026-01-01"}),
+        api=True,
+    ),
+    WriteCase(
+        "organization-move",
+        "post",
+        lambda w: Target(_pk(w.school_a), {"parent": w.commune_a.pk, "on": "2026-01-01"}),
+        roles(200, MANAGERS),
+        ok=200,
+        outside=lambda w: Target(_pk(w.commune_b), {"parent": w.district_a.pk}),
+        api=True,
+    ),
+    WriteCase(
+        "organization-dissolve",
+        "post",
+        lambda w: Target(_pk(w.cell_a2), {"on": "2026-01-01"}),
+        roles(200, MANAGERS),
+        ok=200,
+        outside=lambda w: Target(_pk(w.cell_b), {"on": "2026-01-01"}),
+        api=True,
+    ),
 ]
 
 

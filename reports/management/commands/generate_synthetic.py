@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from candidates.models import Admission
+from organizations import structure
 from organizations.models import Kind, Organization, Sector
 from organizations.services import tree_lock
 from quotas.models import Plan, Quota
@@ -105,6 +106,8 @@ class Command(BaseCommand):
             self._step("tổ chức", len(levels["cells"]) + len(levels["grassroots"]) + provinces + 1, started)
             Organization.objects.partial_rebuild(levels["tree_id"])
             self._step("dựng lại cây (mptt rebuild)", None, started)
+            versions = structure.versions_created_for(Organization.objects.filter(tree_id=levels["tree_id"]))
+            self._step("cơ cấu theo thời gian", versions, started)
             quota_count = self._quotas(rng, levels, years)
             self._step("chỉ tiêu", quota_count, started)
             self._admissions(rng, levels["cells"], o["admissions"], years)
