@@ -9,7 +9,7 @@ class CandidatesConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
-        from organizations.signals import organization_closing
+        from organizations.signals import organization_closing, restructuring_impact
         from partytrack import history
 
         from . import receivers
@@ -18,6 +18,7 @@ class CandidatesConfig(AppConfig):
 
         # An organization is not closed while candidates are still followed in its subtree.
         organization_closing.connect(receivers.refuse_closing_with_active_candidates, dispatch_uid="candidates")
+        restructuring_impact.connect(receivers.restructuring_impact, dispatch_uid="candidates")
 
         def personal_data_read(request, obj) -> None:
             from .views import personal_data_read

@@ -20,3 +20,20 @@ def refuse_closing_with_active_candidates(*, organization, field: str | None = N
             "chuyển từng quần chúng sang chi bộ khác)."
         ) % {"count": count, "name": organization.name}
         raise ValidationError({field: message} if field else message)
+
+
+def restructuring_impact(*, organization_ids, on, **_kwargs) -> list[str]:
+    """Receiver of organizations.signals.restructuring_impact: the candidates followed at the
+    organizations a restructuring moves. They stay in their cells, and their deadlines with them."""
+    followed = Candidate.objects.active().filter(organization_id__in=organization_ids)
+    count = followed.count()
+    if not count:
+        return []
+    with_deadline = followed.filter(next_deadline__isnull=False).count()
+    return [
+        _(
+            "%(count)d quần chúng đang theo dõi ở các tổ chức được sắp xếp đi cùng chi bộ của họ "
+            "(%(deadlines)d người có hạn bước tiếp theo, giữ nguyên)."
+        )
+        % {"count": count, "deadlines": with_deadline}
+    ]

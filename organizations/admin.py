@@ -160,14 +160,27 @@ class LoginLockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """The roles a restructuring marked for review (their organization closed or moved)."""
+
+    title = _("cần xem lại")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Cần xem lại sau sắp xếp tổ chức"))]
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(review_note="") if self.value() == "yes" else queryset
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedAdmin, HistoryAdmin):
     """Roles of the subtree's accounts; also where a subtree administrator sees whose login is locked
     (too many wrong passwords) and unlocks it (the lockout page sends people to them)."""
 
     form = RoleAssignmentForm
-    list_display = ["user", "role", "organization", "granted_at"]
-    list_filter = ["role", LoginLockFilter]
+    list_display = ["user", "role", "organization", "granted_at", "review_note"]
+    list_filter = ["role", ReviewFilter, LoginLockFilter]
     search_fields = ["user__username", "organization__name", "organization__code"]
     raw_id_fields = ["organization"]
     actions = ["unlock_login"]

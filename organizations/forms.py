@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.forms import TreeNodeChoiceField
 
-from . import validators
-from .models import Kind, MembershipFigure, Organization
+from . import restructuring, validators
+from .models import Kind, MembershipFigure, Organization, Sector
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -121,3 +121,66 @@ class MembershipFigureForm(forms.ModelForm):
         if total is not None and official is not None and official > total:
             self.add_error("official_member_count", _("Số đảng viên chính thức không được lớn hơn tổng số đảng viên."))
         return data
+
+
+class RestructuringForm(forms.Form):
+    """A restructuring decision: its number, issuing body and dates (issue 14, item 4)."""
+
+    number = forms.CharField(label=_("Số quyết định / nghị quyết"), max_length=100)
+    issuing_body = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
+    decided_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_INPUT)
+    effective_on = forms.DateField(label=_("Ngày có hiệu lực"), widget=DATE_INPUT)
+
+
+class RestructuringStepForm(forms.Form):
+    """One step, organizations named by their code (the list offers the codes in the user's scope)."""
+
+    ACTION_CHOICES = [("", "—"), *((key, label) for key, label in restructuring.ACTIONS.items())]
+
+    action = forms.ChoiceField(label=_("Thao tác"), choices=ACTION_CHOICES, required=False)
+    organizations = forms.CharField(
+        label=_("Tổ chức (mã)"),
+        required=False,
+        max_length=2000,
+        help_text=_("Hợp nhất: các mã cách nhau bởi dấu phẩy; thao tác khác: một mã. Thành lập: mã mới."),
+    )
+    target = forms.CharField(
+        label=_("Vào / về (mã)"),
+        required=False,
+        max_length=50,
+        help_text=_("Hợp nhất vào; chuyển về; thành lập trực thuộc."),
+    )
+    name = forms.CharField(label=_("Tên mới"), required=False, max_length=255)
+    kind = forms.ChoiceField(label=_("Loại hình"), choices=[("", "—"), *Kind.choices], required=False)
+    sector = forms.ChoiceField(label=_("Khối"), choices=Sector.choices, required=False, initial=Sector.RESIDENTIAL)
+
+    def step(self) -> dict | None:
+        """The step as organizations.restructuring takes it; None for an empty row."""
+        data = self.cleaned_data
+        action = data.get("action")
+        if not action:
+            return None
+        codes = [code.strip() for code in (data.get("organizations") or "").split(",") if code.strip()]
+        first = codes[0] if codes else ""
+        target = (data.get("target") or "").strip()
+        if action == "found":
+            return {
+                "action": action,
+                "code": first,
+                "name": data.get("name", ""),
+                "kind": data.get("kind", ""),
+                "sector": data.get("sector") or Sector.RESIDENTIAL,
+                "parent": target or None,
+            }
+        if action == "merge":
+            return {"action": action, "into": target, "sources": codes}
+        if action == "move":
+            return {"action": action, "organization": first, "parent": target}
+        if action == "rename":
+            return {"action": action, "organization": first, "name": data.get("name", "")}
+        return {"action": action, "organization": first}
+
+
+RestructuringStepFormSet = forms.formset_factory(
+    RestructuringStepForm, extra=6, max_num=restructuring.MAX_STEPS, validate_max=True
+)

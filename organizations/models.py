@@ -400,6 +400,47 @@ class OrganizationVersion(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
+class Restructuring(models.Model):
+    """A restructuring decision as a committee recorded it (issue 14): its number, dates and issuing body,
+    and the steps it took (merge, abolish a level, move, rename, found, dissolve), applied together on
+    `effective_on` by organizations.restructuring, all or nothing."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="restructurings",
+        verbose_name=_("tổ chức ghi nhận"),
+    )
+    number = CleanCharField(_("số quyết định"), max_length=100)
+    issuing_body = CleanCharField(_("cơ quan ban hành"), max_length=200)
+    decided_on = models.DateField(_("ngày ban hành"))
+    effective_on = models.DateField(_("ngày có hiệu lực"))
+    steps = models.JSONField(_("các bước"), default=list)
+    summary = models.JSONField(_("những gì đã thay đổi"), default=dict)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
+
+    organization_path = "organization"
+    objects = RestrictedQuerySet.as_manager()
+    history = AuditHistory()
+
+    class Meta:
+        verbose_name = _("quyết định sắp xếp tổ chức")
+        verbose_name_plural = _("quyết định sắp xếp tổ chức")
+        ordering = ["-effective_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="restructuring_number_once"),
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=F("decided_on")), name="restructuring_effective_after_decision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.effective_on:%d/%m/%Y})"
+
+
 class MembershipFigure(models.Model):
     """An organization's size as reported on a date (seed 004's "Thực trạng" columns)."""
 
@@ -444,6 +485,8 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     granted_at = models.DateTimeField(_("ngày giao"), auto_now_add=True)
+    # Set by a restructuring that closed or moved the organization: an administrator reviews the role.
+    review_note = CleanCharField(_("cần xem lại"), max_length=300, blank=True)
 
     organization_path = "organization"
     objects = RestrictedQuerySet.as_manager()

@@ -12,3 +12,8 @@ tree_changed = Signal()
 # is written; `field` names the form field to attach it to, None for the whole form): organizations
 # imports none of them (candidates.receivers.refuse_closing_with_active_candidates is one).
 organization_closing = Signal()
+
+# organization_ids, on: sent by organizations.restructuring once a decision's steps ran (inside its
+# transaction, a preview's too). Each receiver answers with lines (str) saying what it keeps at those
+# organizations that moves with them: open candidates, plans and quotas of the year.
+restructuring_impact = Signal()

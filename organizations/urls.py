@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
     path("<int:pk>/figures/", views.figures, name="figures"),
+    path("<int:pk>/restructure/", views.restructure, name="restructure"),
 ]

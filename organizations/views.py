@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from partytrack.service_views import service_form
 from partytrack.text import clean_text
 
-from . import selectors, services
+from . import restructuring, selectors, services
 from .forms import (
     MembershipFigureForm,
     OrganizationDissolveForm,
@@ -21,6 +23,8 @@ from .forms import (
     OrganizationForm,
     OrganizationMergeForm,
     OrganizationMoveForm,
+    RestructuringForm,
+    RestructuringStepFormSet,
 )
 from .models import Organization, RoleAssignment
 from .shortcuts import visible_organization_or_404
@@ -86,6 +90,7 @@ def detail(request, pk: int):
         "figures": organization.membership_figures.all()[:5],
         "can_edit": selectors.organization_can_edit(user=user, organization=organization),
         "can_manage": selectors.organization_can_manage(user=user, organization=organization),
+        "restructurings": organization.restructurings.all()[:20],
     }
     return render(request, "organizations/detail.html", context)
 
@@ -202,3 +207,59 @@ def figures(request, pk: int):
         template="organizations/form.html",
         context={"organization": organization, "title": _("Số liệu đảng viên của %(name)s") % {"name": organization}},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restructure(request, pk: int):
+    """Record a restructuring decision and its steps (issue 14, item 4): "Xem trước" runs them and rolls
+    them back to show everything that moves; "Xác nhận" applies them, all or nothing."""
+    organization = _manageable_or_404(request, pk)
+    form = RestructuringForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    steps = RestructuringStepFormSet(request.POST or None, prefix="steps")
+    outcome = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and steps.is_valid():
+            confirm = "confirm" in request.POST
+            try:
+                outcome = restructuring.restructuring_apply(
+                    organization=organization,
+                    steps=[step for step in (f.step() for f in steps.forms) if step is not None],
+                    by=request.user,
+                    preview=not confirm,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                _attach(form, exc)
+                status = 400
+            else:
+                if confirm:
+                    messages.success(
+                        request,
+                        _("Đã ghi nhận quyết định %(number)s: %(count)d thay đổi.")
+                        % {"number": outcome.restructuring.number, "count": len(outcome.effects)},
+                    )
+                    return redirect(_detail_url(organization))
+        else:
+            status = 400
+    codes = (
+        Organization.objects.visible_to(request.user).active().order_by("tree_id", "lft").values_list("code", "name")
+    )
+    context = {
+        "organization": organization,
+        "form": form,
+        "steps": steps,
+        "outcome": outcome,
+        "codes": codes[:5000],
+        "title": _("Sắp xếp tổ chức: ghi nhận quyết định"),
+    }
+    return render(request, "organizations/restructure.html", context, status=status)
+
+
+def _attach(form, exc: ValidationError) -> None:
+    """A refusal of the service shown on the form: at its field when it names one of the form's."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for name, messages_ in errors.items():
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)

@@ -11,8 +11,10 @@ class QuotasConfig(AppConfig):
         from django.urls import reverse
 
         from organizations.models import Organization
+        from organizations.signals import restructuring_impact
         from partytrack import history
 
+        from . import receivers
         from .models import Plan, Quota
         from .selectors import plan_get_visible, quotas_visible
 
@@ -22,6 +24,7 @@ class QuotasConfig(AppConfig):
             visible = Organization.objects.visible_to(user)
             return Plan.objects.filter(Q(organization__in=visible) | Q(quotas__organization__in=visible)).distinct()
 
+        restructuring_impact.connect(receivers.restructuring_impact, dispatch_uid="quotas")
         history.register(
             Plan, get=plan_get_visible, url=lambda o: reverse("quotas:plan_detail", args=[o.pk]), visible=plans
         )

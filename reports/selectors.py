@@ -567,8 +567,8 @@ def _progress_then(*, organization: Organization, year: int, quarter: int, detai
     quotas, the own targets and the draft, one each."""
     subtree = org_structure.subtree_as_of(organization, day)
     if not subtree:  # not founded yet, or closed by then: an empty report that says so
-        node = {**{name: getattr(organization, name) for name in NODE_FIELDS if name != "parent_id"}}
-        node["parent_id"], node["rght"], node["lft"] = organization.parent_id, 1, 0
+        node = {name: getattr(organization, name) for name in NODE_FIELDS}
+        node["lft"], node["rght"] = 0, 1
         report = _assemble(
             organization=organization,
             year=year,
@@ -581,10 +581,49 @@ def _progress_then(*, organization: Organization, year: int, quarter: int, detai
             admitted={},
         )
         return replace(report, existed=False)
+    admitted, allocated, derived, sizes = _figures_then(subtree, subject_id=organization.pk, year=year)
+    nodes = {node.id: _node_row(node, sizes[node.id]) for node in subtree}
+    if not detail:  # the organization and its children: the deeper levels only fed the sums
+        nodes = {pk: n for pk, n in nodes.items() if pk == organization.pk or n["parent_id"] == organization.pk}
+    draft = plan_draft(organization=organization, year=year)
+    return _assemble(
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        detail=detail,
+        today=day,
+        nodes=nodes,
+        allocated=allocated,
+        derived=derived,
+        admitted=admitted,
+        draft=draft.number if draft else "",
+    )
+
+
+def _node_row(node: org_structure.Node, descendants: int) -> dict:
+    """A node of the tree of a day as the report's query reads today's (NODE_FIELDS)."""
+    return {
+        "id": node.id,
+        "parent_id": node.parent_id,
+        "code": node.code,
+        "name": node.name,
+        "short_name": node.short_name,
+        "sector": node.sector,
+        "position": node.position,
+        "valid_to": None,  # every organization of the tree of that day was active on it
+        "lft": 0,
+        "rght": 2 * descendants + 1,
+    }
+
+
+def _figures_then(subtree: list[org_structure.Node], *, subject_id: int, year: int):
+    """(admitted, allocated, derived, descendants) for the organizations of a tree of a day (parents
+    before children): admissions summed up that tree from each one's own counts, the quotas each one's
+    parent of that day allocated, the derived quotas as QuotaTally defines them. Three queries."""
     ids = [node.id for node in subtree]
     parent_of = {node.id: node.parent_id for node in subtree}
     own = {
-        pk: counts
+        pk: tuple(counts)
         for pk, *counts in AdmissionTally.objects.filter(organization_id__in=ids, year=year).values_list(
             "organization_id", "own_q1", "own_q2", "own_q3", "own_q4"
         )
@@ -605,48 +644,19 @@ def _progress_then(*, organization: Organization, year: int, quarter: int, detai
     parts: dict[int, list[QuotaFigures]] = defaultdict(list)
     sizes: dict[int, int] = defaultdict(int)
     for node in reversed(subtree):  # children before their parents
-        admitted[node.id] = _add(admitted.get(node.id, ZERO4), tuple(own.get(node.id, ZERO4)))
+        admitted[node.id] = _add(admitted.get(node.id, ZERO4), own.get(node.id, ZERO4))
         if parts[node.id]:
             derived[node.id] = QuotaFigures.combine(parts[node.id])
         elif node.id in targets:
             derived[node.id] = targets[node.id]
-        if node.id != organization.pk and node.parent_id is not None:
-            admitted[node.parent_id] = _add(admitted.get(node.parent_id, ZERO4), admitted[node.id])
-            measured = measured_against(allocated=allocated.get((node.id, year)), derived=derived.get(node.id))
-            if measured is not None:
-                parts[node.parent_id].append(measured)
-            sizes[node.parent_id] += sizes[node.id] + 1
-    nodes = {
-        node.id: {
-            "id": node.id,
-            "parent_id": node.parent_id,
-            "code": node.code,
-            "name": node.name,
-            "short_name": node.short_name,
-            "sector": node.sector,
-            "position": node.position,
-            "valid_to": None,  # every organization of the tree of that day was active on it
-            "lft": 0,
-            "rght": 2 * sizes[node.id] + 1,
-        }
-        for node in subtree
-    }
-    if not detail:  # the organization and its children: the deeper levels only fed the sums
-        nodes = {pk: n for pk, n in nodes.items() if pk == organization.pk or n["parent_id"] == organization.pk}
-    draft = plan_draft(organization=organization, year=year)
-    report = _assemble(
-        organization=organization,
-        year=year,
-        quarter=quarter,
-        detail=detail,
-        today=day,
-        nodes=nodes,
-        allocated=allocated,
-        derived=derived,
-        admitted=admitted,
-        draft=draft.number if draft else "",
-    )
-    return report
+        if node.id == subject_id or node.parent_id is None:
+            continue
+        admitted[node.parent_id] = _add(admitted.get(node.parent_id, ZERO4), admitted[node.id])
+        measured = measured_against(allocated=allocated.get((node.id, year)), derived=derived.get(node.id))
+        if measured is not None:
+            parts[node.parent_id].append(measured)
+        sizes[node.parent_id] += sizes[node.id] + 1
+    return admitted, allocated, derived, sizes
 
 
 class _ReportTree:

@@ -20,6 +20,7 @@ CASES = [
     Case("organizations:merge", org_pk(), expect=EDIT_CELL),
     Case("organizations:dissolve", org_pk(), expect=EDIT_CELL),
     Case("organizations:figures", org_pk(), expect=EDIT_CELL),
+    Case("organizations:restructure", org_pk(), expect=EDIT_CELL),
     Case("organization-list", None, outside=False, api=True),
     Case("organization-detail", org_pk(), api=True),
     Case("api-schema", None, outside=False, api=True),

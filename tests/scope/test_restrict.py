@@ -19,7 +19,7 @@ from candidates.choices import Step
 from candidates.models import Admission, Candidate, PersonalDataAccess
 from monitoring.models import ReportSubmission
 from organizations import services as org_services
-from organizations.models import Organization, OrganizationVersion, Role, RoleAssignment
+from organizations.models import Organization, OrganizationVersion, Restructuring, Role, RoleAssignment
 from quotas.models import Plan, Quota, SubTarget
 from reports.models import AdmissionTally, QuotaTally, ReportJob
 from tests.candidates.factories import make_admission, make_candidate
@@ -100,6 +100,16 @@ def _access(org):
 BUILDERS = {
     "organizations.Organization": (lambda org: org, ORGANIZATIONS),
     "organizations.MembershipFigure": (_figure, AROUND),
+    "organizations.Restructuring": (
+        lambda org: Restructuring.objects.create(
+            organization=org,
+            number=f"1-QĐ/{org.code}",
+            issuing_body="Ban Thường vụ",
+            decided_on=datetime.date(2025, 6, 16),
+            effective_on=datetime.date(2025, 7, 1),
+        ),
+        AROUND,
+    ),
     # Every organization has its dated versions from its creation (issue 14).
     "organizations.OrganizationVersion": (
         lambda org: OrganizationVersion.objects.filter(organization=org).first(),

@@ -112,6 +112,25 @@ def _new_cell(parent, code: str) -> dict:
     return {"name": "Chi bộ Thôn Mới", "code": code, "kind": "cell", "sector": "residential", "position": 9}
 
 
+def _restructuring(code: str) -> dict:
+    """The restructuring page's form, confirmed: one step renaming the organization `code`."""
+    return {
+        "number": f"1-QĐ/{code}",
+        "issuing_body": "Ban Thường vụ",
+        "decided_on": "2026-01-01",
+        "effective_on": "2026-01-01",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "200",
+        "steps-0-action": "rename",
+        "steps-0-organizations": code,
+        "steps-0-name": "Chi bộ Thôn Hai Mươi",
+        "steps-0-sector": "residential",
+        "confirm": "1",
+    }
+
+
 def _edited(org) -> dict:
     return {
         "name": f"{org.name} (sửa)",
@@ -212,6 +231,14 @@ ORGANIZATIONS = [
         ok=200,
         api=True,
         label="into district B",
+    ),
+    # A restructuring decision confirmed on its page (issue 14): a rename in the organization's subtree.
+    WriteCase(
+        "organizations:restructure",
+        "post",
+        lambda w: Target(_pk(w.commune_a), _restructuring("A1D")),
+        roles(302, MANAGERS),
+        outside=lambda w: Target(_pk(w.commune_b), _restructuring("B1C")),
     ),
     # Restructuring through the API (issue 14): the organization of the URL and every one the body
     # names must be the caller's to change.
