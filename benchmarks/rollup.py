@@ -10,6 +10,14 @@ For the root's children and for one province's children it reports the median of
 `reports.selectors.progress_report` (quotas, four quarters, subtotals: the whole report) next to
 `add_related_count(..., cumulative=True)` counting the same children's admissions of the year, the
 ratio, and the process's peak resident memory. It also checks that both give the same counts.
+
+Each report is timed in both structures (issue 14): `then` (the tree at the end of the period, the
+default) and `now` (today's tree). Without a structure change after the period both read today's
+tallies; `--restructure` also records, inside a transaction rolled back at the end, a restructuring of
+the province from the day after the period (two of its grassroots organizations merged into a new
+commune), so the `then` report has to read the tree of that day level by level:
+
+    DATABASE_URL=... .venv/bin/python benchmarks/rollup.py --restructure
 """
 
 from __future__ import annotations
@@ -62,10 +70,12 @@ def mptt_counts(parent: Organization, year: int) -> dict[int, int]:
     return {org.pk: org.admitted for org in annotated}
 
 
-def measure(parent: Organization, *, year: int, quarter: int, runs: int) -> dict:
-    ours, report = timed(lambda: progress_report(organization=parent, year=year, quarter=quarter), runs)
+def measure(parent: Organization, *, year: int, quarter: int, runs: int, structure: str = "then") -> dict:
+    ours, report = timed(
+        lambda: progress_report(organization=parent, year=year, quarter=quarter, structure=structure), runs
+    )
     baseline, counts = timed(lambda: mptt_counts(parent, year), runs)
-    full_year = progress_report(organization=parent, year=year, quarter=4)
+    full_year = progress_report(organization=parent, year=year, quarter=4, structure="now")
     ours_counts = {row.organization.id: row.admitted_to_date for row in full_year.rows}
     # add_related_count also lists closed children, which the report folds into its "Khác" line.
     agree = bool(ours_counts) and all(counts.get(pk) == n for pk, n in ours_counts.items())
@@ -79,6 +89,60 @@ def measure(parent: Organization, *, year: int, quarter: int, runs: int) -> dict
         "agree": agree,
         "admitted": sum(ours_counts.values()),
     }
+
+
+def _print_row(label: str, result: dict) -> None:
+    print(
+        f"{label:<34} {result['children']:>5} {result['ours_ms']:>9.1f} {result['ours_p90_ms']:>8.1f} "
+        f"{result['mptt_ms']:>18.1f} {result['ratio']:>6.0f}×  {'agree' if result['agree'] else 'DIFFER'}"
+    )
+
+
+def restructured(root: Organization, province: Organization, *, year: int, quarter: int, runs: int) -> None:
+    """Time the reports in both structures after a restructuring dated the day after the period,
+    inside a transaction that is rolled back."""
+    import datetime
+
+    from django.db import transaction
+
+    from organizations.restructuring import restructuring_apply
+    from reports.selectors import quarter_bounds
+
+    effective = quarter_bounds(year, quarter)[1] + datetime.timedelta(days=1)
+    communes = list(Organization.objects.filter(parent=province, kind="commune").order_by("position")[:2])
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            restructuring_apply(
+                organization=province,
+                number="BENCH-1",
+                issuing_body="benchmark",
+                decided_on=effective,
+                effective_on=effective,
+                steps=[
+                    {
+                        "action": "found",
+                        "code": f"{province.code}-NEW",
+                        "name": "Đảng ủy xã Mới (benchmark)",
+                        "kind": "commune",
+                        "parent": province.code,
+                    },
+                    {"action": "merge", "into": f"{province.code}-NEW", "sources": [c.code for c in communes]},
+                ],
+                by=None,
+            )
+            province.refresh_from_db()
+            root.refresh_from_db()
+            for structure in ("then", "now"):
+                for label, parent in (("root's children", root), (f"province {province.code}'s children", province)):
+                    result = measure(parent, year=year, quarter=quarter, runs=max(3, runs // 3), structure=structure)
+                    _print_row(f"{label} ({structure})", result)
+            raise Rollback
+    except Rollback:
+        pass
 
 
 def machine() -> str:
@@ -112,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quarter", type=int, default=3)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-documents", dest="documents", action="store_false", help="skip the PDF/xlsx timings")
+    parser.add_argument(
+        "--restructure", action="store_true", help="also time the reports across a restructuring (rolled back)"
+    )
     args = parser.parse_args(argv)
 
     root = Organization.objects.get(code=args.root)
@@ -133,18 +200,21 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'report':<34} {'rows':>5} {'roll-up':>9} {'p90':>8} {'add_related_count':>18} {'ratio':>7}  counts")
     results = []
-    for label, parent in (("root's children", root), (f"province {province.code}'s children", province)):
-        result = measure(parent, year=year, quarter=args.quarter, runs=args.runs)
-        results.append(result)
-        print(
-            f"{label:<34} {result['children']:>5} {result['ours_ms']:>9.1f} {result['ours_p90_ms']:>8.1f} "
-            f"{result['mptt_ms']:>18.1f} {result['ratio']:>6.0f}×  {'agree' if result['agree'] else 'DIFFER'}"
-        )
+    for structure in ("then", "now"):
+        for label, parent in (("root's children", root), (f"province {province.code}'s children", province)):
+            result = measure(parent, year=year, quarter=args.quarter, runs=args.runs, structure=structure)
+            results.append(result)
+            _print_row(f"{label} ({structure})", result)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
     print(f"Peak resident memory of this process: {peak_mb:.0f} MB")
     goal = all(r["ours_ms"] <= 50 and r["ratio"] >= 13 and r["agree"] for r in results) and peak_mb < 200
     print(f"Goal (≤ 50 ms, ≥ 13× add_related_count, same counts, < 200 MB): {'met' if goal else 'NOT met'}")
+    if args.restructure:  # after the goal: the tree of a day at national scale is read into memory
+        print()
+        print("Across a restructuring of the province dated the day after the period (rolled back):")
+        restructured(root, province, year=year, quarter=args.quarter, runs=args.runs)
+        print(f"Peak resident memory after it: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.documents:
         documents(root, province, year=year, quarter=args.quarter)
     return 0 if goal else 1

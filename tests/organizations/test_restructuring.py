@@ -4,6 +4,7 @@ audited; the roles at the organizations it closes or moves are flagged for revie
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -144,3 +145,18 @@ def test_the_page_previews_then_confirms_and_refuses_outsiders(world, client):
     assert outside.status_code == 400 and "không tìm thấy" in outside.content.decode()
     client.force_login(world.leader)
     assert client.get(url).status_code == 404
+
+
+def test_the_tallies_stay_true_after_a_decision_dated_in_the_past(world):
+    from django.core.management import call_command
+
+    from reports import services as report_services
+    from tests.reports.factories import admit, plan
+
+    plan(world.district_a, "9-KH/HU", {world.commune_a: 6, world.school_a: 2}, year=2024)
+    admit(world.cell_a, "2024-03-03")
+    admit(world.school_a, "2025-08-08")
+    apply(world)
+    assert report_services.tallies_drift() == []
+    call_command("rebuild_tallies", "--check", stdout=io.StringIO())  # raises when they drift
+    call_command("check_org_tree", stdout=io.StringIO())  # the dated history included
