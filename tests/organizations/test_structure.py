@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from organizations import demo as organizations_demo
@@ -22,7 +23,9 @@ D = datetime.date
 def periods(organization):
     return [
         (v.valid_from, v.valid_to, v.name, v.parent_id)
-        for v in OrganizationVersion.objects.filter(organization=organization).order_by("valid_from")
+        for v in OrganizationVersion.objects.filter(organization=organization).order_by(
+            F("valid_from").asc(nulls_first=True)  # PostgreSQL puts NULL last otherwise
+        )
     ]
 
 
