@@ -395,20 +395,18 @@ def organization_dissolve(*, organization: Organization, on: datetime.date, by=N
 def structure_apply(*, today: datetime.date | None = None, by=None) -> list[Organization]:
     """Bring the tree of today in line with the changes recorded for a day that has now come (a move or
     a rename recorded ahead): each organization whose version of today differs from its row is moved
-    or changed, through the same services as any write. Run nightly (docs/deployment.md) and harmless
-    to run again. Returns the organizations changed."""
+    (with the tree's checks, lock and signal) or changed; its versions already say so. Run nightly
+    (docs/deployment.md) and harmless to run again. Returns the organizations changed."""
     today = today or timezone.localdate()
     fields = structure.DATED_FIELDS
-    due = []
-    versions = OrganizationVersion.objects.filter(structure.valid_on(today)).select_related("organization")
+    versions = OrganizationVersion.objects.filter(structure.valid_on(today))
     differs = Q(parent__isnull=True, organization__parent__isnull=False)
     differs |= Q(parent__isnull=False, organization__parent__isnull=True)
     differs |= Q(parent__isnull=False, organization__parent__isnull=False) & ~Q(parent_id=F("organization__parent_id"))
     for field in fields:
         if field != "parent_id":
             differs |= ~Q(**{field: F(f"organization__{field}")})
-    for version in versions.filter(differs).order_by("organization__level", "organization_id"):
-        due.append(version)
+    due = list(versions.filter(differs).order_by("organization__level", "organization_id"))
     changed = []
     for version in due:
         with transaction.atomic():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .models import Organization
+from django.utils import timezone
+
+from .models import Organization, OrganizationVersion
+from .structure import DATED_FIELDS
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,6 @@ def version_problems(today=None) -> list[tuple[int, str]]:
     another without gap or overlap over exactly its life, or whose version of today is not its row
     (a change recorded ahead whose day has come: `manage.py apply_structure` makes it). Reads the two
     tables once."""
-    import datetime
-
-    from django.utils import timezone
-
-    from .models import OrganizationVersion
-    from .structure import DATED_FIELDS
-
     today = today or timezone.localdate()
     rows = {row["id"]: row for row in Organization.objects.values("id", "valid_from", "valid_to", *DATED_FIELDS)}
     versions: dict[int, list[dict]] = defaultdict(list)
