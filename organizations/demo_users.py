@@ -13,12 +13,14 @@ DEMO_PASSWORD = "demo-partytrack-2026"
 
 DEMO_USERS = [
     # username, full name, role, organization code
-    ("tochuc.lucngan", "Cán bộ Ban Tổ chức Huyện ủy Lục Ngạn", Role.STAFF, "BG-LN"),
+    # organization code: the tree of today (organizations.demo_restructuring ran before)
+    ("tochuc.bacninh", "Cán bộ Ban Tổ chức Tỉnh ủy Bắc Ninh", Role.STAFF, "BN"),
+    ("tochuc.chu", "Cán bộ Ban Xây dựng Đảng phường Chũ", Role.STAFF, "BN-CHU"),
     ("tochuc.hamliem", "Cán bộ Ban Xây dựng Đảng xã Hàm Liêm", Role.STAFF, "LD-HL"),
     ("bithu.bienson1", "Bí thư Chi bộ Thôn 1, xã Biên Sơn", Role.SECRETARY, "BG-LN-X01-01"),
     ("bithu.hamliem1", "Bí thư Chi bộ Thôn 1, xã Hàm Liêm", Role.SECRETARY, "LD-HL-01"),
-    ("lanhdao.lucngan", "Lãnh đạo Huyện ủy Lục Ngạn", Role.LEADER, "BG-LN"),
-    ("quantri.bacgiang", "Quản trị Tỉnh ủy Bắc Giang", Role.ADMIN, "BG"),
+    ("lanhdao.bacninh", "Lãnh đạo Tỉnh ủy Bắc Ninh", Role.LEADER, "BN"),
+    ("quantri.bacninh", "Quản trị Tỉnh ủy Bắc Ninh", Role.ADMIN, "BN"),
 ]
 
 

@@ -12,9 +12,10 @@ from django.core.management.base import BaseCommand
 
 DEMO_MODULES = [
     "organizations.demo",
-    "organizations.demo_users",
     "quotas.demo",
     "candidates.demo",
+    "organizations.demo_restructuring",
+    "organizations.demo_users",
     "reports.demo",
     "monitoring.demo",
 ]
