@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make run` on this checkout, as a new user would start it: it must migrate, load the demo data,
-print the demo logins and serve the login page; a demo user then logs in and sees Lục Ngạn's 55
-organizations (seed 000). Uses a throwaway SQLite file and port; stops everything it started.
+print the demo logins and serve the login page; a demo user then logs in and sees Bắc Ninh's tree of
+today: the 11 communes and wards Lục Ngạn's 29 were merged into in 2025. Uses a throwaway SQLite file and port; stops everything it started.
 
     python3 .ci/make_run_smoke.py          # exit status 0 when all of that holds
 """
@@ -24,7 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PORT = int(os.environ.get("SMOKE_PORT", "8799"))
 BASE = f"http://127.0.0.1:{PORT}"
-USER, PASSWORD = "tochuc.lucngan", "demo-partytrack-2026"
+USER, PASSWORD = "tochuc.bacninh", "demo-partytrack-2026"
+NEW_COMMUNES = {
+    "BN-CHU", "BN-PHUONGSON", "BN-BIENSON", "BN-BIENDONG", "BN-DEOGIA", "BN-KIENLAO", "BN-LUCNGAN",
+    "BN-NAMDUONG", "BN-SALY", "BN-SONHAI", "BN-TANSON",
+}  # fmt: skip
 
 
 def fail(message: str, log: Path) -> None:
@@ -83,17 +87,18 @@ def main() -> int:
             with opener.open(f"{BASE}/api/v1/{path}", timeout=30) as response:
                 return json.loads(response.read())
 
-        found = [row for row in api("organizations/?search=luc%20ngan")["results"] if row["code"] == "BG-LN"]
+        found = [row for row in api("organizations/?search=bac%20ninh")["results"] if row["code"] == "BN"]
         if not found:
-            fail("the demo user does not find Huyện ủy Lục Ngạn", log)
+            fail("the demo user does not find Tỉnh ủy Bắc Ninh", log)
         children = api(f"organizations/?parent={found[0]['id']}&limit=200")
-        if children["count"] != 55:
-            fail(f"Lục Ngạn has {children['count']} organizations below it, seed 000 has 55", log)
+        missing = NEW_COMMUNES - {row["code"] for row in children["results"]}
+        if missing:
+            fail(f"Bắc Ninh does not list the communes of today: {sorted(missing)}", log)
         with opener.open(f"{BASE}/organizations/{found[0]['id']}/", timeout=30) as response:
             detail = response.read().decode()
-        if "Đảng bộ thị trấn Chũ" not in detail:
-            fail("Lục Ngạn's page does not list its organizations", log)
-        print(f"make run: login page served on {BASE}, {USER} logged in and sees Lục Ngạn's 55 organizations.")
+        if "Đảng ủy phường Chũ" not in detail:
+            fail("Bắc Ninh's page does not list its organizations", log)
+        print(f"make run: login page served on {BASE}, {USER} logged in and sees Bắc Ninh's communes of today.")
         return 0
     finally:
         try:

@@ -28,6 +28,7 @@ Rules (the lead's brief and issue 5):
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -426,6 +427,61 @@ def allocations(
     return {key: figures[0] if len(figures) == 1 else QuotaFigures.combine(figures) for key, figures in parts.items()}
 
 
+def inherited_allocations(
+    organization: Organization, year: int, nodes: dict[int, dict]
+) -> tuple[dict[tuple[int, int], QuotaFigures], set[int]]:
+    """For a report in today's tree: what organizations that have since closed allocated, in their
+    effective plans of the year, to organizations now in `organization`'s subtree that lie elsewhere
+    than under them today (a district abolished in 2025 whose communes were merged into new ones: its
+    2022 quotas go with each commune to the new one). Each such quota is credited to every row of the
+    report (`nodes`: the organization, its children, and in a detail report every level) that holds
+    the receiver today but not the closed allocator, so a quota allocated inside a row stays inside it.
+    Quotas of a plan by an ancestor of the receiver are allocations() own. Returns the credits and the
+    closed allocators they came from (whose own quotas are then counted through their former children
+    only). One query."""
+    quotas = (
+        Quota.objects.filter(
+            year=year,
+            organization__tree_id=organization.tree_id,
+            organization__lft__gte=organization.lft,
+            organization__lft__lte=organization.rght,
+            plan__organization__valid_to__isnull=False,
+        )
+        .filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
+        .exclude(
+            plan__organization__tree_id=F("organization__tree_id"),
+            plan__organization__lft__lte=F("organization__lft"),
+            plan__organization__rght__gte=F("organization__rght"),
+        )
+        .values_list(
+            "organization_id", "organization__lft", "plan__organization_id", "plan__organization__tree_id",
+            "plan__organization__lft", "total", "q1", "q2", "q3", "q4",
+        )
+    )  # fmt: skip
+    children = sorted(
+        (node for node in nodes.values() if node["parent_id"] == organization.pk), key=lambda node: node["lft"]
+    )
+    starts = [node["lft"] for node in children]
+    parts: dict[tuple[int, int], list[QuotaFigures]] = defaultdict(list)
+    allocators = set()
+    for receiver_id, receiver_lft, allocator_id, tree_id, allocator_lft, total, *quarters in quotas:
+        allocators.add(allocator_id)
+        if receiver_id in nodes:  # every level is a row: the receiver and its ancestors up to the subject
+            chain, node = [], nodes[receiver_id]
+            while node is not None:
+                chain.append(node)
+                node = nodes.get(node["parent_id"]) if node["id"] != organization.pk else None
+        else:  # the subject and the child holding the receiver
+            index = bisect_right(starts, receiver_lft) - 1
+            holder = children[index] if index >= 0 and receiver_lft <= children[index]["rght"] else None
+            chain = [holder, nodes[organization.pk]] if holder else [nodes[organization.pk]]
+        for node in chain:  # upwards: once a row holds the allocator, so do those above it
+            if tree_id == organization.tree_id and node["lft"] <= allocator_lft <= node["rght"]:
+                break
+            parts[(node["id"], year)].append(QuotaFigures.of(total, quarters))
+    return {key: QuotaFigures.combine(figures) for key, figures in parts.items()}, allocators
+
+
 def own_plan_targets(where: Q, year: int) -> dict[int, QuotaFigures]:
     """Each organization's own target for the year from its effective plan (quotas.plans.plan_targets),
     for the organizations `where` selects (a Q on Plan.organization). One query."""
@@ -445,7 +501,9 @@ def own_plan_target(organization: Organization, year: int) -> QuotaFigures | Non
 QUOTA_TALLY_FIELDS = (
     "total", "q1", "q2", "q3", "q4", "through_q1", "through_q2", "through_q3", "through_q4", "estimated",
 )  # fmt: skip
-NODE_FIELDS = ("id", "parent_id", "code", "name", "short_name", "sector", "position", "valid_to", "lft", "rght")
+NODE_FIELDS = (
+    "id", "parent_id", "code", "name", "short_name", "sector", "position", "valid_to", "lft", "rght",
+)  # fmt: skip
 
 
 def _group_of(sector: str) -> int:
@@ -465,7 +523,7 @@ def progress_report(
     `detail`), with group subtotals and the total, in the tree at the end of the period (THEN, the
     default; the tree of today when the period is not over) or in today's tree (NOW). A constant
     number of queries whatever the tree's size: whether the structure changed (one); when it did not
-    change since the period, or for NOW, today's tree and its tallies (two, _progress_now); else the
+    change since the period, or for NOW, today's tree and its tallies (three, _progress_now); else the
     tree of that day, one query per level, with its organizations' own counts and quotas
     (_progress_then)."""
     if not (MIN_YEAR <= year <= MAX_YEAR) or quarter not in QUARTERS:
@@ -487,8 +545,9 @@ def progress_report(
 def _progress_now(
     *, organization: Organization, year: int, quarter: int, detail: bool, today: datetime.date
 ) -> ProgressReport:
-    """The report in today's tree, from the tallies: two queries, the organizations with their
-    tallies and the quotas their parents allocated to them."""
+    """The report in today's tree, from the tallies: three queries, the organizations with their
+    tallies, the quotas their parents allocated to them, and those organizations since closed
+    allocated to what lies in the subtree today (inherited_allocations)."""
     if detail:
         where = Q(tree_id=organization.tree_id, lft__gte=organization.lft, lft__lte=organization.rght)
     else:
@@ -541,6 +600,9 @@ def _progress_now(
     if organization.parent_id is not None:  # the organization's own row, as its parent allocated it
         allocators |= Q(plan__organization_id=organization.parent_id)
     allocated = allocations(receivers, [year], allocators=allocators)
+    inherited, reallocated = inherited_allocations(organization, year, nodes)
+    for key, figures in inherited.items():
+        allocated[key] = QuotaFigures.combine([allocated.get(key), figures])
     own_target = None
     if (organization.pk, year) not in allocated and organization.pk not in derived:
         own_target = own_plan_target(organization, year)
@@ -555,6 +617,7 @@ def _progress_now(
         derived=derived,
         admitted=admitted,
         own_target=own_target,
+        reallocated=reallocated,
         draft=draft,
     )
 
@@ -663,9 +726,10 @@ class _ReportTree:
     """The organizations of a report as a tree of rows (the nodes as the report's query read them),
     with the quotas and admissions each is measured by: what _assemble builds the report from."""
 
-    def __init__(self, *, subject_id, year, quarter, today, nodes, allocated, derived, admitted):
+    def __init__(self, *, subject_id, year, quarter, today, nodes, allocated, derived, admitted, reallocated=()):
         self.year, self.quarter, self.today, self.nodes = year, quarter, today, nodes
         self.allocated, self.derived, self.admitted = allocated, derived, admitted
+        self.reallocated = frozenset(reallocated)
         # Siblings stay in the query's report order (group, position, name).
         self.children_of: dict[int, list[dict]] = defaultdict(list)
         for node in nodes.values():
@@ -710,7 +774,12 @@ class _ReportTree:
             return None
         closed = [child for child in self.children_of[parent_id] if not self.active(child)]
         counts = self._own_of(parent_id)
-        quota = QuotaFigures.combine(self.quota_of(child["id"]) for child in closed)
+        # What was allocated to them, not what their children's quotas add up to (those children may
+        # be counted elsewhere today), nor that of a closed allocator whose quotas went with its former
+        # children (inherited_allocations()).
+        quota = QuotaFigures.combine(
+            self.allocated.get((child["id"], self.year)) for child in closed if child["id"] not in self.reallocated
+        )
         closed_counts = ZERO4
         for child in closed:
             closed_counts = _add(closed_counts, self.admitted.get(child["id"], ZERO4))
@@ -749,7 +818,19 @@ class _ReportTree:
 
 
 def _assemble(
-    *, organization, year, quarter, detail, today, nodes, allocated, derived, admitted, own_target=None, draft=""
+    *,
+    organization,
+    year,
+    quarter,
+    detail,
+    today,
+    nodes,
+    allocated,
+    derived,
+    admitted,
+    own_target=None,
+    draft="",
+    reallocated=(),
 ):
     tree = _ReportTree(
         subject_id=organization.pk,
@@ -760,6 +841,7 @@ def _assemble(
         allocated=allocated,
         derived=derived,
         admitted=admitted,
+        reallocated=reallocated,
     )
     subject_node = nodes[organization.pk]
     by_group: dict[int, list[ProgressRow]] = defaultdict(list)

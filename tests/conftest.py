@@ -4,6 +4,7 @@ the markers `browser`, `fuzz` and `postgres` given by path and fixture (see pyte
 from __future__ import annotations
 
 import copy
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -141,8 +142,19 @@ def _load_demo() -> bool:
     return True
 
 
-_SHARED = [_Shared("_seeded_db", _load_demo), _Shared("world", _build_world, unless="_seeded_db")]
-_shared_demo, _shared_world_data = _SHARED
+def _load_demo_today() -> bool:
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+    return True
+
+
+_SHARED = [
+    _Shared("_seeded_db", _load_demo),
+    _Shared("world", _build_world, unless="_seeded_db"),
+    _Shared("_demo_today_db", _load_demo_today, unless="_seeded_db"),
+]
+_shared_demo, _shared_world_data, _shared_demo_today = _SHARED
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -171,6 +183,19 @@ def _shared_world(request, django_db_setup, django_db_blocker):
 def _seeded_db(request, django_db_setup, django_db_blocker):
     """The seeds' demo data (tests/quotas/conftest.py `seeded`), loaded once for the tests sharing it."""
     yield from _shared_demo.session_fixture(request, django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def _demo_today_db(request, django_db_setup, django_db_blocker):
+    """`manage.py load_demo` as `make run` loads it (the 2025 restructuring applied), loaded once."""
+    yield from _shared_demo_today.session_fixture(request, django_db_blocker)
+
+
+@pytest.fixture
+def demo_today(request, _demo_today_db, db):
+    """The whole demo in the tree of today; a test that commits loads it for itself."""
+    if _demo_today_db.for_test(request.node) is None:
+        _load_demo_today()
 
 
 @pytest.fixture

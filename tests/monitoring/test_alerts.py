@@ -115,10 +115,10 @@ def test_the_secretary_sees_names_only_in_their_own_cell(attention):
 
 
 def test_alert_queries_are_bounded(attention, django_assert_max_num_queries):
-    # Thresholds, cells, plans' cell thresholds; the roll-up (3: whether the structure changed, the
-    # organizations with their tallies, the quotas) and the committees' own plan targets; pipeline rules,
+    # Thresholds, cells, plans' cell thresholds; the roll-up (4: whether the structure changed, the
+    # organizations with their tallies, the quotas, those of closed allocators) and the committees' own plan targets; pipeline rules,
     # the user's scope; two per candidate alert kind (readable people, counts of the others).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         organization_alerts(user=attention.staff, organization=attention.district_a, today=TODAY)
 
 

@@ -44,16 +44,6 @@ def test_demo_tree_matches_the_seeds_and_loads_once():
     assert tree_problems() == []
 
 
-def test_demo_users_see_their_part_of_the_tree(client):
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    assert "tochuc.lucngan" in out.getvalue()
-    staff = get_user_model().objects.get(username="tochuc.lucngan")
-    luc_ngan = Organization.objects.get(code="BG-LN")
-    assert Organization.objects.visible_to(staff).filter(parent=luc_ngan).count() == 55
-    assert not Organization.objects.visible_to(staff).filter(code="LD-BL").exists()
-
-
 def test_grant_role_creates_user_with_unusable_password():
     load_demo_organizations()
     call_command("grant_role", "nguyen.van.a", "secretary", "--org", "BG-LN-X01-01", stdout=StringIO())

@@ -13,7 +13,7 @@ from tests.factories import OrganizationFactory, UserFactory, grant
 
 from .factories import admit, plan
 
-QUERIES = 3  # whether the structure changed since; organizations with their tallies; the quotas allocated
+QUERIES = 4  # whether the structure changed; organizations with their tallies; quotas allocated; quotas of closed allocators
 
 
 def grow(tree, communes: int, cells: int):
