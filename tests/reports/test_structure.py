@@ -72,9 +72,12 @@ def test_the_same_report_in_todays_tree_has_nothing_left_under_the_district(rest
 def test_the_province_reads_the_new_commune_with_its_predecessors_history(restructured):
     w = restructured
     now = progress_report(organization=w.province, year=2024, quarter=4, today=D(2026, 12, 3), structure=Structure.NOW)
-    rows = {row.label: row.admitted_to_date for row in now.rows}
-    assert rows["Đảng bộ xã Biển Động"] == 3  # Biên Sơn's 2024 admissions
-    assert rows["Chi bộ Trường THPT số 1"] == 1
+    rows = {row.label: (row.quota_total, row.quota_quarters, row.admitted_to_date) for row in now.rows}
+    # Biên Sơn's 2024 quota from the district (closed since) and its admissions went with it.
+    assert rows["Đảng bộ xã Biển Động"] == (10, (2, 3, 3, 2), 3)
+    assert rows["Chi bộ Trường THPT số 1"][0::2] == (4, 1)
+    assert now.other is None  # the dissolved district's figures are not counted a second time
+    assert now.total.quota_total == 14
     then = progress_report(organization=w.province, year=2024, quarter=4, today=D(2026, 12, 3))
     assert [(row.label, row.admitted_to_date) for row in then.rows] == [
         ("Huyện ủy Bảo Lâm", 0),
@@ -140,3 +143,18 @@ def test_the_api_and_the_dashboard_offer_both_structures(restructured, client):
     page = client.get(reverse("reports:dashboard", args=[w.district_a.pk]), {"year": 2024, "quarter": 4})
     assert "Đảng bộ xã Biên Sơn" in page.content.decode()
     assert "Theo cơ cấu hiện nay" in page.content.decode()
+
+
+def test_a_quota_allocated_inside_todays_organization_stays_inside_it(world):
+    # Biên Sơn allocates 6 of its 10 to its cell A1C in 2024; merged into N, directly under the
+    # province, in 2025 (its cell goes too; the district stays).
+    plan(world.district_a, "72-KH/HU", {world.commune_a: (10, 2, 3, 3, 2)}, year=2024)
+    plan(world.commune_a, "05-KH/ĐU", {world.cell_a: (6, 1, 2, 2, 1)}, year=2024)
+    new = OrganizationFactory(name="Đảng bộ xã Mới", code="N", kind=Kind.COMMUNE, parent=world.province)
+    new = services.organization_merge(sources=[world.commune_a], target=new, on=RESTRUCTURED)
+    today = D(2026, 12, 3)
+    province = progress_report(organization=world.province, year=2024, quarter=4, today=today, structure=Structure.NOW)
+    assert {row.label: row.quota_total for row in province.rows}["Đảng bộ xã Mới"] == 10  # not 10 + 6
+    own = progress_report(organization=new, year=2024, quarter=4, today=today, structure=Structure.NOW)
+    assert own.subject.quota_total == 10
+    assert [(row.organization.id, row.quota_total) for row in own.rows] == [(world.cell_a.pk, 6), (world.cell_a2.pk, None)]
