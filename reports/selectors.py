@@ -430,11 +430,11 @@ def allocations(
 def inherited_allocations(
     organization: Organization, year: int, nodes: dict[int, dict]
 ) -> tuple[dict[tuple[int, int], QuotaFigures], set[int]]:
-    """For a report in today's tree: what was allocated, in effective plans of the year, to organizations
-    now in `organization`'s subtree that lie elsewhere than under their allocator today, when the
-    allocator has since closed or the receiver was merged (a district abolished in 2025 whose communes
-    were merged into new ones: its 2022 quotas go with each commune to the new one). A receiver moved
-    from an allocator that still exists keeps the quotas of its new parent only. Each such quota is credited to every row of the
+    """For a report in today's tree: what organizations that have since closed allocated, in their
+    effective plans of the year, to organizations now in `organization`'s subtree that lie elsewhere
+    than under them today (a district abolished in 2025 whose communes were merged into new ones: its
+    2022 quotas go with each commune to the new one). While the allocator exists, its allocations stay
+    with it (its own quota from above counts them), as for a move. Each such quota is credited to every row of the
     report (`nodes`: the organization, its children, and in a detail report every level) that holds
     the receiver today but not the closed allocator, so a quota allocated inside a row stays inside it.
     Quotas of a plan by an ancestor of the receiver are allocations() own. Returns the credits and the
@@ -446,8 +446,8 @@ def inherited_allocations(
             organization__tree_id=organization.tree_id,
             organization__lft__gte=organization.lft,
             organization__lft__lte=organization.rght,
+            plan__organization__valid_to__isnull=False,
         )
-        .filter(Q(plan__organization__valid_to__isnull=False) | Q(organization__merged_into__isnull=False))
         .filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
         .exclude(
             plan__organization__tree_id=F("organization__tree_id"),

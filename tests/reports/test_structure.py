@@ -147,11 +147,15 @@ def test_the_api_and_the_dashboard_offer_both_structures(restructured, client):
 
 def test_a_quota_allocated_inside_todays_organization_stays_inside_it(world):
     # Biên Sơn allocates 6 of its 10 to its cell A1C in 2024; merged into N, directly under the
-    # province, in 2025 (its cell goes too; the district stays).
+    # province, in 2025 (its cell goes too); the district, left with its school, is dissolved.
     plan(world.district_a, "72-KH/HU", {world.commune_a: (10, 2, 3, 3, 2)}, year=2024)
     plan(world.commune_a, "05-KH/ĐU", {world.cell_a: (6, 1, 2, 2, 1)}, year=2024)
     new = OrganizationFactory(name="Đảng bộ xã Mới", code="N", kind=Kind.COMMUNE, parent=world.province)
     new = services.organization_merge(sources=[world.commune_a], target=new, on=RESTRUCTURED)
+    services.organization_move(organization=world.school_a, new_parent=world.province, on=RESTRUCTURED)
+    services.organization_dissolve(organization=world.district_a, on=RESTRUCTURED)
+    world.province.refresh_from_db()
+    new.refresh_from_db()
     today = D(2026, 12, 3)
     province = progress_report(organization=world.province, year=2024, quarter=4, today=today, structure=Structure.NOW)
     assert {row.label: row.quota_total for row in province.rows}["Đảng bộ xã Mới"] == 10  # not 10 + 6
