@@ -13,7 +13,8 @@ from tests.factories import OrganizationFactory, UserFactory, grant
 
 from .factories import admit, plan
 
-QUERIES = 4  # whether the structure changed; organizations with their tallies; quotas allocated; quotas of closed allocators
+# Whether the structure changed; organizations with their tallies; quotas allocated; those of closed allocators.
+QUERIES = 4
 
 
 def grow(tree, communes: int, cells: int):

@@ -161,4 +161,7 @@ def test_a_quota_allocated_inside_todays_organization_stays_inside_it(world):
     assert {row.label: row.quota_total for row in province.rows}["Đảng bộ xã Mới"] == 10  # not 10 + 6
     own = progress_report(organization=new, year=2024, quarter=4, today=today, structure=Structure.NOW)
     assert own.subject.quota_total == 10
-    assert [(row.organization.id, row.quota_total) for row in own.rows] == [(world.cell_a.pk, 6), (world.cell_a2.pk, None)]
+    assert [(row.organization.id, row.quota_total) for row in own.rows] == [
+        (world.cell_a.pk, 6),
+        (world.cell_a2.pk, None),
+    ]
