@@ -276,3 +276,41 @@ def changes_around(organization: Organization, *, start: datetime.date, day: dat
         after=Count("pk", filter=Q(valid_from__gt=day) | Q(valid_to__gte=day)),
     )
     return Changes(during=bool(counts["during"]), after=bool(counts["after"]))
+
+
+MAX_CHANGED = 2000  # beyond this many changed organizations, read the whole tree of the day
+
+
+def changed_since(day: datetime.date, *, limit: int = MAX_CHANGED) -> set[int] | None:
+    """The organizations whose subtree on `day` is not their subtree of today: every organization that
+    changed after `day` (a version starting after it, or one valid on it that ended since), with its
+    ancestors of `day` and of today. Any other organization has the same organizations below it on both
+    days, so today's tallies are right for it on `day`. Looked for in the whole country, not one
+    subtree: what was below an organization on `day` may lie anywhere today. None when more than
+    `limit` organizations changed. Queries: one, then two per level above the changes."""
+    rows = list(
+        OrganizationVersion.objects.filter(Q(valid_from__gt=day) | Q(valid_to__gte=day)).values_list(
+            "organization_id", "parent_id"
+        )[: limit + 1]
+    )
+    if len(rows) > limit:
+        return None
+    seen = {pk for row in rows for pk in row if pk is not None}
+    frontier = set(seen)
+    while frontier:
+        above = set(
+            Organization.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True)
+        )
+        above |= set(
+            OrganizationVersion.objects.filter(
+                valid_on(day), organization_id__in=frontier, parent__isnull=False
+            ).values_list("parent_id", flat=True)
+        )
+        frontier = above - seen
+        seen |= frontier
+    return seen
+
+
+def children_of_many(parent_ids: Iterable[int], day: datetime.date) -> list[Node]:
+    """The organizations directly below any of `parent_ids` on `day`, in report order. One query."""
+    return _report_order(OrganizationVersion.objects.filter(valid_on(day), parent_id__in=list(parent_ids)))

@@ -54,7 +54,7 @@ from quotas.plans import (
     plan_targets,
 )
 
-from .models import QUARTERS, AdmissionTally
+from .models import QUARTERS, AdmissionTally, QuotaTally
 
 ZERO4 = (0, 0, 0, 0)
 MIN_YEAR, MAX_YEAR = REPORTS_FIRST_YEAR, LAST_YEAR
@@ -535,7 +535,13 @@ def progress_report(
     day = min(quarter_bounds(year, quarter)[1], today)
     changes = org_structure.changes_around(organization, start=datetime.date(year, 1, 1), day=day)
     if structure == Structure.THEN and changes.after:
-        report = _progress_then(organization=organization, year=year, quarter=quarter, detail=detail, day=day)
+        changed = None if detail else org_structure.changed_since(day)
+        if changed is None:
+            report = _progress_then(organization=organization, year=year, quarter=quarter, detail=detail, day=day)
+        else:
+            report = _progress_then_changed(
+                organization=organization, year=year, quarter=quarter, day=day, changed=changed
+            )
     else:
         report = _progress_now(organization=organization, year=year, quarter=quarter, detail=detail, today=today)
     return replace(
@@ -655,6 +661,88 @@ def _progress_then(*, organization: Organization, year: int, quarter: int, detai
         year=year,
         quarter=quarter,
         detail=detail,
+        today=day,
+        nodes=nodes,
+        allocated=allocated,
+        derived=derived,
+        admitted=admitted,
+        draft=draft.number if draft else "",
+    )
+
+
+def _progress_then_changed(*, organization: Organization, year: int, quarter: int, day: datetime.date, changed):
+    """The report (the organization and its children) in the tree of `day`, reading that tree only
+    where it differs from today's: below the organizations that changed since (`changed`,
+    organizations.structure.changed_since). Every other organization has the same organizations below
+    it on both days, so it is measured by today's tallies; a changed one sums its children of that day
+    as _figures_then does. The cost follows the changes, not the tree's size: one query per level of
+    changed organizations, then the tallies, own counts, quotas, targets and draft, one each."""
+    top = org_structure.as_of(organization, day)
+    if top is None:
+        return _progress_then(organization=organization, year=year, quarter=quarter, detail=False, day=day)
+    order, children = [top], defaultdict(list)
+    level = [top.id]
+    while level:
+        found = org_structure.children_of_many(level, day)
+        for node in found:
+            children[node.parent_id].append(node)
+        order.extend(found)
+        level = [node.id for node in found if node.id in changed]
+    ids = [node.id for node in order]
+    unchanged = [pk for pk in ids if pk not in changed and pk != top.id]
+    admitted: dict[int, tuple[int, int, int, int]] = {
+        pk: tuple(counts)
+        for pk, *counts in AdmissionTally.objects.filter(organization_id__in=unchanged, year=year).values_list(
+            "organization_id", "sub_q1", "sub_q2", "sub_q3", "sub_q4"
+        )
+    }
+    derived = {
+        tally.organization_id: QuotaFigures.from_tally(tally)
+        for tally in QuotaTally.objects.filter(organization_id__in=unchanged, year=year)
+    }
+    sizes = {
+        pk: (rght - lft - 1) // 2
+        for pk, lft, rght in Organization.objects.filter(pk__in=unchanged).values_list("pk", "lft", "rght")
+    }
+    recomputed = [node for node in order if node.id in changed or node.id == top.id]
+    own = {
+        pk: tuple(counts)
+        for pk, *counts in AdmissionTally.objects.filter(
+            organization_id__in=[node.id for node in recomputed], year=year
+        ).values_list("organization_id", "own_q1", "own_q2", "own_q3", "own_q4")
+    }
+    parent_of = {node.id: node.parent_id for node in order}
+    quotas = Quota.objects.filter(organization_id__in=ids, year=year).filter(
+        plan=plan_effective_subquery(OuterRef("plan__organization"), year)
+    )
+    allocated = {
+        (pk, year): QuotaFigures.of(total, quarters)
+        for pk, allocator, total, *quarters in quotas.values_list(
+            "organization_id", "plan__organization_id", "total", "q1", "q2", "q3", "q4"
+        )
+        if parent_of.get(pk) == allocator  # allocated by its parent of that day
+    }
+    targets = own_plan_targets(Q(organization_id__in=[node.id for node in recomputed]), year)
+    for node in reversed(recomputed):  # children before their parents
+        counts, parts, size = own.get(node.id, ZERO4), [], 0
+        for child in children[node.id]:
+            counts = _add(counts, admitted.get(child.id, ZERO4))
+            measured = measured_against(allocated=allocated.get((child.id, year)), derived=derived.get(child.id))
+            if measured is not None:
+                parts.append(measured)
+            size += sizes.get(child.id, 0) + 1
+        admitted[node.id], sizes[node.id] = counts, size
+        if parts:
+            derived[node.id] = QuotaFigures.combine(parts)
+        elif node.id in targets:
+            derived[node.id] = targets[node.id]
+    nodes = {node.id: _node_row(node, sizes.get(node.id, 0)) for node in [top, *children[top.id]]}
+    draft = plan_draft(organization=organization, year=year)
+    return _assemble(
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        detail=False,
         today=day,
         nodes=nodes,
         allocated=allocated,

@@ -15,10 +15,12 @@ from openpyxl import load_workbook
 
 from candidates.models import Admission, Candidate
 from organizations.models import Kind, Organization, OrganizationVersion, Restructuring, RoleAssignment
+from organizations.structure import changed_since
 from organizations.tree_check import tree_problems
 from quotas.demo import BAO_LAM_YEARLY
 from quotas.models import Quota
-from reports.selectors import RowKind, Structure, progress_report
+from reports import selectors
+from reports.selectors import RowKind, Structure, progress_report, quarter_bounds
 from reports.services import tallies_drift
 
 pytestmark = pytest.mark.usefixtures("demo_today")
@@ -144,3 +146,28 @@ def test_load_demo_twice_changes_nothing():
     assert {model.__name__: model.objects.count() for model in models} == before
     assert "0 quyết định ghi nhận mới, 4 đã có" in out.getvalue()
     assert tree_problems() == []
+
+
+@pytest.mark.parametrize("year, quarter", [(2022, 4), (2023, 4), (2025, 2)])
+def test_reading_only_what_changed_gives_the_whole_tree_of_the_day(year, quarter):
+    """A report of before the restructuring reads the tree of its day only below what changed since,
+    and today's tallies elsewhere: for every organization of the demo, exactly what reading the whole
+    tree of that day gives."""
+    day = quarter_bounds(year, quarter)[1]
+    checked, changed = 0, changed_since(day)
+    for organization in Organization.objects.all():
+        fast = selectors._progress_then_changed(
+            organization=organization, year=year, quarter=quarter, day=day, changed=changed
+        )
+        whole = selectors._progress_then(organization=organization, year=year, quarter=quarter, detail=False, day=day)
+        assert _figures(fast) == _figures(whole), organization.code
+        checked += bool(whole.rows)
+    assert checked >= 10
+    assert changed_since(day, limit=len(changed) // 3) is None  # too many changes: the whole tree is read
+
+
+def _figures(report) -> list:
+    return [
+        (row.kind, row.label, row.quota_total, row.quota_quarters, row.admitted_by_quarter, row.organization)
+        for row in [report.subject, *report.lines()]
+    ]
