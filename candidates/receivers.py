@@ -5,13 +5,19 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import Candidate
+from .models import Admission, Candidate
 
 
-def refuse_closing_with_active_candidates(*, organization, field: str | None = None, **_kwargs) -> None:
+def refuse_closing_with_active_candidates(
+    *, organization, on=None, field: str | None = None, own: bool = False, **_kwargs
+) -> None:
     """Receiver of organizations.signals.organization_closing: a cell (or a committee over cells) is
-    not closed while candidates are still followed in its subtree."""
-    count = Candidate.objects.active().within(organization).count()
+    not closed while candidates are still followed in its subtree, nor from a day before admissions
+    already recorded there (they would fall after its last day). With `own` (a merge, whose children
+    move to the target), only what is recorded at the organization itself counts."""
+    where = {"organization": organization} if own else {}
+    candidates = Candidate.objects.active()
+    count = candidates.filter(**where).count() if own else candidates.within(organization).count()
     if count:
         message = _(
             "Còn %(count)d quần chúng đang theo dõi trong quy trình kết nạp ở “%(name)s” hoặc các tổ chức trực "
@@ -19,6 +25,22 @@ def refuse_closing_with_active_candidates(*, organization, field: str | None = N
             "nạp”), hoặc chuyển chi bộ nơi họ sinh hoạt sang tổ chức khác trước (phần mềm chưa có chức năng "
             "chuyển từng quần chúng sang chi bộ khác)."
         ) % {"count": count, "name": organization.name}
+        raise ValidationError({field: message} if field else message)
+    if on is None:
+        return
+    admissions = Admission.objects.counted().filter(admitted_on__gte=on)
+    admissions = admissions.filter(**where) if own else admissions.within(organization)
+    last = admissions.order_by("-admitted_on").values_list("admitted_on", flat=True).first()
+    if last is not None:
+        message = _(
+            "Đã ghi nhận %(count)d kết nạp tại “%(name)s” từ ngày %(day)s trở đi (gần nhất ngày %(last)s): tổ chức "
+            "không thể thôi hoạt động trước các kết nạp đó. Kiểm tra lại ngày có hiệu lực."
+        ) % {
+            "count": admissions.count(),
+            "name": organization.name,
+            "day": on.strftime("%d/%m/%Y"),
+            "last": last.strftime("%d/%m/%Y"),
+        }
         raise ValidationError({field: message} if field else message)
 
 

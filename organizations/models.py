@@ -317,7 +317,11 @@ class Organization(MPTTModel):
                 violation_error_message=_("Ngày kết thúc hoạt động phải sau ngày bắt đầu."),
             ),
         ]
-        indexes = [models.Index(fields=["tree_id", "lft"], name="organization_tree_lft")]
+        indexes = [
+            models.Index(fields=["tree_id", "lft"], name="organization_tree_lft"),
+            # The few closed organizations (reports.selectors.inherited_allocations starts from them).
+            models.Index(fields=["valid_to"], name="organization_closed", condition=models.Q(valid_to__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -164,6 +164,8 @@ def organization_update(*, organization: Organization, by=None, on=None, **chang
     changed = {field for field, value in changes.items() if getattr(organization, field) != value}
     dated = {field: changes[field] for field in changed if field in structure.DATED_FIELDS}
     later = _is_future(on)
+    if dated and on is not structure.ALWAYS:
+        validators.check_change_day(organization, on)
     original = {field: getattr(organization, field) for field in dated}
     for field, value in changes.items():
         setattr(organization, field, value)
@@ -270,6 +272,7 @@ def organization_move(*, organization: Organization, new_parent: Organization | 
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
     _ensure_parent_allowed(by, new_parent)
+    validators.check_change_day(organization, on, parent=new_parent)
     if _is_future(on):
         new_parent = _check_move(organization, new_parent)
         structure.version_change(organization, on=on, changes={"parent_id": new_parent.pk if new_parent else None})
@@ -341,9 +344,13 @@ def organization_merge(
             )
         if not source.is_active(on):
             raise ValidationError({"sources": _("“%(name)s” không còn hoạt động.") % {"name": source.name}})
+        validators.check_change_day(source, on, parent=target, closing=True, field="on", parent_field="target")
+        # Its own admissions and candidates (not its children's, which move) may not outlive it.
+        signals.organization_closing.send(sender=Organization, organization=source, on=on, field="sources", own=True)
         for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):
             # The children move under the target: each must be of a kind the target may hold.
             validators.check_kind_under(name=child.name, kind=child.kind, parent=target, field="target")
+            validators.check_change_day(child, on, parent=target, field="sources", parent_field="target")
     closing_day = on - datetime.timedelta(days=1)
     affected = {target.pk, *target.get_ancestors().values_list("pk", flat=True)}
     for source in sources:
@@ -380,6 +387,7 @@ def organization_dissolve(*, organization: Organization, on: datetime.date, by=N
     tree_lock(organization)
     organization = Organization.objects.get(pk=organization.pk)
     _ensure_editable(by, organization)
+    validators.check_change_day(organization, on, closing=True)
     _check_no_active_children(organization, on=on)
     signals.organization_closing.send(sender=Organization, organization=organization, on=on, field=None)
     closing_day = on - datetime.timedelta(days=1)

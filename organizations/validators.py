@@ -184,3 +184,53 @@ def check_start_not_too_late(valid_from: datetime.date | None) -> None:
                 % {"day": _d(valid_from), "latest": _d(latest)}
             }
         )
+
+
+def check_change_day(
+    organization: Organization,
+    on: datetime.date,
+    *,
+    parent: Organization | None = None,
+    closing: bool = False,
+    field: str = "on",
+    parent_field: str = "parent",
+) -> None:
+    """A change of structure dated `on` (a move, merge, rename or dissolution recorded late, or ahead)
+    must fit the history already recorded: not before the organization began, under a parent that
+    exists on that day, and, for a closing (merge, dissolution), not before a later change already
+    recorded for it, which closing would erase (a later rename or move recorded earlier stands: the
+    versions take an earlier change in between)."""
+    from .models import OrganizationVersion
+
+    if organization.valid_from and on < organization.valid_from:
+        raise ValidationError(
+            {
+                field: _("“%(name)s” chỉ hoạt động từ ngày %(day)s: thay đổi phải có hiệu lực từ ngày đó trở đi.")
+                % {"name": organization.name, "day": _d(organization.valid_from)}
+            }
+        )
+    if closing:
+        later = (
+            OrganizationVersion.objects.filter(organization=organization, valid_from__gt=on)
+            .order_by("valid_from")
+            .first()
+        )
+        if later is not None:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Đã ghi nhận một thay đổi của “%(name)s” có hiệu lực từ ngày %(day)s: không thể cho tổ chức "
+                        "thôi hoạt động trước ngày đó (kiểm tra lại ngày có hiệu lực)."
+                    )
+                    % {"name": organization.name, "day": _d(later.valid_from)}
+                }
+            )
+    if parent is not None and parent.valid_from and on < parent.valid_from:
+        raise ValidationError(
+            {
+                parent_field: _(
+                    "“%(parent)s” chỉ hoạt động từ ngày %(day)s: không thể chuyển tổ chức vào trước ngày đó."
+                )
+                % {"parent": parent.name, "day": _d(parent.valid_from)}
+            }
+        )

@@ -43,7 +43,7 @@ from organizations.models import Organization, ReportGroup, Sector
 from partytrack.documents import OfficialHeader, party_committee_of, roman_quarter, vietnamese_date
 from partytrack.periods import LAST_YEAR, REPORTS_FIRST_YEAR
 from partytrack.text import fold
-from quotas.models import Quota
+from quotas.models import Plan, Quota
 from quotas.plans import (
     DRAFT_NOT_COUNTED,
     measured_against,
@@ -442,11 +442,12 @@ def inherited_allocations(
     only). One query."""
     quotas = (
         Quota.objects.filter(
+            # From the few closed organizations' plans (a partial index), not through every quota.
+            plan__in=Plan.objects.filter(organization__valid_to__isnull=False).values("pk"),
             year=year,
             organization__tree_id=organization.tree_id,
             organization__lft__gte=organization.lft,
             organization__lft__lte=organization.rght,
-            plan__organization__valid_to__isnull=False,
         )
         .filter(plan=plan_effective_subquery(OuterRef("plan__organization"), OuterRef("year")))
         .exclude(
@@ -524,7 +525,7 @@ def progress_report(
     `detail`), with group subtotals and the total, in the tree at the end of the period (THEN, the
     default; the tree of today when the period is not over) or in today's tree (NOW). A constant
     number of queries whatever the tree's size: whether the structure changed (one); when it did not
-    change since the period, or for NOW, today's tree and its tallies (three, _progress_now); else the
+    change since the period, or for NOW, today's tree and its tallies (two or three, _progress_now); else the
     tree of that day, one query per level, with its organizations' own counts and quotas
     (_progress_then)."""
     if not (MIN_YEAR <= year <= MAX_YEAR) or quarter not in QUARTERS:
@@ -543,18 +544,26 @@ def progress_report(
                 organization=organization, year=year, quarter=quarter, day=day, changed=changed
             )
     else:
-        report = _progress_now(organization=organization, year=year, quarter=quarter, detail=detail, today=today)
+        report = _progress_now(
+            organization=organization,
+            year=year,
+            quarter=quarter,
+            detail=detail,
+            today=today,
+            changed=changes.during or changes.after,
+        )
     return replace(
         report, structure=structure, structure_day=day, changed_during=changes.during, changed_after=changes.after
     )
 
 
 def _progress_now(
-    *, organization: Organization, year: int, quarter: int, detail: bool, today: datetime.date
+    *, organization: Organization, year: int, quarter: int, detail: bool, today: datetime.date, changed: bool = True
 ) -> ProgressReport:
-    """The report in today's tree, from the tallies: three queries, the organizations with their
-    tallies, the quotas their parents allocated to them, and those organizations since closed
-    allocated to what lies in the subtree today (inherited_allocations)."""
+    """The report in today's tree, from the tallies: two queries, the organizations with their
+    tallies and the quotas their parents allocated to them, and when the structure `changed` since the
+    year began, a third for what organizations since closed allocated to what lies in the subtree today
+    (inherited_allocations; nothing can have closed otherwise)."""
     if detail:
         where = Q(tree_id=organization.tree_id, lft__gte=organization.lft, lft__lte=organization.rght)
     else:
@@ -607,7 +616,7 @@ def _progress_now(
     if organization.parent_id is not None:  # the organization's own row, as its parent allocated it
         allocators |= Q(plan__organization_id=organization.parent_id)
     allocated = allocations(receivers, [year], allocators=allocators)
-    inherited, reallocated = inherited_allocations(organization, year, nodes)
+    inherited, reallocated = inherited_allocations(organization, year, nodes) if changed else ({}, set())
     for key, figures in inherited.items():
         allocated[key] = QuotaFigures.combine([allocated.get(key), figures])
     own_target = None

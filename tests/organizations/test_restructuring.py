@@ -160,3 +160,55 @@ def test_the_tallies_stay_true_after_a_decision_dated_in_the_past(world):
     assert report_services.tallies_drift() == []
     call_command("rebuild_tallies", "--check", stdout=io.StringIO())  # raises when they drift
     call_command("check_org_tree", stdout=io.StringIO())  # the dated history included
+
+
+def _refused(call) -> str:
+    with pytest.raises(ValidationError) as refused:
+        call()
+    return " ".join(refused.value.messages)
+
+
+def test_a_closing_dated_before_the_history_already_recorded_is_refused_and_writes_nothing(world):
+    """A merge or dissolution typed with a wrong year would erase what is recorded after it: the moves
+    and renames since, the admissions made there since. Refused with the day at fault."""
+    from organizations import services
+    from tests.reports.factories import admit
+
+    target = Organization.objects.create(name="Đảng ủy xã Mới", code="P-N", kind="commune", parent=world.province)
+    Organization.objects.rebuild()
+    services.organization_move(organization=world.commune_b, new_parent=world.province, on=D(2025, 7, 1))
+    admit(world.school_a, "2025-05-27")
+    before = snapshot()
+    target.refresh_from_db()
+    message = _refused(lambda: services.organization_merge(sources=[world.commune_b], target=target, on=D(1900, 1, 1)))
+    assert "01/07/2025" in message  # its move to the province is recorded from that day
+    message = _refused(lambda: services.organization_dissolve(organization=world.school_a, on=D(2025, 1, 1)))
+    assert "từ ngày 01/01/2025" in message and "27/05/2025" in message  # an admission after that day
+    message = _refused(lambda: services.organization_merge(sources=[world.school_a], target=target, on=D(2025, 1, 1)))
+    assert "27/05/2025" in message
+    assert snapshot() == before
+
+
+def test_nothing_moves_under_an_organization_before_it_existed(world):
+    from organizations import services
+
+    new = Organization.objects.create(
+        name="Đảng ủy xã Mới", code="P-N", kind="commune", parent=world.province, valid_from=D(2025, 7, 1)
+    )
+    Organization.objects.rebuild()
+    new.refresh_from_db()
+    message = _refused(lambda: services.organization_move(organization=world.cell_a, new_parent=new, on=D(1900, 1, 1)))
+    assert "chỉ hoạt động từ ngày 01/07/2025" in message
+    steps = [{"action": "move", "organization": world.cell_a.code, "parent": "P-N"}]
+    message = _refused(
+        lambda: restructuring_apply(
+            organization=world.province,
+            number="1/QĐ",
+            issuing_body="Tỉnh ủy",
+            decided_on=D(1899, 1, 1),
+            effective_on=D(1900, 1, 1),
+            steps=steps,
+            by=world.superuser,
+        )
+    )
+    assert message.startswith("Bước 1 (Chuyển):") and "01/07/2025" in message

@@ -13,7 +13,8 @@ from tests.factories import OrganizationFactory, UserFactory, grant
 
 from .factories import admit, plan
 
-# Whether the structure changed; organizations with their tallies; quotas allocated; those of closed allocators.
+# Whether the structure changed; organizations with their tallies; the quotas allocated; and, as a cell
+# of the tree closed during 2025, the quotas of closed allocators (without a change: three).
 QUERIES = 4
 
 
