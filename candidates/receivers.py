@@ -12,12 +12,12 @@ def refuse_closing_with_active_candidates(
     *, organization, on=None, field: str | None = None, own: bool = False, **_kwargs
 ) -> None:
     """Receiver of organizations.signals.organization_closing: a cell (or a committee over cells) is
-    not closed while candidates are still followed in its subtree, nor from a day before admissions
-    already recorded there (they would fall after its last day). With `own` (a merge, whose children
-    move to the target), only what is recorded at the organization itself counts."""
+    not dissolved while candidates are still followed in its subtree, nor closed from a day before
+    admissions already recorded there (they would fall after its last day). With `own` (a merge: its
+    children, and its candidates, go on under the target), only its own admissions count."""
     where = {"organization": organization} if own else {}
-    candidates = Candidate.objects.active()
-    count = candidates.filter(**where).count() if own else candidates.within(organization).count()
+    # A merged organization's candidates stay with it, under the target: only a dissolution waits.
+    count = 0 if own else Candidate.objects.active().within(organization).count()
     if count:
         message = _(
             "Còn %(count)d quần chúng đang theo dõi trong quy trình kết nạp ở “%(name)s” hoặc các tổ chức trực "

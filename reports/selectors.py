@@ -300,6 +300,8 @@ class ProgressReport:
     changed_during: bool = False
     changed_after: bool = False
     existed: bool = True
+    # The organization's last day when it closed within the period: the report stops there.
+    closed_on: datetime.date | None = None
 
     @property
     def structure_label(self) -> str:
@@ -312,6 +314,13 @@ class ProgressReport:
         if not self.existed:
             return str(_("Tổ chức chưa được thành lập hoặc đã thôi hoạt động vào ngày %(day)s.") % {"day": day})
         notes = []
+        if self.closed_on:
+            notes.append(
+                str(
+                    _("Tổ chức thôi hoạt động từ ngày %(next)s: số liệu tính đến hết ngày %(day)s.")
+                    % {"next": vietnamese_date(self.closed_on + datetime.timedelta(days=1)), "day": day}
+                )
+            )
         if self.changed_during:
             notes.append(str(_("Trong kỳ báo cáo có thay đổi về tổ chức (hợp nhất, sáp nhập, chia tách, đổi tên).")))
         if self.changed_after and self.structure == Structure.THEN:
@@ -534,6 +543,15 @@ def progress_report(
         raise ValueError(f"bad structure {structure}")
     today = today or timezone.localdate()
     day = min(quarter_bounds(year, quarter)[1], today)
+    closed_on = organization.valid_to if organization.valid_to and organization.valid_to < today else None
+    if closed_on is not None:
+        # A closed organization has no place in today's tree: it reads as it was, up to its last day
+        # when that falls within the period (and nothing after it counts).
+        structure = Structure.THEN
+        if datetime.date(year, 1, 1) <= closed_on < day:
+            day = closed_on
+        else:
+            closed_on = None
     changes = org_structure.changes_around(organization, start=datetime.date(year, 1, 1), day=day)
     if structure == Structure.THEN and changes.after:
         changed = None if detail else org_structure.changed_since(day)
@@ -552,8 +570,43 @@ def progress_report(
             today=today,
             changed=changes.during or changes.after,
         )
+    if closed_on is not None:
+        report = _until(report, quarter_of(closed_on))
     return replace(
-        report, structure=structure, structure_day=day, changed_during=changes.during, changed_after=changes.after
+        report,
+        structure=structure,
+        structure_day=day,
+        changed_during=changes.during,
+        changed_after=changes.after,
+        closed_on=closed_on,
+    )
+
+
+def _until(report: ProgressReport, last_quarter: int) -> ProgressReport:
+    """The report with nothing counted after `last_quarter` (an organization closed within the year:
+    what its organizations of that day admitted later was admitted elsewhere)."""
+
+    def cut(row: ProgressRow | None) -> ProgressRow | None:
+        if row is None:
+            return None
+        counts = tuple(c if q <= last_quarter else 0 for q, c in zip(QUARTERS, row.admitted_by_quarter, strict=True))
+        return replace(row, admitted_by_quarter=counts)
+
+    return replace(
+        report,
+        subject=cut(report.subject),
+        groups=[
+            replace(
+                g,
+                rows=[cut(r) for r in g.rows],
+                subtotal=cut(g.subtotal),
+                children={key: [cut(r) for r in rows] for key, rows in g.children.items()},
+            )
+            for g in report.groups
+        ],
+        other=cut(report.other),
+        total=cut(report.total),
+        nested={pk: [cut(r) for r in rows] for pk, rows in report.nested.items()},
     )
 
 
@@ -966,6 +1019,12 @@ def _assemble(
     other = tree.other_line(organization.pk, 0)
     top_rows = [row for g in groups for row in g.rows] + ([other] if other else [])
     total = _sum_row(top_rows, kind=RowKind.TOTAL, label=str(_("Tổng cộng")), quarter=quarter)
+    subject_quota = allocated.get((organization.pk, year))
+    if subject_quota is None:
+        # Without an allocation of its own an organization is measured by what its rows add up to (as
+        # its QuotaTally is), which in today's structure includes the quotas inherited from closed
+        # organizations; else by its tally or its own plan's target.
+        subject_quota = total.quota or tree.quota_of(organization.pk) or own_target
     return ProgressReport(
         organization=tree.ref(subject_node),
         year=year,
@@ -975,7 +1034,7 @@ def _assemble(
             kind=RowKind.ORGANIZATION,
             label=tree.ref(subject_node).label,
             quarter=quarter,
-            quota=tree.quota_of(organization.pk) or own_target,
+            quota=subject_quota,
             admitted_by_quarter=admitted.get(organization.pk, ZERO4),
             organization=tree.ref(subject_node),
         ),

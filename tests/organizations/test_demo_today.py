@@ -171,3 +171,18 @@ def _figures(report) -> list:
         (row.kind, row.label, row.quota_total, row.quota_quarters, row.admitted_by_quarter, row.organization)
         for row in [report.subject, *report.lines()]
     ]
+
+
+def test_a_district_closed_within_the_period_reports_up_to_its_last_day():
+    q2 = progress_report(organization=_org("BG-LN"), year=2025, quarter=2, today=TODAY)
+    q3 = progress_report(organization=_org("BG-LN"), year=2025, quarter=3, today=TODAY)
+    assert q3.existed and q3.structure_day == datetime.date(2025, 6, 30)
+    assert q3.total.admitted_by_quarter[:2] == q2.total.admitted_by_quarter[:2] and q3.total.admitted_to_date > 0
+    assert q3.total.admitted_by_quarter[2:] == (0, 0)  # what its communes admitted from July was the new ones'
+    assert q3.structure_note.startswith("Tổ chức thôi hoạt động từ ngày 01/07/2025")
+
+
+def test_a_merged_commune_read_in_todays_structure_reads_as_it_was():
+    report = progress_report(organization=_org("BG-LN-X04"), year=2022, quarter=4, structure=Structure.NOW, today=TODAY)
+    assert report.structure == Structure.THEN  # it has no place in today's tree
+    assert (report.subject.quota_total, report.subject.admitted_to_date) == (11, 10)

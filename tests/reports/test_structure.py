@@ -60,13 +60,14 @@ def test_a_district_report_of_2024_reads_the_tree_of_2024(restructured):
     assert "31/12/2024" in report.structure_note
 
 
-def test_the_same_report_in_todays_tree_has_nothing_left_under_the_district(restructured):
+def test_a_dissolved_district_has_no_todays_structure_and_reads_as_it_was(restructured):
     w = restructured
     report = progress_report(
         organization=w.district_a, year=2024, quarter=4, today=D(2026, 12, 3), structure=Structure.NOW
     )
-    assert figures(report) == []  # its commune and school are the province's now
-    assert report.structure_note.startswith("Số liệu theo cơ cấu tổ chức hiện nay")
+    assert report.structure == Structure.THEN  # its commune and school are the province's now
+    assert figures(report) == [("Đảng bộ xã Biên Sơn", 10, 3), ("Chi bộ Trường THPT số 1", 4, 1)]
+    assert report.structure_note.startswith("Số liệu theo cơ cấu tổ chức tại ngày 31/12/2024")
 
 
 def test_the_province_reads_the_new_commune_with_its_predecessors_history(restructured):
@@ -137,7 +138,7 @@ def test_the_api_and_the_dashboard_offer_both_structures(restructured, client):
     now = client.get(url, {"year": 2024, "quarter": 4, "structure": "now"}).json()
     assert [row["organization"]["code"] for row in then["rows"]] == ["A1", "A2"]
     assert then["structure"]["kind"] == "then" and then["structure"]["day"] == "2024-12-31"
-    assert now["rows"] == [] and now["structure"]["kind"] == "now"
+    assert now["rows"] == then["rows"] and now["structure"]["kind"] == "then"  # closed: as it was
     bad = client.get(url, {"year": 2024, "quarter": 4, "structure": "later"})
     assert bad.status_code == 400 and "structure" in bad.json()
     page = client.get(reverse("reports:dashboard", args=[w.district_a.pk]), {"year": 2024, "quarter": 4})
