@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Self
 
 from django.conf import settings
@@ -65,15 +66,20 @@ class ReportGroup(models.IntegerChoices):
     INSTITUTIONS = 2, _("Đảng bộ, chi bộ cơ quan, trường học, doanh nghiệp, lực lượng vũ trang")
 
     @classmethod
-    def label_under(cls, group: int, parent_kind: str) -> str:
+    def label_under(cls, group: int, parent_kind: str, child_kinds: Iterable[str] = ()) -> str:
         """The block's heading in the biểu of an organization of `parent_kind`: a commune's or a
         grassroots committee's children are cells (of villages and residential groups, then of
-        agencies, schools, enterprises), not commune party committees."""
+        agencies, schools, enterprises), not commune party committees; a province's districts (the
+        tree before 1/7/2025, `child_kinds`) are districts."""
         if parent_kind in (Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE, Kind.SUB_COMMITTEE):
             return str(CELL_GROUP_LABELS[group])
+        kinds = set(child_kinds)
+        if group == cls.RESIDENTIAL and kinds and kinds <= {Kind.DISTRICT}:
+            return str(DISTRICT_GROUP_LABEL)
         return str(cls(group).label)
 
 
+DISTRICT_GROUP_LABEL = _("Đảng bộ huyện, thị xã, thành phố trực thuộc tỉnh")
 CELL_GROUP_LABELS = {
     ReportGroup.RESIDENTIAL: _("Chi bộ thôn, bản, tổ dân phố, khu phố"),
     ReportGroup.INSTITUTIONS: _("Chi bộ cơ quan, trường học, doanh nghiệp, lực lượng vũ trang"),

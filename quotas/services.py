@@ -4,6 +4,7 @@ after, refuses bad input as a whole with the row named, and sends signals.quotas
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -205,6 +206,19 @@ def _check_year(year: int) -> None:
 
 
 @transaction.atomic
+def check_existed_in(organization: Organization, year: int) -> None:
+    """An organization allocates only for a year it existed in (Tỉnh ủy Bắc Ninh, founded on 1/7/2025,
+    has no 2022 allocation to make, nor to the organizations that were Bắc Giang's then)."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    if (organization.valid_from and organization.valid_from > last) or (
+        organization.valid_to and organization.valid_to < first
+    ):
+        raise ValidationError(
+            _("“%(name)s” không hoạt động trong năm %(year)s: không giao chỉ tiêu cho năm này.")
+            % {"name": organization.name, "year": year}
+        )
+
+
 def allocation_save(
     *,
     organization: Organization,
@@ -224,6 +238,7 @@ def allocation_save(
     organization = Organization.objects.get(pk=organization.pk)
     locks.allocation(organization.pk)
     _ensure_can_allocate(by, organization)
+    check_existed_in(organization, year)
     plan = _resolve_plan(organization, year, plan)
     if seen_token is not None:
         token, values = selectors.allocation_state(plan=plan, year=year)

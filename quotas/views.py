@@ -206,6 +206,10 @@ def allocation(request, pk: int, year: int):
             raise Http404
         return _allocation_save(request, organization, year, plan)
     current = selectors.allocation_for(organization=organization, year=year, plan=plan)
+    try:
+        services.check_existed_in(organization, year)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
     return render(request, "quotas/allocation.html", _allocation_context(request, organization, year, current))
 
 

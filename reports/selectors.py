@@ -513,7 +513,7 @@ QUOTA_TALLY_FIELDS = (
     "total", "q1", "q2", "q3", "q4", "through_q1", "through_q2", "through_q3", "through_q4", "estimated",
 )  # fmt: skip
 NODE_FIELDS = (
-    "id", "parent_id", "code", "name", "short_name", "sector", "position", "valid_to", "lft", "rght",
+    "id", "parent_id", "code", "name", "short_name", "kind", "sector", "position", "valid_to", "lft", "rght",
 )  # fmt: skip
 
 
@@ -822,6 +822,7 @@ def _node_row(node: org_structure.Node, descendants: int) -> dict:
         "code": node.code,
         "name": node.name,
         "short_name": node.short_name,
+        "kind": node.kind,
         "sector": node.sector,
         "position": node.position,
         "valid_to": None,  # every organization of the tree of that day was active on it
@@ -996,10 +997,12 @@ def _assemble(
     )
     subject_node = nodes[organization.pk]
     by_group: dict[int, list[ProgressRow]] = defaultdict(list)
+    kinds: dict[int, set[str]] = defaultdict(set)
     for child in tree.children_of[organization.pk]:
         if not tree.active(child):
             continue
         group = _group_of(child["sector"])
+        kinds[group].add(child["kind"])
         number = str(len(by_group[group]) + 1)
         by_group[group].append(tree.row(child, number, 0))
         if detail:
@@ -1011,7 +1014,7 @@ def _assemble(
         groups.append(
             ProgressGroup(
                 group=group,
-                label=ReportGroup.label_under(group, organization.kind),
+                label=ReportGroup.label_under(group, organization.kind, kinds[group]),
                 rows=rows,
                 subtotal=_sum_row(rows, kind=RowKind.SUBTOTAL, label=str(_("Cộng")), quarter=quarter, group=group),
             )

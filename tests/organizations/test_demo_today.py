@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -17,8 +18,10 @@ from candidates.models import Admission, Candidate
 from organizations.models import Kind, Organization, OrganizationVersion, Restructuring, RoleAssignment
 from organizations.structure import changed_since
 from organizations.tree_check import tree_problems
+from quotas import services as quota_services
 from quotas.demo import BAO_LAM_YEARLY
 from quotas.models import Quota
+from quotas.services import QuotaInput
 from reports import selectors
 from reports.selectors import RowKind, Structure, progress_report, quarter_bounds
 from reports.services import tallies_drift
@@ -186,3 +189,17 @@ def test_a_merged_commune_read_in_todays_structure_reads_as_it_was():
     report = progress_report(organization=_org("BG-LN-X04"), year=2022, quarter=4, structure=Structure.NOW, today=TODAY)
     assert report.structure == Structure.THEN  # it has no place in today's tree
     assert (report.subject.quota_total, report.subject.admitted_to_date) == (11, 10)
+
+
+def test_no_allocation_for_a_year_before_the_organization_existed(client):
+    client.force_login(get_user_model().objects.get(username="tochuc.bacninh"))
+    url = reverse("quotas:allocation", args=[_org("BN").pk, 2022])
+    page = client.get(url)
+    assert "không hoạt động trong năm 2022" in page.content.decode()
+    before = Quota.objects.count()
+    luc_ngan = _org("BG-LN")
+    with pytest.raises(ValidationError):
+        quota_services.allocation_save(
+            organization=_org("BN"), year=2022, rows=[QuotaInput(luc_ngan.pk, 50, None, None, None, None)], by=None
+        )
+    assert Quota.objects.count() == before
