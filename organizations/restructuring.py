@@ -69,6 +69,8 @@ class _Steps:
 
     def org(self, code, what: str) -> Organization:
         code = str(code or "").strip()
+        if not code:
+            raise ValidationError(_("ghi mã %(what)s") % {"what": what})
         found = Organization.objects.filter(code=code).first()
         if found is None or (
             self.by is not None and not Organization.objects.visible_to(self.by).filter(pk=found.pk).exists()
@@ -86,10 +88,15 @@ class _Steps:
 
     def _found(self, step: dict) -> None:
         parent = self.org(step["parent"], _("tổ chức cấp trên")) if step.get("parent") else None
+        code = str(step.get("code") or "").strip()
+        if not code:
+            raise ValidationError(_("ghi mã của tổ chức mới"))
+        if Organization.objects.filter(code=code).exists():
+            raise ValidationError(_("mã “%(code)s” đã được dùng cho một tổ chức khác: chọn mã khác") % {"code": code})
         created = services.organization_create(
             parent=parent,
             name=step.get("name", ""),
-            code=step.get("code", ""),
+            code=code,
             kind=step.get("kind", ""),
             sector=step.get("sector", "residential"),
             short_name=step.get("short_name", ""),
@@ -142,6 +149,8 @@ class _Steps:
 
     def _rename(self, step: dict) -> None:
         organization = self.org(step.get("organization"), _("tổ chức đổi tên"))
+        if not str(step.get("name") or "").strip():
+            raise ValidationError(_("ghi tên mới của “%(name)s”") % {"name": organization.name})
         changes = {"name": step.get("name", "")}
         if "short_name" in step:
             changes["short_name"] = step["short_name"]

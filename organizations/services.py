@@ -342,9 +342,9 @@ def organization_merge(
                     % {"target": target.name, "source": source.name}
                 }
             )
+        validators.check_change_day(source, on, parent=target, closing=True, field="on", parent_field="target")
         if not source.is_active(on):
             raise ValidationError({"sources": _("“%(name)s” không còn hoạt động.") % {"name": source.name}})
-        validators.check_change_day(source, on, parent=target, closing=True, field="on", parent_field="target")
         # Its own admissions and candidates (not its children's, which move) may not outlive it.
         signals.organization_closing.send(sender=Organization, organization=source, on=on, field="sources", own=True)
         for child in Organization.objects.filter(parent=source).active(on).order_by("lft"):

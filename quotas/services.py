@@ -205,7 +205,6 @@ def _check_year(year: int) -> None:
 # ---------------------------------------------------------------------------------- allocations
 
 
-@transaction.atomic
 def check_existed_in(organization: Organization, year: int) -> None:
     """An organization allocates only for a year it existed in (Tỉnh ủy Bắc Ninh, founded on 1/7/2025,
     has no 2022 allocation to make, nor to the organizations that were Bắc Giang's then)."""
@@ -219,6 +218,7 @@ def check_existed_in(organization: Organization, year: int) -> None:
         )
 
 
+@transaction.atomic
 def allocation_save(
     *,
     organization: Organization,

@@ -212,3 +212,18 @@ def test_nothing_moves_under_an_organization_before_it_existed(world):
         )
     )
     assert message.startswith("Bước 1 (Chuyển):") and "01/07/2025" in message
+
+
+@pytest.mark.parametrize(
+    "step, said",
+    [
+        ({"action": "found", "code": "A1", "name": "Xã Trùng Mã", "kind": "commune", "parent": "P"}, "đã được dùng"),
+        ({"action": "merge", "into": "", "sources": ["A1"]}, "ghi mã tổ chức hợp nhất vào"),
+        ({"action": "rename", "organization": "A1", "name": " "}, "ghi tên mới của “Đảng bộ xã Biên Sơn”"),
+    ],
+)
+def test_a_refused_step_says_what_to_fix_in_the_users_words(world, step, said):
+    before = snapshot()
+    message = _refused(lambda: apply(world, steps=[step]))
+    assert message.startswith("Bước 1 (") and said in message
+    assert snapshot() == before
