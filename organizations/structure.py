@@ -287,7 +287,7 @@ def changed_since(day: datetime.date, *, limit: int = MAX_CHANGED) -> set[int] |
     ancestors of `day` and of today. Any other organization has the same organizations below it on both
     days, so today's tallies are right for it on `day`. Looked for in the whole country, not one
     subtree: what was below an organization on `day` may lie anywhere today. None when more than
-    `limit` organizations changed. Queries: one, then two per level above the changes."""
+    `limit` organizations changed. Queries: one, then one per level above the changes."""
     rows = list(
         OrganizationVersion.objects.filter(Q(valid_from__gt=day) | Q(valid_to__gte=day)).values_list(
             "organization_id", "parent_id"
@@ -298,15 +298,10 @@ def changed_since(day: datetime.date, *, limit: int = MAX_CHANGED) -> set[int] |
     seen = {pk for row in rows for pk in row if pk is not None}
     frontier = set(seen)
     while frontier:
-        above = set(
-            Organization.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True)
-        )
-        above |= set(
-            OrganizationVersion.objects.filter(
-                valid_on(day), organization_id__in=frontier, parent__isnull=False
-            ).values_list("parent_id", flat=True)
-        )
-        frontier = above - seen
+        today = Organization.objects.filter(pk__in=frontier, parent__isnull=False).order_by()
+        then = OrganizationVersion.objects.filter(valid_on(day), organization_id__in=frontier, parent__isnull=False)
+        today, then = (q.order_by().values_list("parent_id", flat=True) for q in (today, then))
+        frontier = set(today.union(then)) - seen
         seen |= frontier
     return seen
 
