@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -759,8 +760,10 @@ def _progress_then_changed(*, organization: Organization, year: int, quarter: in
         )
     }
     derived = {
-        tally.organization_id: QuotaFigures.from_tally(tally)
-        for tally in QuotaTally.objects.filter(organization_id__in=unchanged, year=year)
+        row["organization_id"]: QuotaFigures.from_tally(SimpleNamespace(**row))
+        for row in QuotaTally.objects.filter(organization_id__in=unchanged, year=year).values(
+            "organization_id", *QUOTA_TALLY_FIELDS
+        )
     }
     sizes = {
         pk: (rght - lft - 1) // 2
