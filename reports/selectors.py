@@ -718,19 +718,7 @@ def _progress_then(*, organization: Organization, year: int, quarter: int, detai
     nodes = {node.id: _node_row(node, sizes[node.id]) for node in subtree}
     if not detail:  # the organization and its children: the deeper levels only fed the sums
         nodes = {pk: n for pk, n in nodes.items() if pk == organization.pk or n["parent_id"] == organization.pk}
-    draft = plan_draft(organization=organization, year=year)
-    return _assemble(
-        organization=organization,
-        year=year,
-        quarter=quarter,
-        detail=detail,
-        today=day,
-        nodes=nodes,
-        allocated=allocated,
-        derived=derived,
-        admitted=admitted,
-        draft=draft.number if draft else "",
-    )
+    return _assemble_then(organization, year, quarter, day, nodes, allocated, derived, admitted, detail=detail)
 
 
 def _progress_then_changed(*, organization: Organization, year: int, quarter: int, day: datetime.date, changed):
@@ -777,16 +765,7 @@ def _progress_then_changed(*, organization: Organization, year: int, quarter: in
         ).values_list("organization_id", "own_q1", "own_q2", "own_q3", "own_q4")
     }
     parent_of = {node.id: node.parent_id for node in order}
-    quotas = Quota.objects.filter(organization_id__in=ids, year=year).filter(
-        plan=plan_effective_subquery(OuterRef("plan__organization"), year)
-    )
-    allocated = {
-        (pk, year): QuotaFigures.of(total, quarters)
-        for pk, allocator, total, *quarters in quotas.values_list(
-            "organization_id", "plan__organization_id", "total", "q1", "q2", "q3", "q4"
-        )
-        if parent_of.get(pk) == allocator  # allocated by its parent of that day
-    }
+    allocated = _allocated_then(ids, parent_of, year)
     targets = own_plan_targets(Q(organization_id__in=[node.id for node in recomputed]), year)
     for node in reversed(recomputed):  # children before their parents
         counts, parts, size = own.get(node.id, ZERO4), [], 0
@@ -802,12 +781,32 @@ def _progress_then_changed(*, organization: Organization, year: int, quarter: in
         elif node.id in targets:
             derived[node.id] = targets[node.id]
     nodes = {node.id: _node_row(node, sizes.get(node.id, 0)) for node in [top, *children[top.id]]}
+    return _assemble_then(organization, year, quarter, day, nodes, allocated, derived, admitted, detail=False)
+
+
+def _allocated_then(ids: list[int], parent_of: dict[int, int | None], year: int) -> dict:
+    """What each of these organizations' parent of a day (`parent_of`) allocated to it for the year, in
+    that parent's effective plan. One query."""
+    quotas = Quota.objects.filter(organization_id__in=ids, year=year).filter(
+        plan=plan_effective_subquery(OuterRef("plan__organization"), year)
+    )
+    return {
+        (pk, year): QuotaFigures.of(total, quarters)
+        for pk, allocator, total, *quarters in quotas.values_list(
+            "organization_id", "plan__organization_id", "total", "q1", "q2", "q3", "q4"
+        )
+        if parent_of.get(pk) == allocator  # allocated by its parent of that day
+    }
+
+
+def _assemble_then(organization, year, quarter, day, nodes, allocated, derived, admitted, *, detail):
+    """A report in the tree of `day` from its figures, with the organization's draft for the year."""
     draft = plan_draft(organization=organization, year=year)
     return _assemble(
         organization=organization,
         year=year,
         quarter=quarter,
-        detail=False,
+        detail=detail,
         today=day,
         nodes=nodes,
         allocated=allocated,
@@ -846,16 +845,7 @@ def _figures_then(subtree: list[org_structure.Node], *, subject_id: int, year: i
             "organization_id", "own_q1", "own_q2", "own_q3", "own_q4"
         )
     }
-    quotas = Quota.objects.filter(organization_id__in=ids, year=year).filter(
-        plan=plan_effective_subquery(OuterRef("plan__organization"), year)
-    )
-    allocated = {
-        (pk, year): QuotaFigures.of(total, quarters)
-        for pk, allocator, total, *quarters in quotas.values_list(
-            "organization_id", "plan__organization_id", "total", "q1", "q2", "q3", "q4"
-        )
-        if parent_of.get(pk) == allocator  # allocated by its parent of that day
-    }
+    allocated = _allocated_then(ids, parent_of, year)
     targets = own_plan_targets(Q(organization_id__in=ids), year)
     admitted: dict[int, tuple[int, int, int, int]] = {}
     derived: dict[int, QuotaFigures] = {}
