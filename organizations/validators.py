@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Kind, Organization
+from .models import Kind, Organization, OrganizationVersion
 
 ALLOWED_PARENT_KINDS: dict[str, frozenset[str | None]] = {
     Kind.CENTRAL: frozenset({None}),
@@ -200,8 +200,6 @@ def check_change_day(
     exists on that day, and, for a closing (merge, dissolution), not before a later change already
     recorded for it, which closing would erase (a later rename or move recorded earlier stands: the
     versions take an earlier change in between)."""
-    from .models import OrganizationVersion
-
     if organization.valid_from and on < organization.valid_from:
         raise ValidationError(
             {
